@@ -1,2 +1,43 @@
+using ReelMetrics.AppHost;
+using ReelMetrics.AppHost.Frontend;
+using ReelMetrics.AppHost.Infrastructure;
+
 var builder = DistributedApplication.CreateBuilder(args);
+var ports = Ports.From(builder.Configuration);
+
+// Infrastructure: containers when a container runtime answers, otherwise local processes.
+var infrastructure = builder.AddReelMetricsInfrastructure();
+var kafka = infrastructure.Kafka;
+var database = infrastructure.Database;
+var redis = infrastructure.Redis;
+
+// The schema's owner: everything that reads or writes the database waits for it to complete.
+var migrations = builder.AddProject<Projects.ReelMetrics_MigrationService>("migrations")
+    .WithReference(database).WaitFor(database);
+
+// Workers: ticket sales flow generator -> kafka -> consumer -> postgres + redis.
+var generator = builder.AddProject<Projects.ReelMetrics_Generator>("generator")
+    .WithReference(kafka).WaitFor(kafka)
+    .WithReference(database).WaitForCompletion(migrations);   // sells seats of the showtimes in the catalog
+
+var consumer = builder.AddProject<Projects.ReelMetrics_Consumer>("consumer")
+    .WithReference(kafka).WaitFor(kafka)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(database).WaitForCompletion(migrations);
+
+// Two backends, one contract.
+var apiDapper = builder.AddProject<Projects.ReelMetrics_ApiDapper>("api-dapper")
+    .WithHttpEndpoint(port: ports.ApiDapper, name: "http")
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(database).WaitForCompletion(migrations);
+
+var apiEf = builder.AddProject<Projects.ReelMetrics_ApiEf>("api-ef")
+    .WithHttpEndpoint(port: ports.ApiEf, name: "http")
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(database).WaitForCompletion(migrations);
+
+builder.AddViteFrontend("frontend", "../frontend", ports.Frontend)
+    .WithReference(apiDapper).WaitFor(apiDapper)
+    .WithReference(apiEf).WaitFor(apiEf);
+
 builder.Build().Run();

@@ -1,0 +1,13 @@
+using ReelMetrics.Api;
+using ReelMetrics.ApiEf;
+using ReelMetrics.ApiEf.Data;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddNpgsqlDbContext<ReelMetricsDbContext>("reelmetrics");
+builder.AddReelMetricsApi<EfSalesReadModel>();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapReelMetricsApi();
+app.Run();

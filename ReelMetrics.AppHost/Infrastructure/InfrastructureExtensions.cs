@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using ReelMetrics.AppHost.Infrastructure.Kafka;
+using ReelMetrics.AppHost.Infrastructure.Local;
+
+namespace ReelMetrics.AppHost.Infrastructure;
+
+/// <summary>The three backing services, whichever way they are backed.</summary>
+public sealed record ReelMetricsInfrastructure(
+    InfrastructureChoice Choice,
+    IResourceBuilder<IResourceWithConnectionString> Kafka,
+    IResourceBuilder<IResourceWithConnectionString> Database,
+    IResourceBuilder<IResourceWithConnectionString> Redis);
+
+public static class InfrastructureExtensions
+{
+    /// <summary>
+    /// Adds <c>kafka</c>, <c>postgres</c> (with database <c>reelmetrics</c>) and <c>redis</c>, as
+    /// containers or as local processes (see <see cref="InfrastructureMode"/>). Services get the same
+    /// connection strings either way.
+    /// </summary>
+    public static ReelMetricsInfrastructure AddReelMetricsInfrastructure(this IDistributedApplicationBuilder builder)
+    {
+        var choice = InfrastructureModeResolver.Resolve(builder.Configuration);
+        using (var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true)))
+        {
+            loggerFactory.CreateLogger("ReelMetrics.AppHost").LogInformation(
+                "Infrastructure: {Mode} ({Reason})", choice.Mode, choice.Reason);
+        }
+
+        return choice.Mode == InfrastructureMode.Containers
+            ? new(choice,
+                builder.AddKafka("kafka").WithDataVolume().WithKafkaUI(),
+                builder.AddPostgres("postgres").WithDataVolume().AddDatabase("reelmetrics"),
+                builder.AddRedis("redis"))
+            : new(choice,
+                builder.AddLocalKafka("kafka"),
+                builder.AddLocalPostgres("postgres").AddDatabase("reelmetrics"),
+                builder.AddLocalRedis("redis"));
+    }
+}

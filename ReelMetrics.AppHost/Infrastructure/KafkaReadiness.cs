@@ -1,0 +1,21 @@
+using Confluent.Kafka;
+
+namespace ReelMetrics.AppHost.Infrastructure;
+
+/// <summary>A broker is usable when it answers a metadata request: the same test for container and local Kafka.</summary>
+internal static class KafkaReadiness
+{
+    public static void Check(string bootstrapServers)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig
+        {
+            BootstrapServers = bootstrapServers,
+            SocketTimeoutMs = 3000,
+        }).Build();
+        var metadata = admin.GetMetadata(TimeSpan.FromSeconds(3));
+        if (metadata.Brokers.Count == 0)
+        {
+            throw new InvalidOperationException($"Kafka at {bootstrapServers} reports no brokers.");
+        }
+    }
+}

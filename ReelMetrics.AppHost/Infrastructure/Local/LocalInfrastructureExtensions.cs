@@ -1,0 +1,164 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using ReelMetrics.Contracts;
+
+namespace ReelMetrics.AppHost.Infrastructure.Local;
+
+/// <summary>
+/// Adds PostgreSQL, Redis (Garnet) and Kafka (librdkafka mock cluster) as local processes, so
+/// ReelMetrics runs on a machine without a container runtime. Each is a resource of its own in the
+/// dashboard, with logs and a health check, under the name its container counterpart would have.
+/// </summary>
+public static class LocalInfrastructureExtensions
+{
+    /// <summary>Configuration section for the local backing: <c>DataDirectory</c>, <c>PostgresPort</c>, <c>RedisPort</c>, <c>KafkaPort</c>.</summary>
+    public const string ConfigurationSection = "ReelMetrics:Local";
+
+    /// <summary>Adds a local PostgreSQL server; its data directory persists across runs.</summary>
+    public static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(this IDistributedApplicationBuilder builder, string name)
+    {
+        var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
+        var port = PortFor(builder, "PostgresPort");
+        var dataDirectory = builder.Configuration[$"{ConfigurationSection}:DataDirectory"];
+
+        var server = builder.AddResource(new LocalPostgresServerResource(name, "dotnet", builder.AppHostDirectory, password))
+            .WithLocalServerArgs("postgres", port)
+            .WithArgs(context =>
+            {
+                if (!string.IsNullOrEmpty(dataDirectory))
+                {
+                    context.Args.Add("--data-dir");
+                    context.Args.Add(Path.Combine(dataDirectory, name));
+                }
+            })
+            // The password travels in the environment, not on a command line anyone can list.
+            .WithEnvironment("POSTGRES_PASSWORD", password)
+            .WithIconName("DatabaseStack");
+        return server.WithReadinessCheck(async (resource, ct) =>
+        {
+            await using var connection = new NpgsqlConnection(await resource.ConnectionStringExpression.GetValueAsync(ct));
+            await connection.OpenAsync(ct);
+        });
+    }
+
+    /// <summary>Adds a database to a local PostgreSQL server; it is created when the server is ready.</summary>
+    public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(
+        this IResourceBuilder<LocalPostgresServerResource> server, string name, string? databaseName = null)
+    {
+        var database = new LocalPostgresDatabaseResource(name, databaseName ?? name, server.Resource);
+        server.OnResourceReady(async (resource, @event, ct) =>
+        {
+            await using var connection = new NpgsqlConnection(await resource.ConnectionStringExpression.GetValueAsync(ct));
+            await connection.OpenAsync(ct);
+            await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection)
+            {
+                Parameters = { new() { Value = database.DatabaseName } },
+            };
+            if (await exists.ExecuteScalarAsync(ct) is null)
+            {
+                await using var create = new NpgsqlCommand(
+                    $"create database {new NpgsqlCommandBuilder().QuoteIdentifier(database.DatabaseName)}", connection);
+                await create.ExecuteNonQueryAsync(ct);
+            }
+            var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
+            await notifications.PublishUpdateAsync(database, snapshot => snapshot with { State = KnownResourceStates.Running });
+        });
+
+        return server.ApplicationBuilder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "PostgresDatabase",
+                State = KnownResourceStates.Waiting,
+                Properties = [new("postgres.database", database.DatabaseName)],
+            })
+            .WithIconName("Database")
+            .WithReadinessCheck(async (resource, ct) =>
+            {
+                await using var connection = new NpgsqlConnection(await resource.ConnectionStringExpression.GetValueAsync(ct));
+                await connection.OpenAsync(ct);
+            });
+    }
+
+    /// <summary>Adds a local Redis-compatible server (Microsoft Garnet).</summary>
+    public static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name)
+    {
+        var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
+        return builder.AddResource(new LocalRedisResource(name, "dotnet", builder.AppHostDirectory, password))
+            .WithLocalServerArgs("redis", PortFor(builder, "RedisPort"))
+            .WithEnvironment("REDIS_PASSWORD", password)
+            .WithIconName("Memory")
+            .WithReadinessCheck(async (resource, ct) =>
+            {
+                var options = StackExchange.Redis.ConfigurationOptions.Parse(await resource.ConnectionStringExpression.GetValueAsync(ct) ?? "");
+                options.AbortOnConnectFail = true;
+                options.ConnectTimeout = 2000;
+                await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options);
+                await redis.GetDatabase().PingAsync();
+            });
+    }
+
+    /// <summary>Adds a local Kafka broker (librdkafka's mock cluster) with ReelMetrics' topics.</summary>
+    public static IResourceBuilder<LocalKafkaResource> AddLocalKafka(this IDistributedApplicationBuilder builder, string name)
+    {
+        return builder.AddResource(new LocalKafkaResource(name, "dotnet", builder.AppHostDirectory))
+            .WithLocalServerArgs("kafka", PortFor(builder, "KafkaPort"))
+            .WithArgs("--topic", $"{Topics.TicketSales}:{Topics.TicketSalesPartitions}", "--topic", $"{Topics.DeadLetters}:1")
+            .WithIconName("Stream")
+            .WithReadinessCheck(async (resource, ct) =>
+                KafkaReadiness.Check(await resource.ConnectionStringExpression.GetValueAsync(ct) ?? ""));
+    }
+
+    private static IResourceBuilder<T> WithLocalServerArgs<T>(this IResourceBuilder<T> builder, string server, int port)
+        where T : LocalServerResource =>
+        builder
+            // The port is fixed and not proxied: Kafka advertises it to clients, and a proxy would cost throughput.
+            .WithEndpoint(LocalServerResource.EndpointName, endpoint =>
+            {
+                endpoint.Port = port;
+                endpoint.TargetPort = port;
+                endpoint.IsProxied = false;
+                endpoint.UriScheme = "tcp";
+            })
+            .WithArgs(LocalInfrastructureProgram.Path, server, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithOtlpExporter();
+
+    /// <summary>Registers a health check that passes when <paramref name="probe"/> completes without throwing.</summary>
+    internal static IResourceBuilder<T> WithReadinessCheck<T>(this IResourceBuilder<T> builder, Func<T, CancellationToken, Task> probe)
+        where T : IResource
+    {
+        var key = $"{builder.Resource.Name}-ready";
+        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            key,
+            _ => new DelegateHealthCheck(ct => probe(builder.Resource, ct)),
+            failureStatus: HealthStatus.Unhealthy,
+            tags: null,
+            timeout: TimeSpan.FromSeconds(5)));
+        return builder.WithHealthCheck(key);
+    }
+
+    private static int PortFor(IDistributedApplicationBuilder builder, string key) =>
+        builder.Configuration.GetValue<int?>($"{ConfigurationSection}:{key}") is > 0 and var port ? port.Value : Ports.Free();
+}
+
+internal sealed class DelegateHealthCheck(Func<CancellationToken, Task> probe) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await probe(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy(ex.Message, ex);
+        }
+    }
+}
+
+/// <summary>Where the AppHost finds the ReelMetrics.LocalInfrastructure program (copied next to it by the project reference).</summary>
+internal static class LocalInfrastructureProgram
+{
+    public static string Path { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "ReelMetrics.LocalInfrastructure.dll");
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Serialization;
+
+namespace ReelMetrics.Contracts;
+
+/// <summary>
+/// A sale happened: <see cref="TicketsSold"/> tickets for one showtime were sold at
+/// <see cref="TicketPrice"/> each. Published to Kafka keyed by theater id; see docs/events.md.
+/// </summary>
+public sealed record TicketSold
+{
+    /// <summary>Identity of the sale; a redelivered event carries the same id and is counted once.</summary>
+    public required Guid EventId { get; init; }
+
+    /// <summary>When the sale happened (UTC).</summary>
+    public required DateTimeOffset SoldAt { get; init; }
+
+    public required int TheaterId { get; init; }
+    public required string TheaterName { get; init; }
+    public required int MovieId { get; init; }
+    public required string MovieTitle { get; init; }
+    public required long ShowtimeId { get; init; }
+
+    /// <summary>Local start of the screening, in the theater's time zone.</summary>
+    public required DateTime Showtime { get; init; }
+
+    /// <summary>The theater's business date of the showtime.</summary>
+    public required DateOnly SaleDate { get; init; }
+
+    public required int TicketsSold { get; init; }
+
+    /// <summary>Price of one ticket.</summary>
+    public required decimal TicketPrice { get; init; }
+
+    /// <summary>ISO 4217 code.</summary>
+    public string Currency { get; init; } = "USD";
+
+    public required SalesChannel Channel { get; init; }
+}
+
+/// <summary>Where a ticket was sold.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SalesChannel>))]
+public enum SalesChannel
+{
+    [JsonStringEnumMemberName("online")] Online,
+    [JsonStringEnumMemberName("box_office")] BoxOffice,
+    [JsonStringEnumMemberName("kiosk")] Kiosk,
+}
+
+/// <summary>Names of the Kafka topics ReelMetrics uses by default.</summary>
+public static class Topics
+{
+    public const string TicketSales = "ticket-sales";
+    public const string DeadLetters = "ticket-sales-dead-letters";
+
+    /// <summary>Partitions of <see cref="TicketSales"/>: the unit of parallelism for consumers.</summary>
+    public const int TicketSalesPartitions = 8;
+}

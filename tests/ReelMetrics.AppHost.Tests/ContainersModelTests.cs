@@ -1,0 +1,79 @@
+using Aspire.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using ReelMetrics.AppHost.Infrastructure.Kafka;
+
+namespace ReelMetrics.AppHost.Tests;
+
+/// <summary>The Containers backing is wired right: checked on the model, without starting any container.</summary>
+public sealed class ContainersModelTests
+{
+    private static async Task<DistributedApplication> BuildAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ReelMetrics_AppHost>(
+            ["ReelMetrics:Infrastructure=Containers"], TestContext.Current.CancellationToken);
+        return await builder.BuildAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static T Resource<T>(DistributedApplication app, string name) where T : IResource =>
+        Assert.IsType<T>(app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name), exactMatch: false);
+
+    [Fact]
+    public async Task KafkaIsASingleNodeKraftBrokerWithHostAndContainerListeners()
+    {
+        await using var app = await BuildAsync();
+        var kafka = Resource<KafkaServerResource>(app, "kafka");
+
+        var image = Assert.Single(kafka.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal("confluentinc/confluent-local", image.Image);
+        Assert.Equal("8.1.0", image.Tag);
+
+        var endpoints = kafka.Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
+        Assert.Equal(9092, endpoints["tcp"].TargetPort);
+        Assert.Equal(9093, endpoints["internal"].TargetPort);
+        Assert.NotEmpty(kafka.Annotations.OfType<HealthCheckAnnotation>());
+
+        var environment = await kafka.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+        Assert.Contains("PLAINTEXT_HOST://0.0.0.0:9092", environment["KAFKA_LISTENERS"]);
+        Assert.Contains("PLAINTEXT_INTERNAL://kafka:9093", environment["KAFKA_ADVERTISED_LISTENERS"]);
+        Assert.Contains("{kafka.bindings.tcp.port}", environment["KAFKA_ADVERTISED_LISTENERS"]);
+    }
+
+    [Fact]
+    public async Task PostgresAndRedisAreAspireContainerResources()
+    {
+        await using var app = await BuildAsync();
+        Resource<PostgresServerResource>(app, "postgres");
+        var database = Resource<PostgresDatabaseResource>(app, "reelmetrics");
+        Assert.Equal("reelmetrics", database.DatabaseName);
+        Resource<RedisResource>(app, "redis");
+        Resource<ContainerResource>(app, "kafka-ui");
+    }
+
+    [Theory]
+    [InlineData("generator", new[] { "kafka", "reelmetrics" })]
+    [InlineData("consumer", new[] { "kafka", "reelmetrics", "redis" })]
+    [InlineData("api-dapper", new[] { "reelmetrics", "redis" })]
+    [InlineData("api-ef", new[] { "reelmetrics", "redis" })]
+    [InlineData("migrations", new[] { "reelmetrics" })]
+    public async Task ServicesGetTheConnectionStringsTheyNeed(string service, string[] connections)
+    {
+        await using var app = await BuildAsync();
+        var project = Resource<ProjectResource>(app, service);
+        var environment = await project.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+        foreach (var connection in connections)
+        {
+            Assert.Equal($"{{{connection}.connectionString}}", environment[$"ConnectionStrings__{connection}"]);
+        }
+    }
+
+    [Fact]
+    public async Task ServicesWaitForTheSchemaBeforeTouchingTheDatabase()
+    {
+        await using var app = await BuildAsync();
+        foreach (var service in new[] { "generator", "consumer", "api-dapper", "api-ef" })
+        {
+            var waits = Resource<ProjectResource>(app, service).Annotations.OfType<WaitAnnotation>().ToList();
+            Assert.Contains(waits, w => w.Resource.Name == "migrations" && w.WaitType == WaitType.WaitForCompletion);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using Aspire.Hosting;
+using Microsoft.Extensions.Configuration;
+using ReelMetrics.AppHost.Infrastructure;
+
+namespace ReelMetrics.AppHost.Tests;
+
+public sealed class InfrastructureModeTests
+{
+    private static IConfiguration Configuration(string? mode) =>
+        new ConfigurationBuilder().AddInMemoryCollection(
+            mode is null ? [] : [new KeyValuePair<string, string?>(InfrastructureModeResolver.ConfigurationKey, mode)]).Build();
+
+    [Fact]
+    public void AutoPicksContainersWhenAContainerRuntimeAnswers()
+    {
+        var choice = InfrastructureModeResolver.Resolve(Configuration(null), () => true, () => "/usr/lib/postgresql/15/bin");
+        Assert.Equal(InfrastructureMode.Containers, choice.Mode);
+    }
+
+    [Fact]
+    public void AutoFallsBackToLocalAndSaysWhy()
+    {
+        var choice = InfrastructureModeResolver.Resolve(Configuration("auto"), () => false, () => "/usr/lib/postgresql/15/bin");
+        Assert.Equal(InfrastructureMode.Local, choice.Mode);
+        Assert.Contains("no container runtime", choice.Reason);
+    }
+
+    [Fact]
+    public void WithNeitherPrerequisiteStartUpStopsWithOneMessageSayingWhatToInstall()
+    {
+        var error = Assert.Throws<DistributedApplicationException>(() =>
+            InfrastructureModeResolver.Resolve(Configuration(null), () => false, () => null));
+        Assert.Contains("apt-get install postgresql", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Local", InfrastructureMode.Local)]
+    [InlineData("containers", InfrastructureMode.Containers)]
+    public void AnExplicitModeIsUsedWithoutProbing(string configured, InfrastructureMode expected)
+    {
+        var choice = InfrastructureModeResolver.Resolve(Configuration(configured),
+            () => throw new InvalidOperationException("must not probe"), () => throw new InvalidOperationException("must not probe"));
+        Assert.Equal(expected, choice.Mode);
+    }
+
+    [Fact]
+    public void AnUnknownModeIsRejected() =>
+        Assert.Throws<DistributedApplicationException>(() => InfrastructureModeResolver.Resolve(Configuration("Cloud")));
+}
