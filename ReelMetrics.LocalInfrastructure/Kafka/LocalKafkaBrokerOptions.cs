@@ -1,0 +1,51 @@
+namespace ReelMetrics.LocalInfrastructure.Kafka;
+
+/// <summary>A topic to create on the local broker.</summary>
+/// <param name="Name">Topic name.</param>
+/// <param name="Partitions">Number of partitions (at least 1).</param>
+public sealed record LocalKafkaTopic(string Name, int Partitions = 1)
+{
+    /// <summary>Parses <c>name</c> or <c>name:partitions</c>.</summary>
+    public static LocalKafkaTopic Parse(string value)
+    {
+        var colon = value.LastIndexOf(':');
+        if (colon < 0)
+        {
+            return new LocalKafkaTopic(value.Trim());
+        }
+        var name = value[..colon].Trim();
+        if (name.Length == 0 || !int.TryParse(value[(colon + 1)..], out var partitions) || partitions < 1)
+        {
+            throw new FormatException($"'{value}' is not a topic (expected name or name:partitions, partitions >= 1).");
+        }
+        return new LocalKafkaTopic(name, partitions);
+    }
+
+    public override string ToString() => $"{Name}:{Partitions}";
+}
+
+/// <summary>Options of <see cref="LocalKafkaBroker.Start"/>.</summary>
+public sealed record LocalKafkaBrokerOptions
+{
+    /// <summary>The fixed public port clients connect to; 0 picks a free port.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Topics created at start.</summary>
+    public IReadOnlyList<LocalKafkaTopic> Topics { get; init; } = [];
+
+    /// <summary>
+    /// The host the broker advertises in metadata (clients connect to it after bootstrapping).
+    /// The forwarder listens on both 127.0.0.1 and [::1], so "localhost" works too; 127.0.0.1
+    /// avoids clients trying ::1 first where IPv6 is unavailable.
+    /// </summary>
+    public string AdvertisedHost { get; init; } = "127.0.0.1";
+
+    /// <summary>
+    /// The broker's <c>group.initial.rebalance.delay.ms</c>. Kafka's default is 3000; like
+    /// Confluent's local image, 0 here, so consumer groups form at once.
+    /// </summary>
+    public int GroupInitialRebalanceDelayMs { get; init; }
+
+    /// <summary>Where diagnostics go (default: nowhere).</summary>
+    public Action<string>? Log { get; init; }
+}
