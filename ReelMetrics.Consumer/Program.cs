@@ -1,5 +1,8 @@
+using ReelMetrics.Consumer;
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddTicketSalesIngestion();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

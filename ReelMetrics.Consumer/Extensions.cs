@@ -1,0 +1,44 @@
+using Confluent.Kafka;
+using ReelMetrics.Consumer.Ingestion;
+
+namespace ReelMetrics.Consumer;
+
+public static class Extensions
+{
+    /// <summary>Registers the ingestion pipeline: Kafka in, PostgreSQL and Redis out.</summary>
+    public static IHostApplicationBuilder AddTicketSalesIngestion(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = builder.Configuration.GetSection(ConsumerOptions.Section).Get<ConsumerOptions>() ?? new ConsumerOptions();
+
+        builder.AddNpgsqlDataSource("reelmetrics");
+        builder.AddRedisClient("redis");
+        builder.AddKafkaConsumer<string, byte[]>("kafka", settings =>
+        {
+            settings.Config.GroupId ??= options.GroupId;
+            // Offsets are committed by hand, after a batch is stored: that is what makes a crash lose nothing.
+            settings.Config.EnableAutoCommit = false;
+            settings.Config.EnableAutoOffsetStore = false;
+            settings.Config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
+        });
+        builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
+        {
+            settings.Config.EnableIdempotence = true;
+            settings.Config.Acks = Acks.All;
+        });
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IngestionMetrics>();
+        builder.Services.AddSingleton<CatalogCache>();
+        builder.Services.AddSingleton<SalesStore>();
+        builder.Services.AddSingleton<LiveAggregates>();
+        builder.Services.AddSingleton(sp => new BatchProcessor(
+            sp.GetRequiredService<CatalogCache>(), sp.GetRequiredService<SalesStore>(), sp.GetRequiredService<LiveAggregates>(),
+            sp.GetRequiredService<IngestionMetrics>(), sp.GetRequiredService<TimeProvider>())
+        {
+            MaxTicketPrice = options.MaxTicketPrice,
+        });
+        builder.Services.AddHostedService<IngestionWorker>();
+        return builder;
+    }
+}

@@ -1,0 +1,87 @@
+using Npgsql;
+
+namespace ReelMetrics.Consumer.Ingestion;
+
+internal sealed record ShowtimeInfo(long ShowtimeId, int TheaterId, int MovieId, DateOnly BusinessDate, int Capacity);
+
+/// <summary>
+/// Theaters, movies and showtimes, held in memory so that validating an event costs no round
+/// trip. Showtimes not seen yet (the catalog grows every day) are fetched in one query per batch.
+/// </summary>
+internal sealed class CatalogCache(NpgsqlDataSource dataSource)
+{
+    private Dictionary<int, string> theaters = [];
+    private Dictionary<string, int> theaterIdsByName = new(StringComparer.OrdinalIgnoreCase);
+    private Dictionary<int, string> movies = [];
+    private Dictionary<string, int> movieIdsByTitle = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<long, ShowtimeInfo?> showtimes = [];
+
+    public bool IsLoaded { get; private set; }
+
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var newTheaters = new Dictionary<int, string>();
+        await using (var command = new NpgsqlCommand("select theater_id, name from theaters", connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) newTheaters[reader.GetInt32(0)] = reader.GetString(1);
+        }
+        var newMovies = new Dictionary<int, string>();
+        await using (var command = new NpgsqlCommand("select movie_id, title from movies", connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) newMovies[reader.GetInt32(0)] = reader.GetString(1);
+        }
+        theaters = newTheaters;
+        theaterIdsByName = newTheaters.ToDictionary(t => t.Value, t => t.Key, StringComparer.OrdinalIgnoreCase);
+        movies = newMovies;
+        movieIdsByTitle = newMovies.ToDictionary(m => m.Value, m => m.Key, StringComparer.OrdinalIgnoreCase);
+        showtimes.Clear();
+        IsLoaded = true;
+    }
+
+    public bool HasTheater(int theaterId) => theaters.ContainsKey(theaterId);
+
+    public bool HasMovie(int movieId) => movies.ContainsKey(movieId);
+
+    public int? TheaterIdByName(string name) => theaterIdsByName.TryGetValue(name.Trim(), out var id) ? id : null;
+
+    public int? MovieIdByTitle(string title) => movieIdsByTitle.TryGetValue(title.Trim(), out var id) ? id : null;
+
+    /// <summary>The showtime, or null when it does not exist. Call <see cref="FetchShowtimesAsync"/> first.</summary>
+    public ShowtimeInfo? Showtime(long showtimeId) => showtimes.GetValueOrDefault(showtimeId);
+
+    /// <summary>Loads the showtimes among <paramref name="showtimeIds"/> not asked about before.</summary>
+    public async Task FetchShowtimesAsync(IEnumerable<long> showtimeIds, CancellationToken cancellationToken)
+    {
+        var missing = showtimeIds.Where(id => !showtimes.ContainsKey(id)).Distinct().ToArray();
+        if (missing.Length == 0) return;
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "select showtime_id, theater_id, movie_id, business_date, capacity from showtimes where showtime_id = any($1)", connection)
+        {
+            Parameters = { new() { Value = missing } },
+        };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var showtime = new ShowtimeInfo(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2),
+                reader.GetFieldValue<DateOnly>(3), reader.GetInt32(4));
+            showtimes[showtime.ShowtimeId] = showtime;
+        }
+        // Remember the ones that do not exist only briefly: the migrator may add them any day.
+        foreach (var id in missing.Where(id => !showtimes.ContainsKey(id)))
+        {
+            showtimes[id] = null;
+        }
+        if (showtimes.Count > 1_000_000) showtimes.Clear();
+    }
+
+    /// <summary>Forgets showtimes looked up without success, so they are asked about again.</summary>
+    public void ForgetUnknownShowtimes()
+    {
+        foreach (var id in showtimes.Where(s => s.Value is null).Select(s => s.Key).ToList()) showtimes.Remove(id);
+    }
+}

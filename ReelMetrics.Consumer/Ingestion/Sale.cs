@@ -1,0 +1,36 @@
+namespace ReelMetrics.Consumer.Ingestion;
+
+/// <summary>A validated sale, ready to be stored. <see cref="Sequence"/> is its position in the batch.</summary>
+internal readonly record struct Sale(
+    int Sequence,
+    Guid EventId,
+    DateTimeOffset SoldAt,
+    int TheaterId,
+    int MovieId,
+    long? ShowtimeId,
+    DateOnly SaleDate,
+    int TicketsSold,
+    decimal TicketPrice,
+    string Currency,
+    string Channel);
+
+/// <summary>Where a message came from on Kafka: enough to find it again, and to identify it.</summary>
+internal readonly record struct MessageCoordinates(string Topic, int Partition, long Offset);
+
+/// <summary>A message that could not be used, with why. Nothing is dropped silently.</summary>
+internal sealed record DeadLetter(string Reason, string Detail, MessageCoordinates Source, string? Key, byte[] Payload);
+
+/// <summary>The reasons a message is dead-lettered; each is a metric tag and a column value.</summary>
+internal static class DeadLetterReasons
+{
+    public const string InvalidJson = "invalid_json";
+    public const string MissingField = "missing_field";
+    public const string InvalidTickets = "invalid_tickets";
+    public const string InvalidPrice = "invalid_price";
+    public const string InvalidField = "invalid_field";
+    public const string UnknownTheater = "unknown_theater";
+    public const string UnknownMovie = "unknown_movie";
+    public const string UnknownShowtime = "unknown_showtime";
+    public const string ShowtimeMismatch = "showtime_mismatch";
+    public const string Overbooked = "overbooked";
+}

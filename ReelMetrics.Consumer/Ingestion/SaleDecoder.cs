@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace ReelMetrics.Consumer.Ingestion;
+
+/// <summary>One message off the topic.</summary>
+internal sealed record RawMessage(MessageCoordinates Source, string? Key, byte[] Payload, DateTimeOffset Timestamp);
+
+/// <summary>
+/// Turns a raw message into a <see cref="Sale"/> or a <see cref="DeadLetter"/> that says why not.
+/// Accepts the <c>TicketSold</c> contract and the original system's event format.
+/// </summary>
+internal sealed class SaleDecoder(CatalogCache catalog, decimal maxTicketPrice = SaleDecoder.DefaultMaxTicketPrice)
+{
+    public const decimal DefaultMaxTicketPrice = 100m;
+    public const int MaxTicketsPerSale = 100;
+    public const string OriginalFormatChannel = "box_office";
+    private static readonly HashSet<string> Channels = ["online", "box_office", "kiosk"];
+
+    /// <summary>Parses the JSON; a message that is not JSON of the right shape is dead at once.</summary>
+    public static (IncomingSale? Sale, DeadLetter? DeadLetter) Parse(RawMessage message)
+    {
+        try
+        {
+            var sale = JsonSerializer.Deserialize(message.Payload, IncomingJson.Default.IncomingSale);
+            return sale is null
+                ? (null, Dead(DeadLetterReasons.InvalidJson, "the message is JSON null", message))
+                : (sale, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Dead(DeadLetterReasons.InvalidJson, ex.Message, message));
+        }
+    }
+
+    /// <summary>Validates a parsed event against the catalog. Showtimes must have been fetched.</summary>
+    public (Sale? Sale, DeadLetter? DeadLetter) Validate(IncomingSale incoming, RawMessage message, int sequence)
+    {
+        var original = incoming.EventId is null && incoming.TheaterId is null && incoming.MovieId is null;
+
+        if (incoming.TicketsSold is not { } tickets) return (null, Missing("tickets_sold", message));
+        if (tickets is < 1 or > MaxTicketsPerSale)
+            return (null, Dead(DeadLetterReasons.InvalidTickets, $"tickets_sold must be 1–{MaxTicketsPerSale}, was {tickets}", message));
+        if (incoming.TicketPrice is not { } price) return (null, Missing("ticket_price", message));
+        if (price <= 0 || price > maxTicketPrice || decimal.Round(price, 2) != price)
+            return (null, Dead(DeadLetterReasons.InvalidPrice, $"ticket_price must be a positive amount in cents up to {maxTicketPrice}, was {price}", message));
+        if (incoming.SaleDate is not { } saleDate) return (null, Missing("sale_date", message));
+        var currency = incoming.Currency ?? "USD";
+        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
+            return (null, Dead(DeadLetterReasons.InvalidField, $"currency must be an ISO 4217 code, was '{currency}'", message));
+
+        return original ? ValidateOriginal(incoming, message, sequence, tickets, price, saleDate, currency)
+                        : ValidateContract(incoming, message, sequence, tickets, price, saleDate, currency);
+    }
+
+    private (Sale?, DeadLetter?) ValidateContract(IncomingSale incoming, RawMessage message, int sequence,
+        int tickets, decimal price, DateOnly saleDate, string currency)
+    {
+        if (incoming.EventId is not { } eventId || eventId == Guid.Empty) return (null, Missing("event_id", message));
+        if (incoming.SoldAt is not { } soldAt) return (null, Missing("sold_at", message));
+        if (incoming.TheaterId is not { } theaterId) return (null, Missing("theater_id", message));
+        if (incoming.MovieId is not { } movieId) return (null, Missing("movie_id", message));
+        if (incoming.ShowtimeId is not { } showtimeId) return (null, Missing("showtime_id", message));
+        if (incoming.Channel is not { } channel) return (null, Missing("channel", message));
+        if (!Channels.Contains(channel))
+            return (null, Dead(DeadLetterReasons.InvalidField, $"channel must be online, box_office or kiosk, was '{channel}'", message));
+        if (!catalog.HasTheater(theaterId))
+            return (null, Dead(DeadLetterReasons.UnknownTheater, $"no theater with id {theaterId}", message));
+        if (!catalog.HasMovie(movieId))
+            return (null, Dead(DeadLetterReasons.UnknownMovie, $"no movie with id {movieId}", message));
+        if (catalog.Showtime(showtimeId) is not { } showtime)
+            return (null, Dead(DeadLetterReasons.UnknownShowtime, $"no showtime with id {showtimeId}", message));
+        if (showtime.TheaterId != theaterId || showtime.MovieId != movieId || showtime.BusinessDate != saleDate)
+            return (null, Dead(DeadLetterReasons.ShowtimeMismatch,
+                $"showtime {showtimeId} is movie {showtime.MovieId} at theater {showtime.TheaterId} on {showtime.BusinessDate:yyyy-MM-dd}, " +
+                $"the event says movie {movieId} at theater {theaterId} on {saleDate:yyyy-MM-dd}", message));
+
+        return (new Sale(sequence, eventId, soldAt.ToUniversalTime(), theaterId, movieId, showtimeId, saleDate, tickets, price, currency, channel), null);
+    }
+
+    private (Sale?, DeadLetter?) ValidateOriginal(IncomingSale incoming, RawMessage message, int sequence,
+        int tickets, decimal price, DateOnly saleDate, string currency)
+    {
+        if (string.IsNullOrWhiteSpace(incoming.TheaterName)) return (null, Missing("theater_name", message));
+        if (string.IsNullOrWhiteSpace(incoming.MovieTitle)) return (null, Missing("movie_title", message));
+        if (catalog.TheaterIdByName(incoming.TheaterName) is not { } theaterId)
+            return (null, Dead(DeadLetterReasons.UnknownTheater, $"no theater named '{incoming.TheaterName}'", message));
+        if (catalog.MovieIdByTitle(incoming.MovieTitle) is not { } movieId)
+            return (null, Dead(DeadLetterReasons.UnknownMovie, $"no movie titled '{incoming.MovieTitle}'", message));
+
+        // No event id: the Kafka coordinates identify the event, so a redelivery is recognised.
+        return (new Sale(sequence, IdentityOf(message.Source), message.Timestamp.ToUniversalTime(), theaterId, movieId,
+            ShowtimeId: null, saleDate, tickets, price, currency, incoming.Channel is { } c && Channels.Contains(c) ? c : OriginalFormatChannel), null);
+    }
+
+    /// <summary>A name-based (version 5 style) UUID of the message's topic, partition and offset.</summary>
+    public static Guid IdentityOf(MessageCoordinates source)
+    {
+        Span<byte> hash = stackalloc byte[20];
+        SHA1.HashData(Encoding.UTF8.GetBytes($"reelmetrics:{source.Topic}/{source.Partition}/{source.Offset}"), hash);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);   // version 5
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);   // RFC 4122 variant
+        return new Guid(hash[..16], bigEndian: true);
+    }
+
+    private static DeadLetter Missing(string field, RawMessage message) =>
+        Dead(DeadLetterReasons.MissingField, $"{field} is missing", message);
+
+    private static DeadLetter Dead(string reason, string detail, RawMessage message) =>
+        new(reason, detail, message.Source, message.Key, message.Payload);
+}

@@ -1,0 +1,247 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ReelMetrics.Consumer.Ingestion;
+
+/// <summary>A total as it stands after a batch: the absolute value the live cache should show.</summary>
+internal enum AggregateKind { TheaterDay = 1, MovieDay = 2, TheaterMovieDay = 3, ChannelDay = 4, ChainMinute = 5, Showtime = 6 }
+
+internal readonly record struct AggregateTotal(
+    AggregateKind Kind, DateOnly Date, long Key1, long Key2, string? Channel, DateTimeOffset? Minute,
+    long TicketsSold, decimal Revenue, long SalesCount);
+
+/// <summary>What one batch did to PostgreSQL.</summary>
+internal sealed record StoredBatch(
+    int Inserted, int Duplicates, IReadOnlyList<int> OverbookedSequences, IReadOnlyList<AggregateTotal> Totals);
+
+/// <summary>
+/// Writes a batch of sales and the aggregates over them in one transaction: COPY into a staging
+/// table, drop what was already stored (redelivery), dead-letter what would overbook a showtime,
+/// then one statement inserts the sales and upserts every aggregate from exactly the rows it
+/// inserted, returning the new totals. Dead letters go into the same transaction.
+/// </summary>
+internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
+{
+    // One connection for the life of the writer: the staging table is a temporary table of its session.
+    private NpgsqlConnection? connection;
+
+    /// <param name="sales">Valid sales, distinct by event id.</param>
+    /// <param name="deadLetters">Messages already found unusable.</param>
+    /// <param name="overbooked">Makes the dead letter of a sale that turns out to overbook its showtime.</param>
+    /// <param name="cancellationToken">Cancels the batch; nothing is committed then.</param>
+    public async Task<StoredBatch> StoreAsync(
+        IReadOnlyList<Sale> sales, IReadOnlyList<DeadLetter> deadLetters, Func<Sale, DeadLetter> overbooked, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectionAsync(cancellationToken);
+        try
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var result = sales.Count == 0
+                ? new StoredBatch(0, 0, [], [])
+                : await StoreSalesAsync(connection, sales, cancellationToken);
+
+            var overbookedSequences = result.OverbookedSequences.ToHashSet();
+            var allDeadLetters = deadLetters.Concat(sales.Where(s => overbookedSequences.Contains(s.Sequence)).Select(overbooked)).ToList();
+            await StoreDeadLettersAsync(connection, allDeadLetters, cancellationToken);
+
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch
+        {
+            // A broken session (server restart, network) must not be reused; a new one gets a new staging table.
+            await DropConnectionAsync();
+            throw;
+        }
+    }
+
+    private static async Task<StoredBatch> StoreSalesAsync(NpgsqlConnection connection, IReadOnlyList<Sale> sales, CancellationToken cancellationToken)
+    {
+        await using (var truncate = new NpgsqlCommand("truncate incoming_sales", connection))
+        {
+            await truncate.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            "copy incoming_sales (seq, event_id, sold_at, theater_id, movie_id, showtime_id, sale_date, tickets_sold, ticket_price, currency, channel) from stdin (format binary)",
+            cancellationToken))
+        {
+            foreach (var sale in sales)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(sale.Sequence, NpgsqlDbType.Integer, cancellationToken);
+                await importer.WriteAsync(sale.EventId, NpgsqlDbType.Uuid, cancellationToken);
+                await importer.WriteAsync(sale.SoldAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await importer.WriteAsync(sale.TheaterId, NpgsqlDbType.Integer, cancellationToken);
+                await importer.WriteAsync(sale.MovieId, NpgsqlDbType.Integer, cancellationToken);
+                if (sale.ShowtimeId is { } showtimeId) await importer.WriteAsync(showtimeId, NpgsqlDbType.Bigint, cancellationToken);
+                else await importer.WriteNullAsync(cancellationToken);
+                await importer.WriteAsync(sale.SaleDate, NpgsqlDbType.Date, cancellationToken);
+                await importer.WriteAsync(sale.TicketsSold, NpgsqlDbType.Integer, cancellationToken);
+                await importer.WriteAsync(sale.TicketPrice, NpgsqlDbType.Numeric, cancellationToken);
+                await importer.WriteAsync(sale.Currency, NpgsqlDbType.Char, cancellationToken);
+                await importer.WriteAsync(sale.Channel, NpgsqlDbType.Text, cancellationToken);
+            }
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new(RemoveDuplicatesSql),
+                new(RemoveOverbookingSql),
+                new(InsertAndAggregateSql),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+
+        var duplicates = 0;
+        while (await reader.ReadAsync(cancellationToken)) duplicates++;
+
+        await reader.NextResultAsync(cancellationToken);
+        var overbooked = new List<int>();
+        while (await reader.ReadAsync(cancellationToken)) overbooked.Add(reader.GetInt32(0));
+
+        await reader.NextResultAsync(cancellationToken);
+        var totals = new List<AggregateTotal>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            totals.Add(new AggregateTotal(
+                (AggregateKind)reader.GetInt32(0),
+                reader.IsDBNull(1) ? default : reader.GetFieldValue<DateOnly>(1),
+                reader.IsDBNull(2) ? 0 : reader.GetInt64(2),
+                reader.IsDBNull(3) ? 0 : reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+                reader.GetInt64(6), reader.GetDecimal(7), reader.GetInt64(8)));
+        }
+        return new StoredBatch(sales.Count - duplicates - overbooked.Count, duplicates, overbooked, totals);
+    }
+
+    private const string StagingTableSql = """
+        create temporary table if not exists incoming_sales (
+            seq          integer       not null,
+            event_id     uuid          not null,
+            sold_at      timestamptz   not null,
+            theater_id   integer       not null,
+            movie_id     integer       not null,
+            showtime_id  bigint,
+            sale_date    date          not null,
+            tickets_sold integer       not null,
+            ticket_price numeric(8, 2) not null,
+            currency     char(3)       not null,
+            channel      text          not null)
+        """;
+
+    // Redelivered events (a crash before the offsets were committed, a producer retry) are already stored.
+    private const string RemoveDuplicatesSql = """
+        delete from incoming_sales i using sales s where s.event_id = i.event_id returning i.seq
+        """;
+
+    // A showtime's sales are keyed by theater, so one partition, so one consumer, sells its seats:
+    // the running sum in message order against what is stored decides which sales do not fit.
+    private const string RemoveOverbookingSql = """
+        with running as (
+            select i.seq,
+                   sum(i.tickets_sold) over (partition by i.showtime_id order by i.seq) as batch_tickets,
+                   coalesce(ss.tickets_sold, 0) as stored_tickets,
+                   st.capacity
+            from incoming_sales i
+            join showtimes st on st.showtime_id = i.showtime_id
+            left join showtime_sales ss on ss.showtime_id = i.showtime_id)
+        delete from incoming_sales i using running r
+        where r.seq = i.seq and r.stored_tickets + r.batch_tickets > r.capacity
+        returning i.seq
+        """;
+
+    // Aggregates are upserted in key order, so concurrent consumers lock rows in the same order.
+    private const string InsertAndAggregateSql = """
+        with inserted as (
+            insert into sales (event_id, sold_at, theater_id, movie_id, showtime_id, sale_date, tickets_sold, ticket_price, revenue, currency, channel)
+            select event_id, sold_at, theater_id, movie_id, showtime_id, sale_date, tickets_sold, ticket_price, tickets_sold * ticket_price, currency, channel
+            from incoming_sales
+            on conflict (event_id) do nothing
+            returning sold_at, theater_id, movie_id, showtime_id, sale_date, tickets_sold, revenue, channel),
+        theater_day as (
+            insert into theater_daily_sales as a (sale_date, theater_id, tickets_sold, revenue, sales_count)
+            select sale_date, theater_id, sum(tickets_sold), sum(revenue), count(*) from inserted group by 1, 2 order by 1, 2
+            on conflict (sale_date, theater_id) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold,
+                revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count
+            returning a.*),
+        movie_day as (
+            insert into movie_daily_sales as a (sale_date, movie_id, tickets_sold, revenue, sales_count)
+            select sale_date, movie_id, sum(tickets_sold), sum(revenue), count(*) from inserted group by 1, 2 order by 1, 2
+            on conflict (sale_date, movie_id) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold,
+                revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count
+            returning a.*),
+        theater_movie_day as (
+            insert into theater_movie_daily_sales as a (sale_date, theater_id, movie_id, tickets_sold, revenue, sales_count)
+            select sale_date, theater_id, movie_id, sum(tickets_sold), sum(revenue), count(*) from inserted group by 1, 2, 3 order by 1, 2, 3
+            on conflict (sale_date, theater_id, movie_id) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold,
+                revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count
+            returning a.*),
+        channel_day as (
+            insert into channel_daily_sales as a (sale_date, channel, tickets_sold, revenue, sales_count)
+            select sale_date, channel, sum(tickets_sold), sum(revenue), count(*) from inserted group by 1, 2 order by 1, 2
+            on conflict (sale_date, channel) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold,
+                revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count
+            returning a.*),
+        chain_minute as (
+            insert into chain_minute_sales as a (minute, tickets_sold, revenue, sales_count)
+            select date_trunc('minute', sold_at), sum(tickets_sold), sum(revenue), count(*) from inserted group by 1 order by 1
+            on conflict (minute) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold,
+                revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count
+            returning a.*),
+        showtime as (
+            insert into showtime_sales as a (showtime_id, tickets_sold, revenue)
+            select showtime_id, sum(tickets_sold), sum(revenue) from inserted where showtime_id is not null group by 1 order by 1
+            on conflict (showtime_id) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold, revenue = a.revenue + excluded.revenue
+            returning a.*)
+        select 1, sale_date, theater_id::bigint, 0::bigint, null::text, null::timestamptz, tickets_sold, revenue, sales_count from theater_day
+        union all select 2, sale_date, movie_id, 0, null, null, tickets_sold, revenue, sales_count from movie_day
+        union all select 3, sale_date, theater_id, movie_id, null, null, tickets_sold, revenue, sales_count from theater_movie_day
+        union all select 4, sale_date, 0, 0, channel, null, tickets_sold, revenue, sales_count from channel_day
+        union all select 5, null, 0, 0, null, minute, tickets_sold, revenue, sales_count from chain_minute
+        union all select 6, st.business_date, s.showtime_id, 0, null, null, s.tickets_sold, s.revenue, 0 from showtime s join showtimes st using (showtime_id)
+        """;
+
+    private static async Task StoreDeadLettersAsync(NpgsqlConnection connection, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        if (deadLetters.Count == 0) return;
+        await using var command = new NpgsqlCommand("""
+            insert into dead_letters (reason, detail, topic, kafka_partition, kafka_offset, message_key, payload)
+            select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::bytea[])
+            on conflict (topic, kafka_partition, kafka_offset) do nothing
+            """, connection);
+        command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Reason).ToArray() });
+        command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Detail).ToArray() });
+        command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Source.Topic).ToArray() });
+        command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Source.Partition).ToArray() });
+        command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Source.Offset).ToArray() });
+        command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Key).ToArray() });
+        command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Payload).ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<NpgsqlConnection> ConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (connection is { State: System.Data.ConnectionState.Open }) return connection;
+        await DropConnectionAsync();
+        connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var create = new NpgsqlCommand(StagingTableSql, connection);
+        await create.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+            connection = null;
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(DropConnectionAsync());
+}
