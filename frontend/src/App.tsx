@@ -1,0 +1,55 @@
+import { useEffect, useRef } from 'react';
+import { Route, Routes, useLocation } from 'react-router';
+import { BACKEND_LABELS } from './api/backend';
+import { BackendDownBanner } from './backend/BackendDownBanner';
+import { useBackend } from './backend/context';
+import { AppHeader } from './layout/AppHeader';
+import { LivePage } from './live/LivePage';
+import { NotFoundPage } from './layout/NotFoundPage';
+import { TheaterListPage } from './theaters/TheaterListPage';
+import { TheaterPage } from './theaters/TheaterPage';
+import { TopTheaterPage } from './top-theater/TopTheaterPage';
+
+/** Moves focus to the page's content after client-side navigation, as a page load would. */
+function useFocusOnNavigate() {
+  const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [pathname]);
+  return main;
+}
+
+export function App() {
+  const main = useFocusOnNavigate();
+  const { backend } = useBackend();
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <AppHeader />
+      <BackendDownBanner />
+      <main id="main" ref={main} tabIndex={-1} className="app-main">
+        <Routes>
+          <Route path="/" element={<LivePage />} />
+          <Route path="/theaters" element={<TheaterListPage />} />
+          <Route path="/theaters/:theaterId" element={<TheaterPage />} />
+          <Route path="/top-theater" element={<TopTheaterPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </main>
+      <footer className="app-footer">
+        <span>
+          Reading from the <strong data-testid="current-backend">{BACKEND_LABELS[backend]}</strong> API
+        </span>
+        <span>Money in USD</span>
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+import { backendBaseUrl, type Backend } from './backend';
+import type {
+  DailySales,
+  IsoDate,
+  LiveTotals,
+  Movie,
+  MovieLeaderboardRow,
+  Pace,
+  ProblemDetails,
+  SalesSummary,
+  Showtime,
+  Theater,
+  TheaterLeaderboardRow,
+  TheaterMovieSales,
+  TopTheater,
+} from './types';
+
+/** A request that got no usable answer: a problem-details response, or none at all. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: ProblemDetails | undefined;
+
+  constructor(status: number, message: string, problem?: ProblemDetails) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+
+  /** True when the backend did not answer at all (network error, proxy 502/503/504, 5xx). */
+  get isUnavailable(): boolean {
+    return this.status === 0 || this.status >= 500;
+  }
+
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+type Query = Record<string, string | number | undefined | null>;
+
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+async function readProblem(response: Response): Promise<ProblemDetails | undefined> {
+  const type = response.headers.get('content-type') ?? '';
+  if (!type.includes('json')) return undefined;
+  try {
+    return (await response.json()) as ProblemDetails;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { accept: 'application/json' }, signal });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError(0, 'The backend could not be reached.');
+  }
+  if (!response.ok) {
+    const problem = await readProblem(response);
+    const message = problem?.detail ?? problem?.title ?? `Request failed with status ${response.status}.`;
+    throw new ApiError(response.status, message, problem);
+  }
+  return (await response.json()) as T;
+}
+
+/** A typed client for one backend. All paths are the contract's (docs/api.md). */
+export interface ReelMetricsApi {
+  readonly backend: Backend;
+  theaters(signal?: AbortSignal): Promise<Theater[]>;
+  theater(id: number, signal?: AbortSignal): Promise<Theater>;
+  theaterMovies(id: number, range: { from?: IsoDate; to?: IsoDate }, signal?: AbortSignal): Promise<TheaterMovieSales[]>;
+  theaterShowtimes(id: number, date: IsoDate | undefined, signal?: AbortSignal): Promise<Showtime[]>;
+  topTheater(date: IsoDate, signal?: AbortSignal): Promise<TopTheater>;
+  movies(signal?: AbortSignal): Promise<Movie[]>;
+  movieSales(id: number, range: { from?: IsoDate; to?: IsoDate }, signal?: AbortSignal): Promise<DailySales[]>;
+  theaterLeaderboard(query: { date?: IsoDate; limit?: number }, signal?: AbortSignal): Promise<TheaterLeaderboardRow[]>;
+  movieLeaderboard(query: { date?: IsoDate; limit?: number }, signal?: AbortSignal): Promise<MovieLeaderboardRow[]>;
+  summary(range: { from?: IsoDate; to?: IsoDate }, signal?: AbortSignal): Promise<SalesSummary>;
+  pace(signal?: AbortSignal): Promise<Pace>;
+  /** Liveness of the backend process (`GET /alive`). */
+  alive(signal?: AbortSignal): Promise<void>;
+  /** URL of the Server-Sent Events stream (`GET /live`, event `totals`). */
+  liveUrl(): string;
+}
+
+export function createApi(backend: Backend): ReelMetricsApi {
+  const base = backendBaseUrl(backend);
+  const get = <T>(path: string, query?: Query, signal?: AbortSignal) =>
+    getJson<T>(`${base}${path}${queryString(query)}`, signal);
+
+  return {
+    backend,
+    theaters: (signal) => get<Theater[]>('/theaters', undefined, signal),
+    theater: (id, signal) => get<Theater>(`/theaters/${id}`, undefined, signal),
+    theaterMovies: (id, range, signal) => get<TheaterMovieSales[]>(`/theaters/${id}/movies`, range, signal),
+    theaterShowtimes: (id, date, signal) => get<Showtime[]>(`/theaters/${id}/showtimes`, { date }, signal),
+    topTheater: (date, signal) => get<TopTheater>(`/top-theater/${encodeURIComponent(date)}`, undefined, signal),
+    movies: (signal) => get<Movie[]>('/movies', undefined, signal),
+    movieSales: (id, range, signal) => get<DailySales[]>(`/movies/${id}/sales`, range, signal),
+    theaterLeaderboard: (query, signal) => get<TheaterLeaderboardRow[]>('/leaderboards/theaters', query, signal),
+    movieLeaderboard: (query, signal) => get<MovieLeaderboardRow[]>('/leaderboards/movies', query, signal),
+    summary: (range, signal) => get<SalesSummary>('/summary', range, signal),
+    pace: (signal) => get<Pace>('/pace', undefined, signal),
+    alive: async (signal) => {
+      let response: Response;
+      try {
+        response = await fetch(`${base}/alive`, { signal, cache: 'no-store' });
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        throw new ApiError(0, 'The backend could not be reached.');
+      }
+      if (!response.ok) throw new ApiError(response.status, `Liveness check answered ${response.status}.`);
+    },
+    liveUrl: () => `${base}/live`,
+  };
+}
+
+export type { LiveTotals };
