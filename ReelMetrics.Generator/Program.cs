@@ -1,6 +1,19 @@
-var builder = WebApplication.CreateBuilder(args);
+using ReelMetrics.Generator;
+using ReelMetrics.Generator.Apis;
+using ReelMetrics.Generator.Extensions;
+
+if (GeneratorCommandLine.WantsHelp(args))
+{
+    Console.WriteLine(GeneratorCommandLine.Usage);
+    return 0;
+}
+
+var builder = WebApplication.CreateBuilder(GeneratorCommandLine.ToConfigurationArguments(args));
 builder.AddServiceDefaults();
+builder.AddGenerator();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.Run();
+app.MapTotalsApi();
+await app.RunAsync();
+return Environment.ExitCode;

@@ -1,0 +1,75 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ReelMetrics.Generator.Extensions;
+
+public static class Extensions
+{
+    /// <summary>
+    /// Adds the ticket-sales generator: <see cref="GeneratorOptions"/> from the <c>Generator</c> section,
+    /// an idempotent Kafka producer for the <c>kafka</c> connection, the seats already sold from the
+    /// <c>reelmetrics</c> database when that connection string is configured, and the worker.
+    /// </summary>
+    public static IHostApplicationBuilder AddGenerator(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GeneratorOptions>()
+            .BindConfiguration(GeneratorOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.Duration is null || o.Duration > TimeSpan.Zero, "Generator:Duration must be positive.")
+            .PostConfigure(o => o.ExitWhenDone ??= !LaunchedByAspire(builder.Configuration))
+            .ValidateOnStart();
+
+        // Read here as well: how the producer is tuned depends on the mode, and it is configured now.
+        var burst = builder.Configuration.GetValue<bool>($"{GeneratorOptions.SectionName}:{nameof(GeneratorOptions.Burst)}");
+        builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
+        {
+            var config = settings.Config;
+            // Idempotence (which needs acks=all) makes the producer's retries duplicate-free: a sale is on the topic once.
+            config.EnableIdempotence = true;
+            config.Acks = Acks.All;
+            config.LingerMs ??= 5;
+            config.CompressionType ??= CompressionType.Lz4;
+            config.BatchSize ??= 1_000_000;
+            config.QueueBufferingMaxMessages ??= 500_000;
+            // Only the outcome is read from delivery reports; the sale itself travels in the handler.
+            config.DeliveryReportFields ??= "status";
+            // A publish span per message would cost more than the message at load-test rates.
+            settings.DisableTracing |= burst;
+        });
+
+        if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString("reelmetrics")))
+        {
+            // Read once at start: the generator's health does not depend on the database afterwards.
+            builder.AddNpgsqlDataSource("reelmetrics", settings => settings.DisableHealthChecks = true);
+            builder.Services.AddSingleton<ShowtimeSalesReader>();
+        }
+
+        if (!AddressConfigured(builder.Configuration))
+        {
+            // Run from the command line next to other services: take any free port rather than fight over 5000.
+            // Kestrel logs the one it got ("Now listening on").
+            builder.Configuration["urls"] = "http://127.0.0.1:0";
+        }
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<GeneratorTotals>();
+        builder.Services.AddSingleton<GeneratorTelemetry>();
+        builder.Services.AddSingleton<SalesPublisher>();
+        builder.Services.AddHostedService<GeneratorWorker>();
+        return builder;
+    }
+
+    private static bool AddressConfigured(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration["urls"])
+        || !string.IsNullOrEmpty(configuration["http_ports"])
+        || !string.IsNullOrEmpty(configuration["https_ports"])
+        || configuration.GetSection("Kestrel:Endpoints").Exists();
+
+    /// <summary>
+    /// Whether an Aspire AppHost started this process: it gives every resource an OpenTelemetry
+    /// service name and instance id. Decides whether reaching the count ends the process.
+    /// </summary>
+    private static bool LaunchedByAspire(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration["OTEL_SERVICE_NAME"])
+        && configuration["OTEL_RESOURCE_ATTRIBUTES"]?.Contains("service.instance.id=", StringComparison.Ordinal) == true;
+}

@@ -1,0 +1,129 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Options;
+using ReelMetrics.Contracts;
+
+namespace ReelMetrics.Generator;
+
+/// <summary>
+/// Puts sales on the ticket-sales topic: keyed by theater id (so a theater's sales stay in order on
+/// one partition), the value UTF-8 JSON of <see cref="TicketSold"/>. Uses the non-async
+/// <c>Produce</c> with a delivery handler, which keeps up with hundreds of thousands of messages a
+/// second; counts a sale in <see cref="GeneratorTotals"/> only when the broker acknowledges it and
+/// queues the ones it did not, so their seats can go back on sale. One thread publishes.
+/// </summary>
+public sealed class SalesPublisher(
+    IProducer<string, byte[]> producer,
+    GeneratorTotals totals,
+    IOptions<GeneratorOptions> options,
+    ILogger<SalesPublisher> logger)
+{
+    private const int LoggedFailuresLimit = 10;
+
+    private readonly string topic = options.Value.Topic;
+    private readonly ArrayBufferWriter<byte> buffer = new(1024);
+    private readonly Dictionary<int, string> keys = [];
+    private readonly ConcurrentQueue<TicketSold> undelivered = new();
+    private Utf8JsonWriter? writer;
+    private long loggedFailures;
+
+    public string Topic => topic;
+
+    /// <summary>
+    /// Hands <paramref name="sale"/> to the producer. False when the producer's local queue is full:
+    /// wait a moment (deliveries drain it) and try again.
+    /// </summary>
+    public bool TryPublish(TicketSold sale)
+    {
+        var message = new Message<string, byte[]> { Key = KeyOf(sale.TheaterId), Value = Serialize(sale) };
+        totals.RecordProduced();   // before Produce: the delivery report may arrive before Produce returns
+        try
+        {
+            producer.Produce(topic, message, report => OnDelivery(report, sale));
+            return true;
+        }
+        catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+        {
+            totals.RecordNotProduced();
+            return false;
+        }
+        catch
+        {
+            totals.RecordNotProduced();
+            throw;
+        }
+    }
+
+    /// <summary>A sale the broker did not acknowledge, if any; its seats should be released.</summary>
+    public bool TryTakeUndelivered(out TicketSold sale) => undelivered.TryDequeue(out sale!);
+
+    /// <summary>Waits up to <paramref name="timeout"/> for everything in flight to be acknowledged; returns how many are still waiting.</summary>
+    public int Flush(TimeSpan timeout) => producer.Flush(timeout);
+
+    /// <summary>
+    /// Creates the topic with <see cref="Topics.TicketSalesPartitions"/> partitions if the broker lets
+    /// us. "Already exists" is the usual answer; the local mock broker does not implement CreateTopics
+    /// at all, and a broker may forbid it: then the broker's auto-creation (or an operator) decides.
+    /// </summary>
+    public async Task EnsureTopicAsync(CancellationToken cancellationToken)
+    {
+        using var admin = new DependentAdminClientBuilder(producer.Handle).Build();
+        try
+        {
+            await admin.CreateTopicsAsync(
+                [new TopicSpecification { Name = topic, NumPartitions = Topics.TicketSalesPartitions, ReplicationFactor = -1 }],
+                new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(10), OperationTimeout = TimeSpan.FromSeconds(10) })
+                .WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
+            logger.LogInformation("Created topic {Topic} with {Partitions} partitions", topic, Topics.TicketSalesPartitions);
+        }
+        catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))
+        {
+            logger.LogDebug("Topic {Topic} already exists", topic);
+        }
+        catch (Exception e) when (e is KafkaException or TimeoutException)
+        {
+            logger.LogWarning("Could not create topic {Topic} ({Reason}); relying on the broker to create it on first use",
+                topic, e is CreateTopicsException c ? c.Results[0].Error.Reason : e.Message);
+        }
+    }
+
+    private void OnDelivery(DeliveryReport<string, byte[]> report, TicketSold sale)
+    {
+        if (!report.Error.IsError)
+        {
+            totals.RecordDelivered(sale);
+            return;
+        }
+        totals.RecordDeliveryFailed();
+        undelivered.Enqueue(sale);
+        var failures = Interlocked.Increment(ref loggedFailures);
+        if (failures <= LoggedFailuresLimit)
+        {
+            logger.LogWarning("Sale {EventId} was not delivered ({Error}); its seats go back on sale{More}",
+                sale.EventId, report.Error.Reason, failures == LoggedFailuresLimit ? " (further failures are only counted)" : "");
+        }
+    }
+
+    /// <summary>UTF-8 JSON through one reused buffer and writer; Confluent needs a byte[] of its own per message.</summary>
+    private byte[] Serialize(TicketSold sale)
+    {
+        buffer.ResetWrittenCount();
+        if (writer is null) writer = new Utf8JsonWriter(buffer);
+        else writer.Reset(buffer);
+        JsonSerializer.Serialize(writer, sale, ContractJson.Default.TicketSold);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private string KeyOf(int theaterId)
+    {
+        if (!keys.TryGetValue(theaterId, out var key))
+        {
+            keys[theaterId] = key = theaterId.ToString(CultureInfo.InvariantCulture);
+        }
+        return key;
+    }
+}
