@@ -10,6 +10,12 @@ public static class KafkaBuilderExtensions
     public const string UiImage = "kafbat/kafka-ui";
     public const string UiTag = "v1.3.0";
 
+    private static readonly string InternalPort = KafkaServerResource.InternalTargetPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    // Host clients use PLAINTEXT_HOST (9092), other containers PLAINTEXT_INTERNAL (9093); 29092/29093 stay inside the container.
+    private static readonly string Listeners =
+        $"PLAINTEXT://localhost:29092,CONTROLLER://localhost:29093,PLAINTEXT_HOST://0.0.0.0:{KafkaServerResource.PrimaryTargetPort},PLAINTEXT_INTERNAL://0.0.0.0:{InternalPort}";
+
     /// <summary>
     /// Adds a Kafka broker container. Host processes reach it on the <c>tcp</c> endpoint; containers on
     /// <c>internal</c>. A health check (a metadata request) makes <c>WaitFor(kafka)</c> mean "usable".
@@ -36,13 +42,12 @@ public static class KafkaBuilderExtensions
             .WithImage(Image, Tag)
             .WithEndpoint(port: port, targetPort: KafkaServerResource.PrimaryTargetPort, name: KafkaServerResource.PrimaryEndpointName, scheme: "tcp")
             .WithEndpoint(targetPort: KafkaServerResource.InternalTargetPort, name: KafkaServerResource.InternalEndpointName, scheme: "tcp")
-            .WithEnvironment("KAFKA_LISTENERS",
-                $"PLAINTEXT://localhost:29092,CONTROLLER://localhost:29093,PLAINTEXT_HOST://0.0.0.0:{KafkaServerResource.PrimaryTargetPort},PLAINTEXT_INTERNAL://0.0.0.0:{KafkaServerResource.InternalTargetPort}")
+            .WithEnvironment("KAFKA_LISTENERS", Listeners)
             .WithEnvironment("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
                 "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:PLAINTEXT,PLAINTEXT_INTERNAL:PLAINTEXT")
             // Advertise the host port the runtime allocates, which is only known at run time.
             .WithEnvironment(context => context.EnvironmentVariables["KAFKA_ADVERTISED_LISTENERS"] = ReferenceExpression.Create(
-                $"PLAINTEXT://localhost:29092,PLAINTEXT_HOST://localhost:{kafka.PrimaryEndpoint.Property(EndpointProperty.Port)},PLAINTEXT_INTERNAL://{name}:{KafkaServerResource.InternalTargetPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}"))
+                $"PLAINTEXT://localhost:29092,PLAINTEXT_HOST://localhost:{kafka.PrimaryEndpoint.Property(EndpointProperty.Port)},PLAINTEXT_INTERNAL://{name}:{InternalPort}"))
             .WithHealthCheck(healthCheckKey);
     }
 
@@ -59,7 +64,7 @@ public static class KafkaBuilderExtensions
         builder.ApplicationBuilder.AddContainer($"{kafka.Name}-ui", UiImage, UiTag)
             .WithHttpEndpoint(port: port, targetPort: 8080)
             .WithEnvironment("KAFKA_CLUSTERS_0_NAME", kafka.Name)
-            .WithEnvironment("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS", $"{kafka.Name}:{KafkaServerResource.InternalTargetPort}")
+            .WithEnvironment("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS", $"{kafka.Name}:{InternalPort}")
             .WithParentRelationship(builder)
             .WaitFor(builder);
         return builder;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -138,7 +139,7 @@ public static class LocalInfrastructureExtensions
     }
 
     private static int PortFor(IDistributedApplicationBuilder builder, string key) =>
-        builder.Configuration.GetValue<int?>($"{ConfigurationSection}:{key}") is > 0 and var port ? port.Value : Ports.Free();
+        builder.Configuration.GetValue<int?>($"{ConfigurationSection}:{key}") is { } port and > 0 ? port : Ports.Free();
 }
 
 internal sealed class DelegateHealthCheck(Func<CancellationToken, Task> probe) : IHealthCheck
