@@ -13,6 +13,7 @@ namespace ReelMetrics.Tests.Fixtures;
 /// </summary>
 /// <remarks>
 /// The cluster is not durable (fsync and synchronous_commit are off) for speed: data survives clean restarts, not crashes.
+/// It allows 500 connections; each database's connection string has its own Npgsql pool, so dispose data sources you create.
 /// Tests that stop, kill or reconfigure a server must start their own <see cref="LocalPostgresServer"/> instead.
 /// Safe to use from parallel tests.
 /// </remarks>
@@ -68,6 +69,8 @@ public sealed class PostgresFixture : IAsyncDisposable
             DataDirectory = Path.Combine(directory, "data"),
             Password = "reelmetrics-tests",
             Durable = false,
+            // Every test database gets its own Npgsql pool, and idle pooled connections linger for minutes.
+            Settings = new Dictionary<string, string> { ["max_connections"] = "500" },
         });
     }
 
