@@ -4,15 +4,26 @@ import type { Socket } from 'node:net';
 
 /** The two REST backends, by the path prefix the browser uses. */
 export const backends = {
-  dapper: { service: 'api-dapper', fallback: 'http://localhost:8001' },
-  ef: { service: 'api-ef', fallback: 'http://localhost:8002' },
+  dapper: { service: 'api-dapper', override: 'REELMETRICS_API_DAPPER_URL', fallback: 'http://localhost:8001' },
+  ef: { service: 'api-ef', override: 'REELMETRICS_API_EF_URL', fallback: 'http://localhost:8002' },
 } as const;
 
 type Env = Record<string, string | undefined>;
 
-/** Aspire hands a referenced service's address to the process as services__<name>__<endpoint>__0. */
-export function backendTarget(env: Env, service: string, fallback: string): string {
-  return env[`services__${service}__http__0`] ?? env[`services__${service}__https__0`] ?? fallback;
+/**
+ * Where a backend listens. Aspire hands a referenced service's address to the process as
+ * `services__<name>__http__0`. A name with a hyphen is not a valid shell identifier, and the
+ * `sh -c` through which `npm run` starts Vite drops such variables (dash and bash both do), so
+ * `REELMETRICS_API_<NAME>_URL` is read as well; without either, the fixed local port is used.
+ */
+export function backendTarget(env: Env, service: string, override: string, fallback: string): string {
+  return (
+    env[`services__${service}__http__0`] ??
+    env[`services__${service}__https__0`] ??
+    env[override] ??
+    env[`services__${service.replaceAll('-', '_')}__http__0`] ??
+    fallback
+  );
 }
 
 /**
@@ -23,8 +34,8 @@ export function backendTarget(env: Env, service: string, fallback: string): stri
  */
 export function backendProxy(env: Env): Record<string, ProxyOptions> {
   const rules: Record<string, ProxyOptions> = {};
-  for (const [key, { service, fallback }] of Object.entries(backends)) {
-    const target = backendTarget(env, service, fallback);
+  for (const [key, { service, override, fallback }] of Object.entries(backends)) {
+    const target = backendTarget(env, service, override, fallback);
     const prefix = `/api/${key}`;
     rules[prefix] = {
       target,

@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type ProxyOptions } from 'vite';
 import react from '@vitejs/plugin-react';
-import { backendProxy } from './proxy.config';
+import { backendProxy } from './proxy.config.ts';
 
 // The browser only ever talks to this server: /api/dapper/* and /api/ef/* are proxied to the two
 // APIs, whose addresses Aspire passes as services__<name>__http__0 (see proxy.config.ts).

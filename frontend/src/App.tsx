@@ -14,13 +14,12 @@ import { TopTheaterPage } from './top-theater/TopTheaterPage';
 function useFocusOnNavigate() {
   const { pathname } = useLocation();
   const main = useRef<HTMLElement>(null);
-  const first = useRef(true);
+  const previous = useRef(pathname);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    main.current?.focus();
+    if (previous.current === pathname) return;
+    previous.current = pathname;
+    main.current?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
   }, [pathname]);
   return main;
 }

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { formatAxisDate, formatUsd, formatUsdCompact } from '../format';
+import { useElementWidth } from '../hooks/useElementWidth';
 import { niceTicks } from './scale';
 
 export interface DailyRevenuePoint {
@@ -7,13 +8,14 @@ export interface DailyRevenuePoint {
   revenue: number;
 }
 
-const WIDTH = 720;
-const HEIGHT = 240;
 const MARGIN = { top: 12, right: 12, bottom: 28, left: 60 };
 
 /** Revenue per business date as bars, oldest on the left. */
 export function DailyRevenueChart({ points, label }: { points: DailyRevenuePoint[]; label: string }) {
   const titleId = useId();
+  const [ref, measured] = useElementWidth<HTMLElement>(720);
+  const WIDTH = Math.max(280, measured);
+  const HEIGHT = WIDTH < 500 ? 180 : 240;
   const sorted = [...points].sort((a, b) => a.date.localeCompare(b.date));
   const ticks = niceTicks(Math.max(0, ...sorted.map((p) => p.revenue)));
   const top = ticks[ticks.length - 1] ?? 1;
@@ -22,10 +24,10 @@ export function DailyRevenueChart({ points, label }: { points: DailyRevenuePoint
   const slot = plotWidth / Math.max(1, sorted.length);
   const barWidth = Math.max(2, Math.min(48, slot * 0.7));
   const y = (value: number) => MARGIN.top + plotHeight - (value / top) * plotHeight;
-  const labelEvery = Math.ceil(sorted.length / 10);
+  const labelEvery = Math.ceil(sorted.length / Math.max(2, Math.floor(plotWidth / 70)));
 
   return (
-    <figure className="chart" data-testid="daily-revenue-chart">
+    <figure className="chart" data-testid="daily-revenue-chart" ref={ref}>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={titleId}>
         <title id={titleId}>{label}</title>
         <g className="chart__grid">

@@ -1,10 +1,9 @@
 import { useId } from 'react';
 import type { PacePoint } from '../api/types';
 import { formatUsd, formatUsdCompact } from '../format';
+import { useElementWidth } from '../hooks/useElementWidth';
 import { minutesOfDay, niceTicks } from './scale';
 
-const WIDTH = 720;
-const HEIGHT = 260;
 const MARGIN = { top: 12, right: 16, bottom: 28, left: 60 };
 const DAY_MINUTES = 24 * 60;
 const BUCKET_MINUTES = 15;
@@ -41,6 +40,9 @@ function lastValue(series: PacePoint[], key: SeriesKey): PacePoint | undefined {
 export function RevenuePaceChart({ series }: { series: PacePoint[] }) {
   const titleId = useId();
   const descId = useId();
+  const [ref, measured] = useElementWidth<HTMLElement>(720);
+  const WIDTH = Math.max(280, measured);
+  const HEIGHT = WIDTH < 500 ? 200 : 260;
   const max = Math.max(0, ...series.flatMap((p) => [p.today ?? 0, p.last_week ?? 0]));
   const ticks = niceTicks(max);
   const top = ticks[ticks.length - 1] ?? 1;
@@ -52,7 +54,7 @@ export function RevenuePaceChart({ series }: { series: PacePoint[] }) {
   const lastWeekPath = linePath(series, 'last_week', x, y);
   const lastToday = lastValue(series, 'today');
   const lastWeekAtSameTime = lastToday?.last_week ?? null;
-  const hours = [0, 3, 6, 9, 12, 15, 18, 21, 24];
+  const hours = WIDTH < 500 ? [0, 6, 12, 18, 24] : [0, 3, 6, 9, 12, 15, 18, 21, 24];
 
   const description = lastToday
     ? `Today ${formatUsd(lastToday.today ?? 0)} by ${lastToday.time} UTC` +
@@ -60,7 +62,7 @@ export function RevenuePaceChart({ series }: { series: PacePoint[] }) {
     : 'No sales yet today.';
 
   return (
-    <figure className="chart" data-testid="pace-chart">
+    <figure className="chart" data-testid="pace-chart" ref={ref}>
       <svg
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         role="img"
@@ -80,7 +82,7 @@ export function RevenuePaceChart({ series }: { series: PacePoint[] }) {
           ))}
           {hours.map((hour) => (
             <text key={hour} x={x(hour * 60)} y={HEIGHT - 8} textAnchor="middle">
-              {`${String(hour % 24).padStart(2, '0')}:00`}
+              {`${String(hour).padStart(2, '0')}:00`}
             </text>
           ))}
         </g>

@@ -22,7 +22,7 @@ export function TheaterLeaderboard({ rows }: { rows: TheaterLeaderboardRow[] }) 
         <tr>
           <th scope="col" className="num">#</th>
           <th scope="col">Theater</th>
-          <th scope="col" className="num">Tickets</th>
+          <th scope="col" className="num hide-narrow">Tickets</th>
           <th scope="col" className="num">Revenue</th>
         </tr>
       </thead>
@@ -34,7 +34,7 @@ export function TheaterLeaderboard({ rows }: { rows: TheaterLeaderboardRow[] }) 
               <Link to={`/theaters/${row.theater_id}`}>{row.name}</Link>
               <RevenueShare revenue={row.revenue} top={top} />
             </td>
-            <td className="num">{formatInteger(row.tickets_sold)}</td>
+            <td className="num hide-narrow">{formatInteger(row.tickets_sold)}</td>
             <td className="num">{formatUsd(row.revenue)}</td>
           </tr>
         ))}
@@ -53,7 +53,7 @@ export function MovieLeaderboard({ rows }: { rows: MovieLeaderboardRow[] }) {
         <tr>
           <th scope="col" className="num">#</th>
           <th scope="col">Movie</th>
-          <th scope="col" className="num">Tickets</th>
+          <th scope="col" className="num hide-narrow">Tickets</th>
           <th scope="col" className="num">Revenue</th>
         </tr>
       </thead>
@@ -65,7 +65,7 @@ export function MovieLeaderboard({ rows }: { rows: MovieLeaderboardRow[] }) {
               {row.title}
               <RevenueShare revenue={row.revenue} top={top} />
             </td>
-            <td className="num">{formatInteger(row.tickets_sold)}</td>
+            <td className="num hide-narrow">{formatInteger(row.tickets_sold)}</td>
             <td className="num">{formatUsd(row.revenue)}</td>
           </tr>
         ))}

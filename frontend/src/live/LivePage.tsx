@@ -3,6 +3,7 @@ import { LoadingState } from '../components/StatusMessage';
 import { formatLongDate } from '../format';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLiveTotals } from '../hooks/useLiveTotals';
+import { ChannelMixCard } from './ChannelMixCard';
 import { FreshnessIndicator } from './FreshnessIndicator';
 import { MovieLeaderboard, TheaterLeaderboard } from './Leaderboards';
 import { LiveKpis } from './LiveKpis';
@@ -26,15 +27,20 @@ export function LivePage() {
       ) : (
         <LoadingState label={connection === 'reconnecting' ? 'Reconnecting to live sales…' : 'Connecting to live sales…'} />
       )}
-      <div className="grid grid--2">
-        <Card title="Top theaters today" testId="top-theaters-card">
-          {totals ? <TheaterLeaderboard rows={totals.top_theaters} /> : <LoadingState />}
-        </Card>
-        <Card title="Top movies today" testId="top-movies-card">
-          {totals ? <MovieLeaderboard rows={totals.top_movies} /> : <LoadingState />}
-        </Card>
+      <div className="live-grid">
+        <div className="live-grid__column">
+          <RevenuePaceCard />
+          <ChannelMixCard />
+        </div>
+        <div className="live-grid__column">
+          <Card title="Top theaters today" testId="top-theaters-card">
+            {totals ? <TheaterLeaderboard rows={totals.top_theaters} /> : <LoadingState />}
+          </Card>
+          <Card title="Top movies today" testId="top-movies-card">
+            {totals ? <MovieLeaderboard rows={totals.top_movies} /> : <LoadingState />}
+          </Card>
+        </div>
       </div>
-      <RevenuePaceCard />
     </div>
   );
 }

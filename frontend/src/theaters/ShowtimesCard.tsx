@@ -58,7 +58,7 @@ export function ShowtimesCard({
             {formatInteger(rows.length)} showtimes on {formatLongDate(date)} · {formatInteger(sold)} of{' '}
             {formatInteger(capacity)} seats sold ({formatPercent(capacity > 0 ? sold / capacity : 0)})
           </p>
-          <div className="table-scroll">
+          <div className="table-scroll table-scroll--tall">
             <table className="table" data-testid="showtimes-table">
               <caption className="sr-only">Showtimes on {formatLongDate(date)}, times in {zone}</caption>
               <thead>

@@ -1,0 +1,95 @@
+// Runs a command (e.g. `npm run e2e`) against the frontend's production build served by
+// `vite preview`, proxying to two FAKE APIs (e2e/fake-api.mjs) instead of the real backends.
+// Usage: node e2e/with-fake-system.mjs <command> [args...]   (builds first unless --no-build)
+
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFakeApi } from './fake-api.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const noBuild = args[0] === '--no-build';
+const command = noBuild ? args.slice(1) : args;
+if (command.length === 0) {
+  console.error('usage: node e2e/with-fake-system.mjs [--no-build] <command> [args...]');
+  process.exit(2);
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function run(cmd, cmdArgs, env) {
+  return new Promise((resolveRun) => {
+    const child = spawn(cmd, cmdArgs, { cwd: root, env, stdio: 'inherit' });
+    child.on('exit', (code, signal) => resolveRun(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function waitForHttp(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const dapper = await startFakeApi({ name: 'dapper' });
+const ef = await startFakeApi({ name: 'ef' });
+console.log(`[fake-system] FAKE api-dapper on ${dapper.url}, FAKE api-ef on ${ef.url}`);
+
+const env = {
+  ...process.env,
+  'services__api-dapper__http__0': dapper.url,
+  'services__api-ef__http__0': ef.url,
+};
+
+let preview;
+let exitCode;
+try {
+  if (!noBuild) {
+    const built = await run('npx', ['vite', 'build', '--logLevel', 'warn'], env);
+    if (built !== 0) throw new Error('vite build failed');
+  }
+  const port = await freePort();
+  preview = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', 'localhost'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  const frontendUrl = `http://localhost:${port}`;
+  await waitForHttp(`${frontendUrl}/`, 30_000);
+  await waitForHttp(`${frontendUrl}/api/dapper/alive`, 10_000);
+  console.log(`[fake-system] vite preview on ${frontendUrl}; running: ${command.join(' ')}`);
+  exitCode = await run(command[0], command.slice(1), { ...env, REELMETRICS_FRONTEND_URL: frontendUrl });
+} catch (error) {
+  console.error(`[fake-system] ${error.message}`);
+  exitCode = 1;
+} finally {
+  if (preview?.pid) {
+    try {
+      process.kill(-preview.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  await dapper.close();
+  await ef.close();
+}
+process.exit(exitCode);

@@ -1,0 +1,38 @@
+// Screenshots of the running dashboard for the README: the live view, a theater page and the
+// top-theater page at 1280x800, and the live view on a phone. Writes ../docs/screenshots/*.png.
+// The frontend is REELMETRICS_FRONTEND_URL (default http://localhost:3000).
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DESKTOP, FRONTEND_URL, PHONE, dateWithSales, launchBrowser, newPage, requireRunningSystem } from '../e2e/harness.mjs';
+
+const outDir = resolve(dirname(fileURLToPath(import.meta.url)), process.env.SCREENSHOTS_DIR ?? '../../docs/screenshots');
+mkdirSync(outDir, { recursive: true });
+
+await requireRunningSystem();
+const topDate = await dateWithSales();
+const browser = await launchBrowser();
+
+const shots = [
+  { file: 'live-view.png', path: '/', viewport: DESKTOP, ready: '[data-testid="kpi-revenue-value"]', also: '[data-testid="pace-chart"]' },
+  { file: 'theater-page.png', path: '/theaters/1', viewport: DESKTOP, ready: '[data-testid="showtimes-table"]', also: '[data-testid="daily-revenue-chart"]' },
+  { file: 'top-theater.png', path: `/top-theater?date=${topDate}`, viewport: DESKTOP, ready: '[data-testid="top-theater-result"]' },
+  { file: 'theaters.png', path: '/theaters', viewport: DESKTOP, ready: '[data-testid="theater-table"]' },
+  { file: 'live-view-phone.png', path: '/', viewport: PHONE, ready: '[data-testid="kpi-revenue-value"]', also: '[data-testid="pace-chart"]' },
+];
+
+try {
+  for (const shot of shots) {
+    const page = await newPage(browser, shot.viewport);
+    await page.goto(`${FRONTEND_URL}${shot.path}`);
+    await page.waitForSelector(shot.ready);
+    if (shot.also) await page.waitForSelector(shot.also);
+    await page.waitForTimeout(300);
+    const file = resolve(outDir, shot.file);
+    await page.screenshot({ path: file });
+    console.log(`wrote ${file}`);
+    await page.context().close();
+  }
+} finally {
+  await browser.close();
+}
