@@ -47,7 +47,7 @@ public static class KafkaCommand
 
         await using (broker)
         {
-            Console.WriteLine($"kafka: listening, bootstrap servers {broker.BootstrapServers}");
+            Console.WriteLine($"kafka: Ready: {broker.BootstrapServers} (bootstrap servers)");
             Console.WriteLine(broker.Topics.Count == 0
                 ? "kafka: no topics created up front (producers auto-create topics with 4 partitions)"
                 : $"kafka: topics {string.Join(", ", broker.Topics.Select(t => $"{t.Name} ({t.Partitions} partitions)"))}");

@@ -155,7 +155,13 @@ internal sealed class TcpForwarder : IAsyncDisposable
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (OperatingSystem.IsLinux())
+            {
+                // Plain SO_REUSEADDR (SOL_SOCKET = 1, SO_REUSEADDR = 2), so SetUp can bind again while old
+                // connections linger in TIME_WAIT. Not SocketOptionName.ReuseAddress: on Linux .NET adds
+                // SO_REUSEPORT to it, which would let a second broker bind the same port.
+                socket.SetRawSocketOption(1, 2, BitConverter.GetBytes(1));
+            }
             if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 socket.DualMode = false;
