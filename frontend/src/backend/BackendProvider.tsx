@@ -11,6 +11,7 @@ export const HEALTH_INTERVAL_DOWN_MS = 3_000;
 interface HealthState {
   backend: Backend;
   downSince: number | undefined;
+  recoveries: number;
 }
 
 /**
@@ -20,7 +21,7 @@ interface HealthState {
 export function BackendProvider({ children, initialBackend }: { children: ReactNode; initialBackend?: Backend }) {
   const [backend, setBackendState] = useState<Backend>(() => initialBackend ?? loadBackend());
   const api = useMemo(() => createApi(backend), [backend]);
-  const [health, setHealth] = useState<HealthState>({ backend, downSince: undefined });
+  const [health, setHealth] = useState<HealthState>({ backend, downSince: undefined, recoveries: 0 });
   const [probeRequest, setProbeRequest] = useState(0);
 
   const setBackend = useCallback((next: Backend) => {
@@ -30,7 +31,7 @@ export function BackendProvider({ children, initialBackend }: { children: ReactN
 
   const probe = useCallback(() => setProbeRequest((n) => n + 1), []);
 
-  const current = health.backend === backend ? health : { backend, downSince: undefined };
+  const current = health.backend === backend ? health : { backend, downSince: undefined, recoveries: 0 };
   const down = current.downSince !== undefined;
 
   useEffect(() => {
@@ -49,7 +50,12 @@ export function BackendProvider({ children, initialBackend }: { children: ReactN
       if (controller.signal.aborted) return;
       if (nowDown !== isDown) {
         isDown = nowDown;
-        setHealth({ backend, downSince: nowDown ? Date.now() : undefined });
+        setHealth((previous) => {
+          const recoveries = previous.backend === backend ? previous.recoveries : 0;
+          return nowDown
+            ? { backend, downSince: Date.now(), recoveries }
+            : { backend, downSince: undefined, recoveries: recoveries + 1 };
+        });
       }
       timer = setTimeout(check, isDown ? HEALTH_INTERVAL_DOWN_MS : HEALTH_INTERVAL_UP_MS);
     };
@@ -65,8 +71,8 @@ export function BackendProvider({ children, initialBackend }: { children: ReactN
 
   const backendValue = useMemo(() => ({ backend, api, setBackend }), [backend, api, setBackend]);
   const healthValue = useMemo(
-    () => ({ down, downSince: current.downSince, probe }),
-    [down, current.downSince, probe],
+    () => ({ down, downSince: current.downSince, probe, recoveries: current.recoveries }),
+    [down, current.downSince, probe, current.recoveries],
   );
 
   return (

@@ -23,12 +23,15 @@ export interface BackendHealthValue {
   downSince: number | undefined;
   /** Ask for a liveness check now (after a failed request or a dropped stream). */
   probe: () => void;
+  /** Counts the selected backend's recoveries: views load again at once when it changes. */
+  recoveries: number;
 }
 
 export const BackendHealthContext = createContext<BackendHealthValue>({
   down: false,
   downSince: undefined,
   probe: () => {},
+  recoveries: 0,
 });
 
 export function useBackendHealth(): BackendHealthValue {

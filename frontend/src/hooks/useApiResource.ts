@@ -34,7 +34,7 @@ export function useApiResource<T>(
   options: { refreshMs?: number; enabled?: boolean } = {},
 ): ApiResource<T> {
   const { api, backend } = useBackend();
-  const { probe } = useBackendHealth();
+  const { probe, recoveries } = useBackendHealth();
   const { refreshMs, enabled = true } = options;
   const fullKey = `${backend}|${key}`;
   const [state, setState] = useState<State<T>>({ key: '' });
@@ -72,7 +72,7 @@ export function useApiResource<T>(
       controller.abort();
       clearTimeout(timer);
     };
-  }, [api, fullKey, refreshMs, enabled, reloads, probe]);
+  }, [api, fullKey, refreshMs, enabled, reloads, probe, recoveries]);
 
   const reload = useCallback(() => setReloads((n) => n + 1), []);
   const current = state.key === fullKey ? state : undefined;

@@ -24,7 +24,7 @@ interface State extends LiveTotalsState {
  */
 export function useLiveTotals(): LiveTotalsState {
   const { api } = useBackend();
-  const { probe } = useBackendHealth();
+  const { probe, recoveries } = useBackendHealth();
   const url = api.liveUrl();
   const [state, setState] = useState<State>({ url, totals: undefined, connection: 'connecting' });
 
@@ -74,7 +74,7 @@ export function useLiveTotals(): LiveTotalsState {
       clearTimeout(timer);
       source?.close();
     };
-  }, [url, probe]);
+  }, [url, probe, recoveries]);
 
   if (state.url !== url) return { totals: undefined, connection: 'connecting' };
   return { totals: state.totals, connection: state.connection };
