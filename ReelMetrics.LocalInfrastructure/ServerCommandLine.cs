@@ -62,20 +62,55 @@ internal sealed class ServerCommandLine
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535 ? port : null;
     }
 
-    /// <summary>Single-line console logging to stdout.</summary>
+    /// <summary>
+    /// Single-line logging to stdout. Written here rather than taken from Microsoft.Extensions.Logging.Console so the command
+    /// also runs from output directories that lack that assembly (a referencing project's shared framework can stand in for it).
+    /// </summary>
     public static ILoggerFactory CreateLoggerFactory() => LoggerFactory.Create(builder => builder
         .SetMinimumLevel(LogLevel.Information)
-        .AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss.fff ";
-            console.UseUtcTimestamp = false;
-        }));
+        .AddProvider(new StdoutLoggerProvider()));
 
     private static ServerCommandLine? Fail(string command, string problem, string[] names)
     {
         Console.Error.WriteLine($"{command}: {problem}. Options: {string.Join(", ", names.Select(n => n + " VALUE"))}");
         return null;
+    }
+}
+
+/// <summary>Writes <c>HH:mm:ss.fff level: category message</c> lines to stdout.</summary>
+internal sealed class StdoutLoggerProvider : ILoggerProvider
+{
+    private static readonly Lock Output = new();
+
+    public ILogger CreateLogger(string categoryName) => new StdoutLogger(categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class StdoutLogger(string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var level = logLevel switch
+            {
+                LogLevel.Trace => "trce",
+                LogLevel.Debug => "dbug",
+                LogLevel.Information => "info",
+                LogLevel.Warning => "warn",
+                LogLevel.Error => "fail",
+                _ => "crit",
+            };
+            var line = $"{DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)} {level}: {category} {formatter(state, exception)}";
+            lock (Output)
+            {
+                Console.Out.WriteLine(exception is null ? line : $"{line}\n{exception}");
+            }
+        }
     }
 }
 

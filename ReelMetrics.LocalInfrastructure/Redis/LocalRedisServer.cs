@@ -68,6 +68,8 @@ public sealed class LocalRedisServer(LocalRedisOptions? options = null, ILogger?
 
             garnetLoggers ??= LoggerFactory.Create(builder => builder
                 .SetMinimumLevel(LogLevel.Warning)
+                // ArgParser warns at every start that an external logger factory overrides its logging options.
+                .AddFilter("ArgParser", LogLevel.Error)
                 .AddProvider(new ForwardingLoggerProvider(this.logger)));
 
             // Just after a stop, the kernel may briefly still hold the port; a restart on the same port retries for a moment.
@@ -176,8 +178,14 @@ public sealed class LocalRedisServer(LocalRedisOptions? options = null, ILogger?
 
             public bool IsEnabled(LogLevel logLevel) => target.IsEnabled(logLevel);
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                target.Log(logLevel, eventId, exception, "[{GarnetCategory}] {GarnetMessage}", category, formatter(state, exception));
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                // Garnet reports its background tasks' cancellation at shutdown as errors; a stop is not a failure.
+                if (exception is not OperationCanceledException)
+                {
+                    target.Log(logLevel, eventId, exception, "[{GarnetCategory}] {GarnetMessage}", category, formatter(state, exception));
+                }
+            }
         }
     }
 }
