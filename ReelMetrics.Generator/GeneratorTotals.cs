@@ -11,7 +11,7 @@ public sealed class GeneratorTotals(TimeProvider clock)
 {
     private readonly Lock sync = new();
     private readonly Dictionary<(DateOnly SaleDate, int TheaterId), Accumulator> byTheaterAndDate = [];
-    private readonly DateTimeOffset startedAt = clock.GetUtcNow();
+    private DateTimeOffset startedAt = clock.GetUtcNow();
     private long salesCount;
     private long ticketsSold;
     private decimal revenue;
@@ -50,6 +50,12 @@ public sealed class GeneratorTotals(TimeProvider clock)
     {
         get => Volatile.Read(ref salesPerSecond);
         set => Volatile.Write(ref salesPerSecond, value);
+    }
+
+    /// <summary>Marks when selling began (after start-up work), for the average rate.</summary>
+    public void MarkStarted()
+    {
+        lock (sync) startedAt = clock.GetUtcNow();
     }
 
     public void RecordProduced() => Interlocked.Increment(ref produced);

@@ -24,6 +24,9 @@ public sealed class SalesPublisher(
 {
     private const int LoggedFailuresLimit = 10;
 
+    // Short: a broker without CreateTopics support (the local mock) answers only with this timeout.
+    private static readonly TimeSpan CreateTopicTimeout = TimeSpan.FromSeconds(3);
+
     private readonly string topic = options.Value.Topic;
     private readonly ArrayBufferWriter<byte> buffer = new(1024);
     private readonly Dictionary<int, string> keys = [];
@@ -74,10 +77,16 @@ public sealed class SalesPublisher(
         using var admin = new DependentAdminClientBuilder(producer.Handle).Build();
         try
         {
+            var metadata = await Task.Run(() => admin.GetMetadata(TimeSpan.FromSeconds(10)), cancellationToken);
+            if (metadata.Topics.Any(t => t.Topic == topic && !t.Error.IsError))
+            {
+                logger.LogDebug("Topic {Topic} exists", topic);
+                return;
+            }
             await admin.CreateTopicsAsync(
                 [new TopicSpecification { Name = topic, NumPartitions = Topics.TicketSalesPartitions, ReplicationFactor = -1 }],
-                new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(10), OperationTimeout = TimeSpan.FromSeconds(10) })
-                .WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
+                new CreateTopicsOptions { RequestTimeout = CreateTopicTimeout, OperationTimeout = CreateTopicTimeout })
+                .WaitAsync(CreateTopicTimeout + TimeSpan.FromSeconds(1), cancellationToken);
             logger.LogInformation("Created topic {Topic} with {Partitions} partitions", topic, Topics.TicketSalesPartitions);
         }
         catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))

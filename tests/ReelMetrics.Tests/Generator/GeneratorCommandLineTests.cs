@@ -1,0 +1,46 @@
+using ReelMetrics.Generator;
+
+namespace ReelMetrics.Tests.Generator;
+
+public sealed class GeneratorCommandLineTests
+{
+    [Fact]
+    public void SwitchesBecomeTheConfigurationKeysTheyStandFor()
+    {
+        string[] args =
+        [
+            "--rate", "50000", "--count", "1000000", "--seed", "42", "--burst", "--bootstrap-servers", "127.0.0.1:9092",
+            "--connection-string", "Host=localhost;Database=reelmetrics", "--topic=sales-test", "--totals-file", "/tmp/totals.json",
+            "--duration", "90s", "--urls", "http://127.0.0.1:5199",
+        ];
+
+        var translated = GeneratorCommandLine.ToConfigurationArguments(args);
+
+        Assert.Equal(
+        [
+            "--Generator:Rate=50000", "--Generator:Count=1000000", "--Generator:Seed=42", "--Generator:Burst=true",
+            "--ConnectionStrings:kafka=127.0.0.1:9092", "--ConnectionStrings:reelmetrics=Host=localhost;Database=reelmetrics",
+            "--Generator:Topic=sales-test", "--Generator:TotalsFile=/tmp/totals.json", "--Generator:Duration=00:01:30",
+            "--urls", "http://127.0.0.1:5199",
+        ], translated);
+    }
+
+    [Theory]
+    [InlineData("90s", 90)]
+    [InlineData("15m", 900)]
+    [InlineData("2h", 7200)]
+    [InlineData("1d", 86400)]
+    [InlineData("0.5s", 0.5)]
+    [InlineData("00:10:00", 600)]
+    public void DurationsReadLikePeopleWriteThem(string text, double seconds)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(seconds), GeneratorCommandLine.ParseDuration(text));
+    }
+
+    [Fact]
+    public void ASwitchWithoutItsValueIsAnError()
+    {
+        Assert.Throws<FormatException>(() => GeneratorCommandLine.ToConfigurationArguments(["--count"]));
+        Assert.Throws<FormatException>(() => GeneratorCommandLine.ToConfigurationArguments(["--duration", "soon"]));
+    }
+}

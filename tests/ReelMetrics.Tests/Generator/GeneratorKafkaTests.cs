@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using ReelMetrics.Contracts;
+using ReelMetrics.Generator;
+using ReelMetrics.Generator.Apis;
+using ReelMetrics.Generator.Extensions;
+using ReelMetrics.Tests.Fixtures;
+using ReelMetrics.Tests.Kafka;
+
+namespace ReelMetrics.Tests.Generator;
+
+/// <summary>The generator against the real local Kafka broker (and PostgreSQL): what it says it sold is what is on the topic.</summary>
+public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture postgres)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TheTopicHoldsExactlyTheCountedSalesAndTheirTotalsMatchTheGenerators()
+    {
+        const int count = 20_000;
+        var topic = kafka.CreateTopic("generator", Topics.TicketSalesPartitions);
+        await using var app = BuildGenerator(
+            "--bootstrap-servers", kafka.BootstrapServers, "--topic", topic,
+            "--count", $"{count}", "--burst", "--seed", "42", "--exit-when-done", "false");
+        await app.StartAsync(Cancellation);
+        using var http = new HttpClient { BaseAddress = new Uri(Address(app)) };
+
+        GeneratorTotalsSnapshot? totals = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            totals = await GetTotalsAsync(http);
+            return totals.SalesCount == count;
+        }, Deadline, $"the generator to report {count} acknowledged sales");
+
+        var received = ConsumeAll(topic, count);
+        Assert.Equal(count, received.Count);
+        Assert.Equal(count, received.Select(r => r.Sale.EventId).Distinct().Count());
+        Assert.All(received, r => Assert.Equal(r.Sale.TheaterId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Key));
+        Assert.Equal(totals!.TicketsSold, received.Sum(r => r.Sale.TicketsSold));
+        Assert.Equal(totals.Revenue, received.Sum(r => r.Sale.TicketsSold * r.Sale.TicketPrice));
+        Assert.Equal(
+            totals.Theaters,
+            received.GroupBy(r => (r.Sale.SaleDate, r.Sale.TheaterId))
+                .OrderBy(g => g.Key.SaleDate).ThenBy(g => g.Key.TheaterId)
+                .Select(g => new TheaterDateTotals(g.Key.SaleDate, g.Key.TheaterId, g.Count(), g.Sum(r => r.Sale.TicketsSold),
+                    g.Sum(r => r.Sale.TicketsSold * r.Sale.TicketPrice))));
+
+        // Reaching the count stops the selling, not the service: still healthy, totals unchanged.
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/health", Cancellation)).StatusCode);
+        Assert.Equal(count, (await GetTotalsAsync(http)).SalesCount);
+        await app.StopAsync(Cancellation);
+    }
+
+    [Fact]
+    public async Task SeatsTheDatabaseAlreadySoldAreNotSoldAgain()
+    {
+        await using var database = await SalesDatabase.CreateAsync(postgres, "generator");
+        // Every showtime of the window sold out but one, which has five seats left.
+        var open = await database.ScalarAsync<long>(
+            "select showtime_id from showtimes where business_date = $1 order by showtime_id limit 1", SalesDatabase.Today.AddDays(3));
+        await database.ScalarAsync<int>("""
+            insert into showtime_sales (showtime_id, tickets_sold, revenue)
+            select showtime_id, capacity - case when showtime_id = $1 then 5 else 0 end, 0 from showtimes
+            """, open);
+        var topic = kafka.CreateTopic("generator-db", 1);
+        var totalsFile = Path.Combine(Path.GetTempPath(), $"generator-totals-{Guid.NewGuid():N}.json");
+
+        await using var app = BuildGenerator(
+            "--bootstrap-servers", kafka.BootstrapServers, "--connection-string", database.ConnectionString, "--topic", topic,
+            "--count", "1000", "--burst", "--seed", "7", "--exit-when-done", "true", "--totals-file", totalsFile);
+        await app.RunAsync().WaitAsync(Deadline, Cancellation);   // stops by itself: nothing left to sell
+
+        try
+        {
+            var totals = JsonSerializer.Deserialize(await File.ReadAllTextAsync(totalsFile, Cancellation), GeneratorJson.Default.GeneratorTotalsSnapshot)!;
+            Assert.Equal(5, totals.TicketsSold);
+            Assert.Equal(totals.SalesCount, totals.Theaters.Sum(t => t.SalesCount));
+            var received = ConsumeAll(topic, (int)totals.SalesCount);
+            Assert.All(received, r => Assert.Equal(open, r.Sale.ShowtimeId));
+            Assert.Equal(5, received.Sum(r => r.Sale.TicketsSold));
+        }
+        finally
+        {
+            File.Delete(totalsFile);
+        }
+    }
+
+    [Fact]
+    public async Task FromTheCommandLineItExitsWithZeroOnceTheCountIsReachedAndWritesItsTotals()
+    {
+        var topic = kafka.CreateTopic("generator-cli", 2);
+        var totalsFile = Path.Combine(Path.GetTempPath(), $"generator-totals-{Guid.NewGuid():N}.json");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList =
+            {
+                Path.Combine(AppContext.BaseDirectory, "ReelMetrics.Generator.dll"),
+                "--count", "500", "--burst", "--seed", "3", "--topic", topic,
+                "--bootstrap-servers", kafka.BootstrapServers, "--totals-file", totalsFile,
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment.Remove("OTEL_SERVICE_NAME");   // not "launched by an AppHost", whatever runs the tests
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Cancellation);
+        var errors = process.StandardError.ReadToEndAsync(Cancellation);
+
+        try
+        {
+            await process.WaitForExitAsync(Cancellation).WaitAsync(Deadline, Cancellation);
+            Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}\n{await output}\n{await errors}");
+            var totals = JsonSerializer.Deserialize(await File.ReadAllTextAsync(totalsFile, Cancellation), GeneratorJson.Default.GeneratorTotalsSnapshot)!;
+            Assert.Equal(500, totals.SalesCount);
+            Assert.Equal(500, ConsumeAll(topic, 500).Count);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            File.Delete(totalsFile);
+        }
+    }
+
+    private static WebApplication BuildGenerator(params string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(GeneratorCommandLine.ToConfigurationArguments([.. args, "--urls", "http://127.0.0.1:0"]));
+        builder.AddServiceDefaults();
+        builder.AddGenerator();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapTotalsApi();
+        return app;
+    }
+
+    private static string Address(WebApplication app) => app.Urls.First();   // the port Kestrel picked, once started
+
+    private static async Task<GeneratorTotalsSnapshot> GetTotalsAsync(HttpClient http) =>
+        (await http.GetFromJsonAsync("/totals", GeneratorJson.Default.GeneratorTotalsSnapshot, Cancellation))!;
+
+    private List<(string Key, TicketSold Sale)> ConsumeAll(string topic, int expected)
+    {
+        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            GroupId = kafka.CreateGroupId("generator-test"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var results = Eventually.Consume(consumer, expected, Deadline);
+        // Anything beyond the expected count would be a duplicate or an extra sale: give it a moment to show up.
+        var extra = consumer.Consume(TimeSpan.FromSeconds(1));
+        Assert.True(extra is null or { IsPartitionEOF: true }, "more messages on the topic than sales counted");
+        consumer.Close();
+        return [.. results.Select(r => (r.Message.Key, JsonSerializer.Deserialize(r.Message.Value, ContractJson.Default.TicketSold)!))];
+    }
+}
