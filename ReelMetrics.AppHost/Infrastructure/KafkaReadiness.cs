@@ -11,7 +11,11 @@ internal static class KafkaReadiness
         {
             BootstrapServers = bootstrapServers,
             SocketTimeoutMs = 3000,
-        }).Build();
+        })
+        // Until the broker is up every probe fails; the health status says so, librdkafka's log need not.
+        .SetLogHandler((_, _) => { })
+        .SetErrorHandler((_, _) => { })
+        .Build();
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(3));
         if (metadata.Brokers.Count == 0)
         {

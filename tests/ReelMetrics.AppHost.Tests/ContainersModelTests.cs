@@ -32,7 +32,7 @@ public sealed class ContainersModelTests
         Assert.Equal(9093, endpoints["internal"].TargetPort);
         Assert.NotEmpty(kafka.Annotations.OfType<HealthCheckAnnotation>());
 
-        var environment = await kafka.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+        var environment = await kafka.PublishedEnvironmentAsync();
         Assert.Contains("PLAINTEXT_HOST://0.0.0.0:9092", environment["KAFKA_LISTENERS"]);
         Assert.Contains("PLAINTEXT_INTERNAL://kafka:9093", environment["KAFKA_ADVERTISED_LISTENERS"]);
         Assert.Contains("{kafka.bindings.tcp.port}", environment["KAFKA_ADVERTISED_LISTENERS"]);
@@ -59,7 +59,7 @@ public sealed class ContainersModelTests
     {
         await using var app = await BuildAsync();
         var project = Resource<ProjectResource>(app, service);
-        var environment = await project.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+        var environment = await project.PublishedEnvironmentAsync();
         foreach (var connection in connections)
         {
             Assert.Equal($"{{{connection}.connectionString}}", environment[$"ConnectionStrings__{connection}"]);
