@@ -53,21 +53,26 @@ const dapper = await startFakeApi({ name: 'dapper' });
 const ef = await startFakeApi({ name: 'ef' });
 console.log(`[fake-system] FAKE api-dapper on ${dapper.url}, FAKE api-ef on ${ef.url}`);
 
+// Both the names Aspire uses and the shell-safe ones (an `sh -c` drops names with a hyphen);
+// Vite is started with node directly, so the Aspire names reach it as they would under Aspire.
 const env = {
   ...process.env,
   'services__api-dapper__http__0': dapper.url,
   'services__api-ef__http__0': ef.url,
+  REELMETRICS_API_DAPPER_URL: dapper.url,
+  REELMETRICS_API_EF_URL: ef.url,
 };
+const vite = resolve(root, 'node_modules/vite/bin/vite.js');
 
 let preview;
 let exitCode;
 try {
   if (!noBuild) {
-    const built = await run('npx', ['vite', 'build', '--logLevel', 'warn'], env);
+    const built = await run(process.execPath, [vite, 'build', '--logLevel', 'warn'], env);
     if (built !== 0) throw new Error('vite build failed');
   }
   const port = await freePort();
-  preview = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--host', 'localhost'], {
+  preview = spawn(process.execPath, [vite, 'preview', '--port', String(port), '--strictPort', '--host', 'localhost'], {
     cwd: root,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -1,6 +1,7 @@
 import type { Theater } from '../api/types';
 import { DailyRevenueChart } from '../charts/DailyRevenueChart';
 import { revenueByDate } from './revenueByDate';
+import { TableScroll } from '../components/TableScroll';
 import { Card } from '../components/Card';
 import { EmptyState, ErrorState, LoadingState } from '../components/StatusMessage';
 import { formatInteger, formatShortDate, formatUsd, isIsoDate } from '../format';
@@ -70,7 +71,7 @@ export function MovieSalesCard({
       {rows.length > 0 && (
         <>
           <DailyRevenueChart points={revenueByDate(rows)} label={`Revenue per day at ${theater.name}`} />
-          <div className="table-scroll table-scroll--tall">
+          <TableScroll label="Movie sales by date" tall>
             <table className="table" data-testid="movie-sales-table">
               <caption className="sr-only">Sales per movie and date, newest first</caption>
               <thead>
@@ -103,7 +104,7 @@ export function MovieSalesCard({
                 </tr>
               </tfoot>
             </table>
-          </div>
+          </TableScroll>
         </>
       )}
     </Card>

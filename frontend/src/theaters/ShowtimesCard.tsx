@@ -1,4 +1,5 @@
 import type { Theater } from '../api/types';
+import { TableScroll } from '../components/TableScroll';
 import { Card } from '../components/Card';
 import { OccupancyBar } from '../components/OccupancyBar';
 import { EmptyState, ErrorState, LoadingState } from '../components/StatusMessage';
@@ -58,7 +59,7 @@ export function ShowtimesCard({
             {formatInteger(rows.length)} showtimes on {formatLongDate(date)} · {formatInteger(sold)} of{' '}
             {formatInteger(capacity)} seats sold ({formatPercent(capacity > 0 ? sold / capacity : 0)})
           </p>
-          <div className="table-scroll table-scroll--tall">
+          <TableScroll label="Showtimes" tall>
             <table className="table" data-testid="showtimes-table">
               <caption className="sr-only">Showtimes on {formatLongDate(date)}, times in {zone}</caption>
               <thead>
@@ -96,7 +97,7 @@ export function ShowtimesCard({
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </>
       )}
     </Card>

@@ -1,4 +1,5 @@
 import { Link, useSearchParams } from 'react-router';
+import { TableScroll } from '../components/TableScroll';
 import { EmptyState, ErrorState, LoadingState } from '../components/StatusMessage';
 import { formatInteger, timeZoneAbbreviation } from '../format';
 import { useApiResource } from '../hooks/useApiResource';
@@ -53,7 +54,7 @@ export function TheaterListPage() {
           <EmptyState testId="theater-search-empty">No theater matches “{query}”.</EmptyState>
         )}
         {shown.length > 0 && (
-          <div className="table-scroll">
+          <TableScroll label="Theaters">
             <table className="table" data-testid="theater-table">
               <caption className="sr-only">Theaters</caption>
               <thead>
@@ -81,7 +82,7 @@ export function TheaterListPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
     </div>

@@ -1,0 +1,251 @@
+// End-to-end tests of the dashboard in Debian's Chromium against a RUNNING ReelMetrics system
+// (frontend at REELMETRICS_FRONTEND_URL, default http://localhost:3000, with both APIs behind its
+// proxy and the generator selling). Without a running system every test fails with the reason.
+// `npm run e2e:fake` runs the same tests against `vite preview` and the FAKE API (e2e/fake-api.mjs).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  FRONTEND_URL,
+  PHONE,
+  dateWithSales,
+  launchBrowser,
+  newPage,
+  requireRunningSystem,
+  seriousAccessibilityViolations,
+} from './harness.mjs';
+
+let browser;
+let firstTheater;
+
+before(async () => {
+  await requireRunningSystem();
+  const theaters = await (await fetch(`${FRONTEND_URL}/api/dapper/theaters`)).json();
+  assert.ok(Array.isArray(theaters) && theaters.length > 0, 'GET /theaters returned no theater');
+  firstTheater = theaters[0];
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh page (own context, so localStorage starts empty) whose console errors are collected. */
+async function openPage(path, viewport) {
+  const page = await newPage(browser, viewport);
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.errors = errors;
+  await page.goto(`${FRONTEND_URL}${path}`);
+  return page;
+}
+
+const close = (page) => page.context().close();
+
+describe('live view', () => {
+  it('shows today’s totals and the live total moves as tickets are sold', async () => {
+    const page = await openPage('/');
+    try {
+      const revenue = page.getByTestId('kpi-revenue-value');
+      await revenue.waitFor();
+      const before = (await revenue.textContent()).trim();
+      assert.match(before, /^\$[\d,]+\.\d{2}$/);
+      await page.waitForFunction(
+        (initial) => document.querySelector('[data-testid="kpi-revenue-value"]')?.textContent?.trim() !== initial,
+        before,
+        { timeout: 60_000 },
+      );
+      const after = (await revenue.textContent()).trim();
+      assert.notEqual(after, before, 'revenue did not change');
+      assert.match(await page.getByTestId('freshness').textContent(), /Live · updated/);
+      await page.getByTestId('theater-leaderboard').waitFor();
+      await page.getByTestId('pace-chart').waitFor();
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await close(page);
+    }
+  });
+});
+
+describe('backend switch', () => {
+  it('sends every request to the chosen backend and remembers it across reloads', async () => {
+    const page = await openPage('/theaters');
+    try {
+      const requests = [];
+      page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+      await page.getByTestId('theater-row').first().waitFor();
+      assert.ok(await page.getByRole('radio', { name: 'Dapper' }).isChecked(), 'Dapper is the default');
+
+      const efAnswered = page.waitForResponse((r) => r.url().endsWith('/api/ef/theaters') && r.ok());
+      await page.getByRole('radio', { name: 'EF Core' }).check();
+      await efAnswered;
+      await page.getByTestId('theater-row').first().waitFor();
+      assert.equal(await page.getByTestId('current-backend').textContent(), 'EF Core');
+
+      requests.length = 0;
+      await page.reload();
+      await page.getByTestId('theater-row').first().waitFor();
+      assert.ok(await page.getByRole('radio', { name: 'EF Core' }).isChecked(), 'EF Core survives a reload');
+      const apiCalls = requests.filter((p) => p.startsWith('/api/'));
+      assert.ok(apiCalls.length > 0, 'the page called the API');
+      assert.deepEqual(
+        apiCalls.filter((p) => !p.startsWith('/api/ef/')),
+        [],
+        'after the switch, nothing goes to Dapper',
+      );
+
+      // The live stream follows the switch as well.
+      await page.getByRole('link', { name: 'Live', exact: true }).click();
+      await page.getByTestId('kpi-revenue-value').waitFor();
+      assert.ok(requests.includes('/api/ef/live'), 'the live stream comes from EF Core');
+    } finally {
+      await close(page);
+    }
+  });
+
+  it('can be operated with the keyboard', async () => {
+    const page = await openPage('/theaters');
+    try {
+      await page.getByTestId('theater-row').first().waitFor();
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+      await page.getByRole('radio', { name: 'Dapper' }).focus();
+      await page.keyboard.press('ArrowRight');
+      assert.ok(await page.getByRole('radio', { name: 'EF Core' }).isChecked());
+      const outline = await page.evaluate(() => getComputedStyle(document.activeElement.nextElementSibling).outlineStyle);
+      assert.equal(outline, 'solid', 'the focused option shows a focus ring');
+    } finally {
+      await close(page);
+    }
+  });
+});
+
+describe('theaters', () => {
+  it('finds a theater by searching, opens it and shows its showtimes and sales', async () => {
+    const page = await openPage('/theaters');
+    try {
+      await page.getByTestId('theater-row').first().waitFor();
+      const all = await page.getByTestId('theater-row').count();
+      await page.getByLabel('Search theaters').fill(firstTheater.name);
+      await page.waitForFunction(
+        (count) => document.querySelectorAll('[data-testid="theater-row"]').length < count ||
+          count === 1,
+        all,
+      );
+      await page.getByRole('link', { name: firstTheater.name, exact: true }).click();
+
+      await page.waitForURL(`**/theaters/${firstTheater.theater_id}**`);
+      await page.getByRole('heading', { level: 1, name: firstTheater.name }).waitFor();
+      // Today's showtimes (or a clear "none") and sales by date (or a clear "none"), never an error.
+      await page.locator('[data-testid="showtimes-table"], [data-testid="showtimes-empty"]').first().waitFor();
+      await page.locator('[data-testid="movie-sales-table"], [data-testid="movie-sales-empty"]').first().waitFor();
+      assert.equal(await page.getByTestId('error').count(), 0);
+      if (await page.getByTestId('showtimes-table').count()) {
+        const meter = page.getByRole('meter').first();
+        const value = Number(await meter.getAttribute('aria-valuenow'));
+        assert.ok(value >= 0 && value <= 100, `occupancy ${value} is a percentage`);
+      }
+      if (await page.getByTestId('movie-sales-table').count()) {
+        await page.getByTestId('daily-revenue-chart').waitFor();
+        assert.match(await page.getByTestId('movie-sales-total').textContent(), /^\$[\d,]+\.\d{2}$/);
+      }
+    } finally {
+      await close(page);
+    }
+  });
+});
+
+describe('top theater by date', () => {
+  it('shows the top theater of a date with sales, and says so when a date has none', async () => {
+    const date = await dateWithSales();
+    const page = await openPage('/top-theater');
+    try {
+      await page.getByLabel('Business date').fill(date);
+      await page.getByRole('button', { name: 'Show top theater' }).click();
+      await page.getByTestId('top-theater-result').waitFor();
+      assert.ok((await page.getByTestId('top-theater-name').textContent()).length > 0);
+      assert.match(await page.getByTestId('top-theater-revenue-value').textContent(), /^\$[\d,]+\.\d{2}$/);
+      assert.match(await page.getByTestId('top-theater-tickets-value').textContent(), /^[\d,]+$/);
+      assert.ok(page.url().includes(`date=${date}`), 'the date is in the address');
+
+      await page.getByLabel('Business date').fill('2000-01-01');
+      await page.getByRole('button', { name: 'Show top theater' }).click();
+      const noSales = page.getByTestId('top-theater-no-sales');
+      await noSales.waitFor();
+      assert.match(await noSales.textContent(), /No ticket sales on Saturday, January 1, 2000/);
+    } finally {
+      await close(page);
+    }
+  });
+});
+
+describe('a backend that is down', () => {
+  it('raises a banner naming it, and recovers by itself when it answers again', async () => {
+    const page = await openPage('/theaters');
+    try {
+      await page.getByTestId('theater-row').first().waitFor();
+      // Make the EF Core backend unreachable from this page only, as the proxy reports it (502).
+      const down = (route) =>
+        route.fulfill({
+          status: 502,
+          contentType: 'application/problem+json',
+          headers: { 'x-reelmetrics-proxy': 'unreachable' },
+          body: JSON.stringify({ title: 'Backend not reachable', status: 502 }),
+        });
+      await page.route('**/api/ef/**', down);
+      await page.getByRole('radio', { name: 'EF Core' }).check();
+      const banner = page.getByTestId('backend-down-banner');
+      await banner.waitFor();
+      assert.match(await banner.textContent(), /The EF Core backend is not responding/);
+
+      await page.unroute('**/api/ef/**', down);
+      await banner.waitFor({ state: 'detached', timeout: 15_000 });
+      await page.getByTestId('theater-row').first().waitFor({ timeout: 15_000 });
+    } finally {
+      await close(page);
+    }
+  });
+});
+
+describe('layout and accessibility', () => {
+  const pages = () => [
+    ['live view', '/', 'kpi-revenue-value'],
+    ['theater list', '/theaters', 'theater-row'],
+    ['theater page', `/theaters/${firstTheater.theater_id}`, 'showtimes-card'],
+    ['top theater', '/top-theater?date=2000-01-01', 'top-theater-no-sales'],
+  ];
+
+  it('has no serious or critical axe-core violations', async () => {
+    const found = [];
+    for (const [name, path, ready] of pages()) {
+      const page = await openPage(path);
+      try {
+        await page.getByTestId(ready).first().waitFor();
+        await page.waitForTimeout(500);
+        for (const v of await seriousAccessibilityViolations(page)) {
+          found.push(`${name}: [${v.impact}] ${v.id} — ${v.help} (${v.targets.join(', ')})`);
+        }
+      } finally {
+        await close(page);
+      }
+    }
+    assert.deepEqual(found, []);
+  });
+
+  it('fits a phone screen without horizontal scrolling', async () => {
+    const overflowing = [];
+    for (const [name, path, ready] of pages()) {
+      const page = await openPage(path, PHONE);
+      try {
+        await page.getByTestId(ready).first().waitFor();
+        const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+        }));
+        if (scrollWidth > innerWidth) overflowing.push(`${name}: ${scrollWidth}px wide on a ${innerWidth}px screen`);
+      } finally {
+        await close(page);
+      }
+    }
+    assert.deepEqual(overflowing, []);
+  });
+});
