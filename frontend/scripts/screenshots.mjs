@@ -1,5 +1,6 @@
-// Screenshots of the running dashboard for the README: the live view, a theater page and the
-// top-theater page at 1280x800, and the live view on a phone. Writes ../docs/screenshots/*.png.
+// Screenshots of the running dashboard for the README: the live view, a theater page (also whole),
+// the theater list and the top-theater page at 1280x800, and the live view on a phone (390x844).
+// Writes ../docs/screenshots/*.png.
 // The frontend is REELMETRICS_FRONTEND_URL (default http://localhost:3000).
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -16,6 +17,7 @@ const browser = await launchBrowser();
 const shots = [
   { file: 'live-view.png', path: '/', viewport: DESKTOP, ready: '[data-testid="kpi-revenue-value"]', also: '[data-testid="pace-chart"]' },
   { file: 'theater-page.png', path: '/theaters/1', viewport: DESKTOP, ready: '[data-testid="showtimes-table"]', also: '[data-testid="daily-revenue-chart"]' },
+  { file: 'theater-page-full.png', path: '/theaters/1', viewport: DESKTOP, fullPage: true, ready: '[data-testid="showtimes-table"]', also: '[data-testid="daily-revenue-chart"]' },
   { file: 'top-theater.png', path: `/top-theater?date=${topDate}`, viewport: DESKTOP, ready: '[data-testid="top-theater-result"]' },
   { file: 'theaters.png', path: '/theaters', viewport: DESKTOP, ready: '[data-testid="theater-table"]' },
   { file: 'live-view-phone.png', path: '/', viewport: PHONE, ready: '[data-testid="kpi-revenue-value"]', also: '[data-testid="pace-chart"]' },
@@ -29,7 +31,7 @@ try {
     if (shot.also) await page.waitForSelector(shot.also);
     await page.waitForTimeout(300);
     const file = resolve(outDir, shot.file);
-    await page.screenshot({ path: file });
+    await page.screenshot({ path: file, fullPage: shot.fullPage ?? false });
     console.log(`wrote ${file}`);
     await page.context().close();
   }

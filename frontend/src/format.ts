@@ -114,6 +114,13 @@ export function timeZoneAbbreviation(timeZone: string, now: Date = new Date()): 
   }
 }
 
+/** A duration as a person reads it: "12 s", "3 min", "2 h". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.floor(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  return `${Math.floor(seconds / 3600)} h`;
+}
+
 /** Age as a person reads it: "just now", "12 s ago", "3 min ago", "2 h ago". */
 export function formatAge(seconds: number): string {
   if (seconds < 2) return 'just now';

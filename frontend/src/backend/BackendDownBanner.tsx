@@ -1,12 +1,12 @@
 import { BACKEND_LABELS, type Backend } from '../api/backend';
-import { formatAge } from '../format';
+import { formatDuration } from '../format';
 import { useNow } from '../hooks/useNow';
 import { useBackend, useBackendHealth } from './context';
 
 function DownFor({ since }: { since: number }) {
   const now = useNow(1_000);
   const seconds = Math.max(0, (now - since) / 1000);
-  return <span className="banner__age">(since {formatAge(seconds).replace(' ago', '')} ago)</span>;
+  return <span className="banner__age">(down for {formatDuration(seconds)})</span>;
 }
 
 /** Names the selected backend while it does not answer; disappears by itself when it does again. */
@@ -20,7 +20,7 @@ export function BackendDownBanner() {
         <div className="banner banner--error" role="alert" data-testid="backend-down-banner">
           <p className="banner__text">
             <strong>The {BACKEND_LABELS[backend]} backend is not responding.</strong>{' '}
-            Retrying automatically {downSince !== undefined && <DownFor since={downSince} />}
+            Retrying automatically… {downSince !== undefined && <DownFor since={downSince} />}
           </p>
           <div className="banner__actions">
             <button type="button" className="button button--small button--on-dark" onClick={probe}>

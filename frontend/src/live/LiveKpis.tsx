@@ -34,7 +34,6 @@ export function LiveKpis({ totals }: { totals: LiveTotals }) {
         testId="kpi-sales-per-minute"
         label="Sales per minute"
         value={<Changing value={formatDecimal(totals.sales_per_minute)} />}
-        detail="over the last minutes"
       />
     </dl>
   );

@@ -78,7 +78,7 @@ export function MovieSalesCard({
                 <tr>
                   <th scope="col">Date</th>
                   <th scope="col">Movie</th>
-                  <th scope="col" className="num">Tickets</th>
+                  <th scope="col" className="num hide-narrow">Tickets</th>
                   <th scope="col" className="num">Revenue</th>
                 </tr>
               </thead>
@@ -87,7 +87,7 @@ export function MovieSalesCard({
                   <tr key={`${row.sale_date}|${row.movie_id}`} data-testid="movie-sales-row">
                     <td className="nowrap">{formatShortDate(row.sale_date)}</td>
                     <td>{row.title}</td>
-                    <td className="num">{formatInteger(row.tickets_sold)}</td>
+                    <td className="num hide-narrow">{formatInteger(row.tickets_sold)}</td>
                     <td className="num">{formatUsd(row.revenue)}</td>
                   </tr>
                 ))}
@@ -97,7 +97,7 @@ export function MovieSalesCard({
                   <th scope="row" colSpan={2}>
                     Total
                   </th>
-                  <td className="num">{formatInteger(totalTickets)}</td>
+                  <td className="num hide-narrow">{formatInteger(totalTickets)}</td>
                   <td className="num" data-testid="movie-sales-total">
                     {formatUsd(totalRevenue)}
                   </td>

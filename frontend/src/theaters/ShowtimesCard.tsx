@@ -68,7 +68,7 @@ export function ShowtimesCard({
                   <th scope="col">Movie</th>
                   <th scope="col" className="hide-narrow">Screen</th>
                   <th scope="col" className="hide-narrow">Format</th>
-                  <th scope="col" className="num">Sold</th>
+                  <th scope="col" className="num hide-narrow">Sold</th>
                   <th scope="col" className="occupancy-col">Occupancy</th>
                 </tr>
               </thead>
@@ -81,7 +81,7 @@ export function ShowtimesCard({
                     <td className="hide-narrow">
                       <span className="tag">{showtime.format}</span>
                     </td>
-                    <td className="num">
+                    <td className="num hide-narrow">
                       {formatInteger(showtime.tickets_sold)}
                       <span className="muted"> / {formatInteger(showtime.capacity)}</span>
                     </td>

@@ -47,43 +47,45 @@ export function TheaterListPage() {
             </p>
           )}
         </div>
-        {theaters.loading && <LoadingState label="Loading theaters…" />}
-        {theaters.error !== undefined && <ErrorState error={theaters.error} onRetry={theaters.reload} />}
-        {theaters.data && all.length === 0 && <EmptyState>No theaters are set up yet.</EmptyState>}
-        {theaters.data && all.length > 0 && shown.length === 0 && (
-          <EmptyState testId="theater-search-empty">No theater matches “{query}”.</EmptyState>
-        )}
-        {shown.length > 0 && (
-          <TableScroll label="Theaters">
-            <table className="table" data-testid="theater-table">
-              <caption className="sr-only">Theaters</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Theater</th>
-                  <th scope="col">City</th>
-                  <th scope="col" className="hide-narrow">Time zone</th>
-                  <th scope="col" className="num">Screens</th>
-                  <th scope="col" className="num">Seats</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((theater) => (
-                  <tr key={theater.theater_id} data-testid="theater-row">
-                    <td>
-                      <Link to={`/theaters/${theater.theater_id}`}>{theater.name}</Link>
-                    </td>
-                    <td>{theater.city}</td>
-                    <td className="hide-narrow muted">
-                      {theater.time_zone} ({timeZoneAbbreviation(theater.time_zone)})
-                    </td>
-                    <td className="num">{formatInteger(theater.screens)}</td>
-                    <td className="num">{formatInteger(theater.seats)}</td>
+        <div className="card__body card__body--flush">
+          {theaters.loading && <LoadingState label="Loading theaters…" />}
+          {theaters.error !== undefined && <ErrorState error={theaters.error} onRetry={theaters.reload} />}
+          {theaters.data && all.length === 0 && <EmptyState>No theaters are set up yet.</EmptyState>}
+          {theaters.data && all.length > 0 && shown.length === 0 && (
+            <EmptyState testId="theater-search-empty">No theater matches “{query}”.</EmptyState>
+          )}
+          {shown.length > 0 && (
+            <TableScroll label="Theaters">
+              <table className="table" data-testid="theater-table">
+                <caption className="sr-only">Theaters</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Theater</th>
+                    <th scope="col">City</th>
+                    <th scope="col" className="hide-narrow">Time zone</th>
+                    <th scope="col" className="num">Screens</th>
+                    <th scope="col" className="num">Seats</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
-        )}
+                </thead>
+                <tbody>
+                  {shown.map((theater) => (
+                    <tr key={theater.theater_id} data-testid="theater-row">
+                      <td>
+                        <Link to={`/theaters/${theater.theater_id}`}>{theater.name}</Link>
+                      </td>
+                      <td>{theater.city}</td>
+                      <td className="hide-narrow muted">
+                        {theater.time_zone} ({timeZoneAbbreviation(theater.time_zone)})
+                      </td>
+                      <td className="num">{formatInteger(theater.screens)}</td>
+                      <td className="num">{formatInteger(theater.seats)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
+          )}
+        </div>
       </section>
     </div>
   );
