@@ -11,7 +11,10 @@ namespace ReelMetrics.LocalInfrastructure.Kafka;
 /// <remarks>
 /// Limits of the mock: it keeps at most 5 MiB (or 100,000 record batches) per partition and drops
 /// the oldest batches beyond that, like a tiny retention; it does not implement the CreateTopics
-/// admin API (use <see cref="CreateTopic"/> or auto-creation).
+/// admin API (use <see cref="CreateTopic"/> or auto-creation, which gives 4 partitions); when a consumer joins a
+/// group that already has members, it completes the (classic protocol) rebalance only after the members'
+/// <c>session.timeout.ms</c> minus 1 s, even when everyone rejoined at once: use <c>session.timeout.ms=6000</c>
+/// in development, or the KIP-848 protocol (<c>group.protocol=consumer</c>), which the mock also implements.
 /// </remarks>
 public sealed class LocalKafkaBroker : IAsyncDisposable
 {

@@ -47,7 +47,7 @@ internal sealed class TcpForwarder : IAsyncDisposable
     public static TcpForwarder Start(int port, IPEndPoint upstream, Action<string> log)
     {
         var forwarder = new TcpForwarder(upstream, log);
-        forwarder.Listen(port);
+        forwarder.Listen(port, retryWhileInUse: false);
         return forwarder;
     }
 
@@ -86,7 +86,7 @@ internal sealed class TcpForwarder : IAsyncDisposable
             }
             _down = false;
         }
-        Listen(Port);
+        Listen(Port, retryWhileInUse: true);
     }
 
     public async ValueTask DisposeAsync()
@@ -114,9 +114,9 @@ internal sealed class TcpForwarder : IAsyncDisposable
         _disposed.Dispose();
     }
 
-    private void Listen(int port)
+    private void Listen(int port, bool retryWhileInUse)
     {
-        // Binding the same port right after closing it can briefly fail; retry for a moment.
+        // Binding the port again right after closing it (SetUp) can briefly fail; retry for a moment.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
         Socket v4;
         while (true)
@@ -126,7 +126,7 @@ internal sealed class TcpForwarder : IAsyncDisposable
                 v4 = Bind(new IPEndPoint(IPAddress.Loopback, port));
                 break;
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && port != 0 && DateTime.UtcNow < deadline)
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && retryWhileInUse && DateTime.UtcNow < deadline)
             {
                 Thread.Sleep(50);
             }

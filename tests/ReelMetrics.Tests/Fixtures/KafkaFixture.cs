@@ -12,8 +12,10 @@ namespace ReelMetrics.Tests.Fixtures;
 /// </summary>
 /// <remarks>
 /// The broker keeps at most 5 MiB per partition (older record batches are dropped): spread big volumes over partitions
-/// or compress them. Tests that take the broker down (<see cref="LocalKafkaBroker.SetDown"/>) must start their own
-/// with <see cref="StartPrivateBroker"/>, since other tests share this one. Safe to use from parallel tests.
+/// or compress them. When a consumer joins a group that already has a member, the broker finishes the (classic protocol)
+/// rebalance only after the consumers' session.timeout.ms - 1 s: give such tests SessionTimeoutMs = 6000. Tests that take
+/// the broker down (<see cref="LocalKafkaBroker.SetDown"/>) must start their own with <see cref="StartPrivateBroker"/>,
+/// since other tests share this one. Safe to use from parallel tests.
 /// </remarks>
 public sealed class KafkaFixture : IAsyncDisposable
 {

@@ -249,7 +249,11 @@ public sealed class KafkaClientIntegrationTests(KafkaFixture kafka)
                 ("ConnectionStrings:kafka", kafka.BootstrapServers),
                 ("Aspire:Confluent:Kafka:Consumer:Config:GroupId", group),
                 ("Aspire:Confluent:Kafka:Consumer:Config:AutoOffsetReset", "Earliest"),
-                ("Aspire:Confluent:Kafka:Consumer:Config:EnableAutoCommit", "false")),
+                ("Aspire:Confluent:Kafka:Consumer:Config:EnableAutoCommit", "false"),
+                // The mock broker completes a classic-protocol rebalance that a new member starts only after
+                // session.timeout.ms - 1 s, even when every member has rejoined: keep it short (Kafka's minimum).
+                ("Aspire:Confluent:Kafka:Consumer:Config:SessionTimeoutMs", "6000"),
+                ("Aspire:Confluent:Kafka:Consumer:Config:HeartbeatIntervalMs", "1000")),
             b => b.AddKafkaConsumer<string, string>("kafka"));
         using var firstHost = ConsumerHost();
         using var secondHost = ConsumerHost();

@@ -23,7 +23,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
         var group = kafka.CreateGroupId();
         const int Count = 1_000;
 
-        using (var producer = new ProducerBuilder<string, string>(ProducerConfig(kafka.BootstrapServers)).Build())
+        using (var producer = Quiet(new ProducerBuilder<string, string>(ProducerConfig(kafka.BootstrapServers))).Build())
         {
             var deliveries = Enumerable.Range(0, Count)
                 .Select(i => producer.ProduceAsync(topic, new Message<string, string> { Key = $"k{i % 10}", Value = $"v{i}" }, TestContext.Current.CancellationToken));
@@ -32,7 +32,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
             Assert.Equal(3, results.Select(r => r.Partition.Value).Distinct().Count());
         }
 
-        using (var consumer = new ConsumerBuilder<string, string>(ConsumerConfig(kafka.BootstrapServers, group)).Build())
+        using (var consumer = Quiet(new ConsumerBuilder<string, string>(ConsumerConfig(kafka.BootstrapServers, group))).Build())
         {
             consumer.Subscribe(topic);
             var received = Eventually.Consume(consumer, Count, Deadline);
@@ -42,7 +42,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
         }
 
         // Another member of the group (another client instance) sees the committed offsets.
-        using var next = new ConsumerBuilder<string, string>(ConsumerConfig(kafka.BootstrapServers, group)).Build();
+        using var next = Quiet(new ConsumerBuilder<string, string>(ConsumerConfig(kafka.BootstrapServers, group))).Build();
         var committed = next.Committed(Enumerable.Range(0, 3).Select(p => new TopicPartition(topic, p)), TimeSpan.FromSeconds(10));
         Assert.Equal(Count, committed.Sum(c => c.Offset.Value));
     }
@@ -58,7 +58,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
 
         var produceTime = Stopwatch.StartNew();
         long delivered = 0, failed = 0;
-        using (var producer = new ProducerBuilder<Null, byte[]>(config).Build())
+        using (var producer = Quiet(new ProducerBuilder<Null, byte[]>(config)).Build())
         {
             var value = new byte[24];
             for (var i = 0; i < Count; i++)
@@ -85,7 +85,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
         var consumeTime = Stopwatch.StartNew();
         var seen = new bool[Count];
         var received = 0;
-        using (var consumer = new ConsumerBuilder<Null, byte[]>(ConsumerConfig(kafka.BootstrapServers, kafka.CreateGroupId())).Build())
+        using (var consumer = Quiet(new ConsumerBuilder<Null, byte[]>(ConsumerConfig(kafka.BootstrapServers, kafka.CreateGroupId()))).Build())
         {
             consumer.Subscribe(topic);
             var deadline = DateTime.UtcNow + Deadline;
@@ -114,7 +114,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
     public async Task SetDown_makes_the_broker_unreachable_and_SetUp_brings_it_back_with_its_data()
     {
         await using var broker = KafkaFixture.StartPrivateBroker(topics: new LocalKafkaTopic("outage", 2));
-        using var producer = new ProducerBuilder<Null, string>(ProducerConfig(broker.BootstrapServers)).Build();
+        using var producer = Quiet(new ProducerBuilder<Null, string>(ProducerConfig(broker.BootstrapServers))).Build();
         for (var i = 0; i < 100; i++)
         {
             await producer.ProduceAsync("outage", new Message<Null, string> { Value = $"before-{i}" }, TestContext.Current.CancellationToken);
@@ -129,7 +129,9 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
             socket.Connect(IPAddress.Loopback, broker.Port);
         });
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
-        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        var output = TestOutput;
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers })
+                   .SetLogHandler((_, m) => Write(output, $"{m.Name} {m.Facility}: {m.Message}")).Build())
         {
             Assert.ThrowsAny<KafkaException>(() => admin.GetMetadata(TimeSpan.FromSeconds(2)));
         }
@@ -142,7 +144,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
         var result = await during.WaitAsync(Deadline, TestContext.Current.CancellationToken);
         Assert.Equal(PersistenceStatus.Persisted, result.Status);
 
-        using var consumer = new ConsumerBuilder<Null, string>(ConsumerConfig(broker.BootstrapServers, "after-outage")).Build();
+        using var consumer = Quiet(new ConsumerBuilder<Null, string>(ConsumerConfig(broker.BootstrapServers, "after-outage"))).Build();
         consumer.Subscribe("outage");
         var values = Eventually.Consume(consumer, 101, Deadline).Select(r => r.Message.Value).ToList();
         Assert.Equal(101, values.Count);
@@ -172,7 +174,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
     public async Task Clients_can_also_bootstrap_from_localhost()
     {
         var topic = kafka.CreateTopic("localhost");
-        using var producer = new ProducerBuilder<Null, string>(ProducerConfig($"localhost:{kafka.Broker.Port}")).Build();
+        using var producer = Quiet(new ProducerBuilder<Null, string>(ProducerConfig($"localhost:{kafka.Broker.Port}"))).Build();
         var result = await producer.ProduceAsync(topic, new Message<Null, string> { Value = "hello" }, TestContext.Current.CancellationToken);
         Assert.Equal(PersistenceStatus.Persisted, result.Status);
     }
@@ -212,7 +214,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
         Assert.Contains("commanded (2 partitions)", command.Output);
 
         var bootstrap = $"127.0.0.1:{port}";
-        using (var producer = new ProducerBuilder<Null, string>(ProducerConfig(bootstrap)).Build())
+        using (var producer = Quiet(new ProducerBuilder<Null, string>(ProducerConfig(bootstrap))).Build())
         {
             for (var i = 0; i < 20; i++)
             {
@@ -220,7 +222,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
             }
             Assert.Equal(0, producer.Flush(Deadline));
         }
-        using (var consumer = new ConsumerBuilder<Null, string>(ConsumerConfig(bootstrap, "command-group")).Build())
+        using (var consumer = Quiet(new ConsumerBuilder<Null, string>(ConsumerConfig(bootstrap, "command-group"))).Build())
         {
             consumer.Subscribe("commanded");
             var received = Eventually.Consume(consumer, 20, Deadline);
@@ -240,6 +242,36 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
         using var command = KafkaCommandProcess.Start("kafka", "--port", "not-a-port");
         Assert.Equal(2, await command.WaitForExitAsync());
         Assert.Contains("usage:", command.Output);
+    }
+
+    /// <summary>Sends librdkafka's logs and errors (expected ones, in outage tests) to the test output, not stderr.</summary>
+    internal static ProducerBuilder<TKey, TValue> Quiet<TKey, TValue>(ProducerBuilder<TKey, TValue> builder)
+    {
+        var output = TestOutput;
+        return builder
+            .SetLogHandler((_, m) => Write(output, $"{m.Name} {m.Facility}: {m.Message}"))
+            .SetErrorHandler((_, e) => Write(output, $"error: {e.Code} {e.Reason}"));
+    }
+
+    /// <inheritdoc cref="Quiet{TKey, TValue}(ProducerBuilder{TKey, TValue})"/>
+    internal static ConsumerBuilder<TKey, TValue> Quiet<TKey, TValue>(ConsumerBuilder<TKey, TValue> builder)
+    {
+        var output = TestOutput;
+        return builder
+            .SetLogHandler((_, m) => Write(output, $"{m.Name} {m.Facility}: {m.Message}"))
+            .SetErrorHandler((_, e) => Write(output, $"error: {e.Code} {e.Reason}"));
+    }
+
+    private static void Write(ITestOutputHelper? output, string line)
+    {
+        try
+        {
+            output?.WriteLine(line);
+        }
+        catch (InvalidOperationException)
+        {
+            // The test has finished.
+        }
     }
 
     internal static ProducerConfig ProducerConfig(string bootstrapServers) => new()
