@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ReelMetrics.Generator.Extensions;
@@ -12,6 +13,12 @@ public static class Extensions
     /// </summary>
     public static IHostApplicationBuilder AddGenerator(this IHostApplicationBuilder builder)
     {
+        // A default below every configuration source: request logs at Warning, or health probes flood the log.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+        });
+
         builder.Services.AddOptions<GeneratorOptions>()
             .BindConfiguration(GeneratorOptions.SectionName)
             .ValidateDataAnnotations()

@@ -10,7 +10,7 @@ public static class Demand
     // Sales by local hour of the day: quiet nights, a lunchtime bump, the evening peak.
     private static readonly double[] ByHour =
     [
-        0.15, 0.08, 0.05, 0.05, 0.05, 0.05, 0.08, 0.15,   // 00–07
+        0.20, 0.12, 0.10, 0.10, 0.10, 0.10, 0.12, 0.18,   // 00–07
         0.25, 0.35, 0.50, 0.70, 0.85, 0.90, 0.90, 1.00,   // 08–15
         1.20, 1.60, 2.00, 2.20, 1.90, 1.40, 0.80, 0.40,   // 16–23
     ];

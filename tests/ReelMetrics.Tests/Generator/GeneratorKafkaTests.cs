@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -54,6 +55,39 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/health", Cancellation)).StatusCode);
         Assert.Equal(count, (await GetTotalsAsync(http)).SalesCount);
         await app.StopAsync(Cancellation);
+    }
+
+    [Fact]
+    public async Task SampledSalesAreTracedAndTheirPublishSpansAreChildrenOfThem()
+    {
+        var topic = kafka.CreateTopic("generator-traced", 1);
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is GeneratorTelemetry.Name or ServiceDefaults.Kafka.KafkaTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        await using var app = BuildGenerator(
+            "--bootstrap-servers", kafka.BootstrapServers, "--topic", topic, "--rate", "2000", "--count", "300", "--seed", "5",
+            "--exit-when-done", "true", "--Generator:TracedSalesPerSecond=3");
+        await app.RunAsync().WaitAsync(Deadline, Cancellation);
+
+        var publishes = stopped.Where(a => a.DisplayName == $"{topic} publish").ToList();
+        Assert.Equal(300, publishes.Count);   // the Kafka integration traces every message outside burst mode
+        var sells = stopped.Where(a => a.Source.Name == GeneratorTelemetry.Name).ToList();
+        Assert.NotEmpty(sells);
+        var seconds = (sells.Max(a => a.StartTimeUtc) - sells.Min(a => a.StartTimeUtc)).TotalSeconds;
+        Assert.True(sells.Count <= 3 * (Math.Floor(seconds) + 2), $"{sells.Count} sales traced in {seconds:0.0} s");
+        Assert.All(sells, sell =>
+        {
+            Assert.Equal("sell tickets", sell.DisplayName);
+            var publish = Assert.Single(publishes, p => p.ParentSpanId == sell.SpanId);
+            Assert.Equal(sell.TraceId, publish.TraceId);
+            Assert.NotNull(sell.GetTagItem("reelmetrics.showtime_id"));
+        });
     }
 
     [Fact]
