@@ -1,10 +1,12 @@
+using Microsoft.EntityFrameworkCore;
 using ReelMetrics.Api;
 using ReelMetrics.ApiEf;
 using ReelMetrics.ApiEf.Data;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<ReelMetricsDbContext>("reelmetrics");
+builder.AddNpgsqlDbContext<ReelMetricsDbContext>("reelmetrics",
+    configureDbContextOptions: options => options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
 builder.AddReelMetricsApi<EfSalesReadModel>();
 
 var app = builder.Build();

@@ -17,27 +17,29 @@ var migrations = builder.AddProject<Projects.ReelMetrics_MigrationService>("migr
 
 // Workers: ticket sales flow generator -> kafka -> consumer -> postgres + redis.
 var generator = builder.AddProject<Projects.ReelMetrics_Generator>("generator")
+    .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(database).WaitForCompletion(migrations);   // sells seats of the showtimes in the catalog
 
 var consumer = builder.AddProject<Projects.ReelMetrics_Consumer>("consumer")
+    .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(redis).WaitFor(redis)
     .WithReference(database).WaitForCompletion(migrations);
 
 // Two backends, one contract.
 var apiDapper = builder.AddProject<Projects.ReelMetrics_ApiDapper>("api-dapper")
-    .WithHttpEndpoint(port: ports.ApiDapper, name: "http")
+    .WithHttpEndpoint(port: ports.ApiDapper, name: "http").WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithReference(database).WaitForCompletion(migrations);
 
 var apiEf = builder.AddProject<Projects.ReelMetrics_ApiEf>("api-ef")
-    .WithHttpEndpoint(port: ports.ApiEf, name: "http")
+    .WithHttpEndpoint(port: ports.ApiEf, name: "http").WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithReference(database).WaitForCompletion(migrations);
 
 builder.AddViteFrontend("frontend", "../frontend", ports.Frontend)
-    .WithReference(apiDapper).WaitFor(apiDapper)
-    .WithReference(apiEf).WaitFor(apiEf);
+    .WithApi("REELMETRICS_API_DAPPER_URL", apiDapper)
+    .WithApi("REELMETRICS_API_EF_URL", apiEf);
 
 builder.Build().Run();

@@ -4,15 +4,12 @@ namespace ReelMetrics.ApiEf.Data;
 
 /// <summary>
 /// EF Core's view of the schema owned by ReelMetrics.Database (EF does not migrate it).
-/// Read-only use: queries run without change tracking.
+/// Read-only use: queries run without change tracking (configured where the context is registered).
 /// </summary>
 public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> options) : DbContext(options)
 {
     public DbSet<TheaterEntity> Theaters => Set<TheaterEntity>();
     public DbSet<ScreenEntity> Screens => Set<ScreenEntity>();
-
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
-        optionsBuilder.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -26,4 +26,16 @@ public static class FrontendExtensions
 
         return frontend.WaitForCompletion(install);
     }
+
+    /// <summary>
+    /// Points the frontend's dev-server proxy at an API. Besides the usual service-discovery reference, the
+    /// address goes in <paramref name="variable"/>: <c>npm run</c> starts Vite through <c>sh</c>, which drops
+    /// variables with a hyphen in their name, such as <c>services__api-dapper__http__0</c>.
+    /// </summary>
+    public static IResourceBuilder<ExecutableResource> WithApi(
+        this IResourceBuilder<ExecutableResource> frontend, string variable, IResourceBuilder<ProjectResource> api) =>
+        frontend
+            .WithReference(api)
+            .WithEnvironment(variable, api.GetEndpoint("http"))
+            .WaitFor(api);
 }
