@@ -110,11 +110,12 @@ public sealed class GeneratorWorker(
         var progress = new Progress(clock.GetTimestamp(), 0);
         var tracing = new TraceBudget(settings.TracedSalesPerSecond);
         var started = clock.GetTimestamp();
+        var retries = new Queue<UndeliveredSale>();
         totals.MarkStarted();
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            while (publisher.TryTakeUndelivered(out var undelivered)) model.Cancel(undelivered);
+            await RetryUndeliveredAsync(model, retries, stoppingToken);
             totals.SoldOutShowtimes = model.Seats.SoldOutShowtimes;
             var now = clock.GetUtcNow();
             var multiplier = model.RateMultiplier(now);
@@ -165,6 +166,36 @@ public sealed class GeneratorWorker(
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// Publishes again, first thing, the sales the broker did not acknowledge (same event id, seats still
+    /// held), or gives their seats back when a sale is given up. Either way the count is still met.
+    /// </summary>
+    private async Task RetryUndeliveredAsync(SalesModel model, Queue<UndeliveredSale> retries, CancellationToken stoppingToken)
+    {
+        while (publisher.TryTakeUndelivered(out var failed))
+        {
+            if (failed.ShouldRetry)
+            {
+                retries.Enqueue(failed);
+            }
+            else
+            {
+                logger.LogError("Gave up sale {EventId} after {Attempts} attempts ({Reason}); its seats go back on sale",
+                    failed.Sale.EventId, failed.Attempts, failed.Reason);
+                model.Cancel(failed.Sale);
+            }
+        }
+        while (retries.TryPeek(out var retry))
+        {
+            if (!publisher.TryPublish(retry.Sale, retry.Attempts + 1))
+            {
+                await Task.Delay(1, stoppingToken);   // queue full
+                continue;
+            }
+            retries.Dequeue();
+        }
     }
 
     private bool Publish(TicketSold sale, bool traced)

@@ -9,12 +9,26 @@ using ReelMetrics.Contracts;
 
 namespace ReelMetrics.Generator;
 
+/// <summary>A sale the broker did not acknowledge, after <see cref="Attempts"/> attempts.</summary>
+public sealed record UndeliveredSale(TicketSold Sale, int Attempts, PersistenceStatus Status, string Reason)
+{
+    /// <summary>Attempts after which a sale that is surely not on the topic is given up (its seats go back on sale).</summary>
+    public const int MaxAttempts = 5;
+
+    /// <summary>
+    /// Whether to publish the same sale (same event id) again: always when it may be on the topic already
+    /// (the consumer counts an event id once, so only a retry keeps our totals equal to the database's),
+    /// otherwise for a few attempts, since most failures (timeouts, a broker restarting) pass.
+    /// </summary>
+    public bool ShouldRetry => Status == PersistenceStatus.PossiblyPersisted || Attempts < MaxAttempts;
+}
+
 /// <summary>
 /// Puts sales on the ticket-sales topic: keyed by theater id (so a theater's sales stay in order on
 /// one partition), the value UTF-8 JSON of <see cref="TicketSold"/>. Uses the non-async
 /// <c>Produce</c> with a delivery handler, which keeps up with hundreds of thousands of messages a
 /// second; counts a sale in <see cref="GeneratorTotals"/> only when the broker acknowledges it and
-/// queues the ones it did not, so their seats can go back on sale. One thread publishes.
+/// queues the ones it did not, to be published again or given up. One thread publishes.
 /// </summary>
 public sealed class SalesPublisher(
     IProducer<string, byte[]> producer,
@@ -30,23 +44,23 @@ public sealed class SalesPublisher(
     private readonly string topic = options.Value.Topic;
     private readonly ArrayBufferWriter<byte> buffer = new(1024);
     private readonly Dictionary<int, string> keys = [];
-    private readonly ConcurrentQueue<TicketSold> undelivered = new();
+    private readonly ConcurrentQueue<UndeliveredSale> undelivered = new();
     private Utf8JsonWriter? writer;
     private long loggedFailures;
 
     public string Topic => topic;
 
     /// <summary>
-    /// Hands <paramref name="sale"/> to the producer. False when the producer's local queue is full:
-    /// wait a moment (deliveries drain it) and try again.
+    /// Hands <paramref name="sale"/> to the producer (<paramref name="attempt"/> counts from 1). False when
+    /// the producer's local queue is full: wait a moment (deliveries drain it) and try again.
     /// </summary>
-    public bool TryPublish(TicketSold sale)
+    public bool TryPublish(TicketSold sale, int attempt = 1)
     {
         var message = new Message<string, byte[]> { Key = KeyOf(sale.TheaterId), Value = Serialize(sale) };
         totals.RecordProduced();   // before Produce: the delivery report may arrive before Produce returns
         try
         {
-            producer.Produce(topic, message, report => OnDelivery(report, sale));
+            producer.Produce(topic, message, report => OnDelivery(report, sale, attempt));
             return true;
         }
         catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -61,8 +75,8 @@ public sealed class SalesPublisher(
         }
     }
 
-    /// <summary>A sale the broker did not acknowledge, if any; its seats should be released.</summary>
-    public bool TryTakeUndelivered(out TicketSold sale) => undelivered.TryDequeue(out sale!);
+    /// <summary>A sale the broker did not acknowledge, if any: publish it again or give its seats back.</summary>
+    public bool TryTakeUndelivered(out UndeliveredSale sale) => undelivered.TryDequeue(out sale!);
 
     /// <summary>Waits up to <paramref name="timeout"/> for everything in flight to be acknowledged; returns how many are still waiting.</summary>
     public int Flush(TimeSpan timeout) => producer.Flush(timeout);
@@ -100,7 +114,7 @@ public sealed class SalesPublisher(
         }
     }
 
-    private void OnDelivery(DeliveryReport<string, byte[]> report, TicketSold sale)
+    private void OnDelivery(DeliveryReport<string, byte[]> report, TicketSold sale, int attempt)
     {
         if (!report.Error.IsError)
         {
@@ -108,12 +122,13 @@ public sealed class SalesPublisher(
             return;
         }
         totals.RecordDeliveryFailed();
-        undelivered.Enqueue(sale);
+        undelivered.Enqueue(new UndeliveredSale(sale, attempt, report.Status, report.Error.Reason));
         var failures = Interlocked.Increment(ref loggedFailures);
         if (failures <= LoggedFailuresLimit)
         {
-            logger.LogWarning("Sale {EventId} was not delivered ({Error}); its seats go back on sale{More}",
-                sale.EventId, report.Error.Reason, failures == LoggedFailuresLimit ? " (further failures are only counted)" : "");
+            logger.LogWarning("Sale {EventId} was not delivered (attempt {Attempt}: {Error}, {Status}){More}",
+                sale.EventId, attempt, report.Error.Reason, report.Status,
+                failures == LoggedFailuresLimit ? "; further failures are only counted" : "");
         }
     }
 

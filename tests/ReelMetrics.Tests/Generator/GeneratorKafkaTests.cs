@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ReelMetrics.Contracts;
 using ReelMetrics.Generator;
@@ -88,6 +89,35 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
             Assert.Equal(sell.TraceId, publish.TraceId);
             Assert.NotNull(sell.GetTagItem("reelmetrics.showtime_id"));
         });
+    }
+
+    [Fact]
+    public async Task SalesThatFailDuringAnOutageArePublishedAgainUntilExactlyTheCountIsAcknowledged()
+    {
+        const int count = 300;
+        await using var broker = KafkaFixture.StartPrivateBroker();   // this test takes its broker down
+        broker.CreateTopic("outage", 2);
+        await using var app = BuildGenerator(
+            "--bootstrap-servers", broker.BootstrapServers, "--topic", "outage", "--count", $"{count}", "--burst", "--rate", "100",
+            "--seed", "11", "--exit-when-done", "false", "--Aspire:Confluent:Kafka:Producer:Config:MessageTimeoutMs=1500");
+        await app.StartAsync(Cancellation);
+        var totals = app.Services.GetRequiredService<GeneratorTotals>();
+
+        await Eventually.TrueAsync(() => totals.SalesCount >= 50, Deadline, "sales before the outage");
+        broker.SetDown();
+        await Eventually.TrueAsync(() => totals.DeliveryFailures > 0, Deadline, "deliveries to fail during the outage");
+        broker.SetUp();
+        await Eventually.TrueAsync(() => totals.SalesCount == count && totals.InFlight == 0, Deadline, $"{count} acknowledged sales");
+
+        // A sale that may have reached the topic before the outage is published again with the same event id:
+        // the topic may hold it twice, but counted once per event id it matches the generator's totals exactly.
+        var sales = ConsumeDistinct(broker.BootstrapServers, "outage", count).DistinctBy(s => s.EventId).ToList();
+        var snapshot = totals.Snapshot();
+        Assert.Equal(count, sales.Count);
+        Assert.Equal(snapshot.TicketsSold, sales.Sum(s => s.TicketsSold));
+        Assert.Equal(snapshot.Revenue, sales.Sum(s => s.TicketsSold * s.TicketPrice));
+        Assert.True(snapshot.DeliveryFailures > 0);
+        await app.StopAsync(Cancellation);
     }
 
     [Fact]
@@ -176,21 +206,51 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
     private static async Task<GeneratorTotalsSnapshot> GetTotalsAsync(HttpClient http) =>
         (await http.GetFromJsonAsync("/totals", GeneratorJson.Default.GeneratorTotalsSnapshot, Cancellation))!;
 
-    private List<(string Key, TicketSold Sale)> ConsumeAll(string topic, int expected)
+    private List<(string Key, TicketSold Sale)> ConsumeAll(string topic, int expected) =>
+        ConsumeAll(kafka.BootstrapServers, topic, expected);
+
+    /// <summary>Exactly <paramref name="expected"/> messages, and nothing more, from the start of the topic.</summary>
+    private List<(string Key, TicketSold Sale)> ConsumeAll(string bootstrapServers, string topic, int expected)
     {
-        using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = kafka.BootstrapServers,
-            GroupId = kafka.CreateGroupId("generator-test"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
+        using var consumer = NewConsumer(bootstrapServers, topic);
         var results = Eventually.Consume(consumer, expected, Deadline);
         // Anything beyond the expected count would be a duplicate or an extra sale: give it a moment to show up.
         var extra = consumer.Consume(TimeSpan.FromSeconds(1));
         Assert.True(extra is null or { IsPartitionEOF: true }, "more messages on the topic than sales counted");
         consumer.Close();
         return [.. results.Select(r => (r.Message.Key, JsonSerializer.Deserialize(r.Message.Value, ContractJson.Default.TicketSold)!))];
+    }
+
+    /// <summary>Everything on the topic until <paramref name="distinct"/> different event ids arrived; redeliveries included.</summary>
+    private static List<TicketSold> ConsumeDistinct(string bootstrapServers, string topic, int distinct)
+    {
+        using var consumer = NewConsumer(bootstrapServers, topic);
+        var sales = new List<TicketSold>();
+        var ids = new HashSet<Guid>();
+        var deadline = DateTime.UtcNow + Deadline;
+        while (ids.Count < distinct && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false } result)
+            {
+                var sale = JsonSerializer.Deserialize(result.Message.Value, ContractJson.Default.TicketSold)!;
+                sales.Add(sale);
+                ids.Add(sale.EventId);
+            }
+        }
+        consumer.Close();
+        return sales;
+    }
+
+    private static IConsumer<string, byte[]> NewConsumer(string bootstrapServers, string topic)
+    {
+        var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = $"generator-test-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        return consumer;
     }
 }
