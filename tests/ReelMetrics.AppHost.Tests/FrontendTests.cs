@@ -1,0 +1,38 @@
+namespace ReelMetrics.AppHost.Tests;
+
+/// <summary>
+/// The React dashboard: its own checks (lint, types, component tests) and end-to-end tests in
+/// Debian's Chromium against the whole running system (the frontend's npm packages were
+/// installed by the AppHost's frontend-install step).
+/// </summary>
+[Collection(LocalAppCollection.Name)]
+public sealed class FrontendTests(LocalAppFixture fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task TheDashboardIsLintCleanAndTypeChecks()
+    {
+        foreach (var script in new[] { "lint", "typecheck" })
+        {
+            var result = await NpmScript.RunAsync(script, null, Timeout, TestContext.Current.CancellationToken);
+            Assert.True(result.ExitCode == 0, $"npm run {script} failed:\n{result.Output}");
+        }
+    }
+
+    [Fact]
+    public async Task TheDashboardPassesItsComponentTests()
+    {
+        var result = await NpmScript.RunAsync("test", null, Timeout, TestContext.Current.CancellationToken);
+        Assert.True(result.ExitCode == 0, $"npm test failed:\n{result.Output}");
+    }
+
+    [Fact]
+    public async Task TheDashboardWorksInARealBrowserAgainstTheRunningSystem()
+    {
+        var frontend = fixture.App.GetEndpoint("frontend", "http").ToString().TrimEnd('/');
+        var result = await NpmScript.RunAsync("e2e",
+            new Dictionary<string, string> { ["REELMETRICS_FRONTEND_URL"] = frontend }, Timeout, TestContext.Current.CancellationToken);
+        Assert.True(result.ExitCode == 0, $"end-to-end tests against {frontend} failed:\n{result.Output}");
+    }
+}
