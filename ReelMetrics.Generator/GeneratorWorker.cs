@@ -150,6 +150,12 @@ public sealed class GeneratorWorker(
                 now = clock.GetUtcNow();
                 if (model.NextSale(now) is not { } sale)
                 {
+                    if (totals.InFlight > 0)
+                    {
+                        // A delivery may still fail and need publishing again (or give seats back): wait for the outcome.
+                        publisher.Flush(TimeSpan.FromMilliseconds(100));
+                        break;
+                    }
                     logger.LogWarning("Nothing left to sell: every showtime of the window is sold out{OrStarted}",
                         settings.Burst ? "" : " or has started");
                     return true;
