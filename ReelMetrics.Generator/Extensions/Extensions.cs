@@ -31,7 +31,7 @@ public static class Extensions
         builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
         {
             var config = settings.Config;
-            // Idempotence (which needs acks=all) makes the producer's retries duplicate-free: a sale is on the topic once.
+            // Idempotence (which needs acks=all): the producer's own retries never put a message on the topic twice.
             config.EnableIdempotence = true;
             config.Acks = Acks.All;
             config.LingerMs ??= 5;
