@@ -52,6 +52,9 @@ public static class Topics
     public const string TicketSales = "ticket-sales";
     public const string DeadLetters = "ticket-sales-dead-letters";
 
-    /// <summary>Partitions of <see cref="TicketSales"/>: the unit of parallelism for consumers.</summary>
-    public const int TicketSalesPartitions = 8;
+    /// <summary>
+    /// Partitions of <see cref="TicketSales"/>: the unit of parallelism for consumers. Also the local broker's buffer:
+    /// librdkafka's mock cluster keeps at most 5 MiB of (compressed) record batches per partition.
+    /// </summary>
+    public const int TicketSalesPartitions = 16;
 }
