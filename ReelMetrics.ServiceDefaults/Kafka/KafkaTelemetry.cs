@@ -14,7 +14,7 @@ public static class KafkaTelemetry
     /// <summary>Name of the ActivitySource and of the Meter.</summary>
     public const string Name = "ReelMetrics.Kafka";
 
-    /// <summary>Tag values and names used on spans and metrics.</summary>
+    /// <summary>The <c>messaging.system</c> tag value on spans and metrics.</summary>
     public const string MessagingSystem = "kafka";
 
     internal static readonly ActivitySource ActivitySource = new(Name, typeof(KafkaTelemetry).Assembly.GetName().Version?.ToString());
