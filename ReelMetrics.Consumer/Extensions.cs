@@ -20,6 +20,10 @@ public static class Extensions
             settings.Config.EnableAutoCommit = false;
             settings.Config.EnableAutoOffsetStore = false;
             settings.Config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
+            // A crashed member's partitions move after the session timeout: keep it short so a restart resumes soon.
+            settings.Config.SessionTimeoutMs ??= 10_000;
+            // The worker makes one span per batch, linked to the producers; a span per message would cost throughput.
+            settings.DisableTracing = true;
         });
         builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
         {

@@ -19,9 +19,12 @@ public sealed class SalesDatabase : IAsyncDisposable
 
     public static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
 
-    public static async Task<SalesDatabase> CreateAsync(PostgresFixture postgres, string prefix)
+    public static async Task<SalesDatabase> CreateAsync(PostgresFixture postgres, string prefix) =>
+        await CreateAsync(await postgres.CreateDatabaseAsync(prefix));
+
+    /// <summary>Applies the schema and seed catalog to the (existing, empty) database at <paramref name="connectionString"/>.</summary>
+    public static async Task<SalesDatabase> CreateAsync(string connectionString)
     {
-        var connectionString = await postgres.CreateDatabaseAsync(prefix);
         var dataSource = NpgsqlDataSource.Create(connectionString);
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(Today);
         return new SalesDatabase(connectionString, dataSource);

@@ -56,53 +56,7 @@ internal sealed class IngestionHarness : IAsyncDisposable
         Processor.ProcessAsync(sales.Select(Message).ToList(), TestContext.Current.CancellationToken);
 
     /// <summary>Every aggregate row in PostgreSQL has the same value in Redis, and Redis has nothing more.</summary>
-    public async Task AssertCacheMatchesDatabaseAsync()
-    {
-        var db = Redis.GetDatabase();
-        var expected = new Dictionary<(string Key, string Member), double>();
-        await using (var command = Database.DataSource.CreateCommand("""
-            select 'theater', sale_date, theater_id::text, null::int, revenue, tickets_sold from theater_daily_sales
-            union all select 'movie', sale_date, movie_id::text, null, revenue, tickets_sold from movie_daily_sales
-            union all select 'theater_movie', sale_date, movie_id::text, theater_id, revenue, tickets_sold from theater_movie_daily_sales
-            union all select 'channel', sale_date, channel, null, revenue, tickets_sold from channel_daily_sales
-            """))
-        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
-        {
-            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-            {
-                var date = reader.GetFieldValue<DateOnly>(1);
-                var member = reader.GetString(2);
-                var (revenueKey, ticketsKey) = reader.GetString(0) switch
-                {
-                    "theater" => (LiveKeys.Theaters(date, LiveKeys.Measure.Revenue), LiveKeys.Theaters(date, LiveKeys.Measure.Tickets)),
-                    "movie" => (LiveKeys.Movies(date, LiveKeys.Measure.Revenue), LiveKeys.Movies(date, LiveKeys.Measure.Tickets)),
-                    "theater_movie" => (LiveKeys.TheaterMovies(date, reader.GetInt32(3), LiveKeys.Measure.Revenue), LiveKeys.TheaterMovies(date, reader.GetInt32(3), LiveKeys.Measure.Tickets)),
-                    _ => (LiveKeys.Channels(date, LiveKeys.Measure.Revenue), LiveKeys.Channels(date, LiveKeys.Measure.Tickets)),
-                };
-                expected[(revenueKey, member)] = (double)reader.GetDecimal(4);
-                expected[(ticketsKey, member)] = reader.GetInt64(5);
-            }
-        }
-        await using (var command = Database.DataSource.CreateCommand(
-            "select st.business_date, s.showtime_id::text, s.tickets_sold from showtime_sales s join showtimes st using (showtime_id)"))
-        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
-        {
-            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-            {
-                expected[(LiveKeys.Showtimes(reader.GetFieldValue<DateOnly>(0)), reader.GetString(1))] = reader.GetInt32(2);
-            }
-        }
-
-        Assert.NotEmpty(expected);
-        foreach (var ((key, member), value) in expected)
-        {
-            Assert.Equal(value, await db.SortedSetScoreAsync(key, member) ?? double.NaN, 2);
-        }
-        foreach (var key in expected.Keys.Select(k => k.Key).Distinct())
-        {
-            Assert.Equal(expected.Keys.Count(k => k.Key == key), await db.SortedSetLengthAsync(key));
-        }
-    }
+    public Task AssertCacheMatchesDatabaseAsync() => LiveCacheAssert.MatchesDatabaseAsync(Database, Redis.GetDatabase());
 
     public async ValueTask DisposeAsync()
     {
@@ -151,5 +105,57 @@ internal static class SaleEvents
         Span<byte> bytes = stackalloc byte[16];
         random.NextBytes(bytes);
         return new Guid(bytes);
+    }
+}
+
+/// <summary>Compares the live cache with the aggregates in PostgreSQL.</summary>
+internal static class LiveCacheAssert
+{
+    /// <summary>Every aggregate row in PostgreSQL has the same value in Redis, and Redis has nothing more.</summary>
+    public static async Task MatchesDatabaseAsync(SalesDatabase database, IDatabase db)
+    {
+        var expected = new Dictionary<(string Key, string Member), double>();
+        await using (var command = database.DataSource.CreateCommand("""
+            select 'theater', sale_date, theater_id::text, null::int, revenue, tickets_sold from theater_daily_sales
+            union all select 'movie', sale_date, movie_id::text, null, revenue, tickets_sold from movie_daily_sales
+            union all select 'theater_movie', sale_date, movie_id::text, theater_id, revenue, tickets_sold from theater_movie_daily_sales
+            union all select 'channel', sale_date, channel, null, revenue, tickets_sold from channel_daily_sales
+            """))
+        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                var date = reader.GetFieldValue<DateOnly>(1);
+                var member = reader.GetString(2);
+                var (revenueKey, ticketsKey) = reader.GetString(0) switch
+                {
+                    "theater" => (LiveKeys.Theaters(date, LiveKeys.Measure.Revenue), LiveKeys.Theaters(date, LiveKeys.Measure.Tickets)),
+                    "movie" => (LiveKeys.Movies(date, LiveKeys.Measure.Revenue), LiveKeys.Movies(date, LiveKeys.Measure.Tickets)),
+                    "theater_movie" => (LiveKeys.TheaterMovies(date, reader.GetInt32(3), LiveKeys.Measure.Revenue), LiveKeys.TheaterMovies(date, reader.GetInt32(3), LiveKeys.Measure.Tickets)),
+                    _ => (LiveKeys.Channels(date, LiveKeys.Measure.Revenue), LiveKeys.Channels(date, LiveKeys.Measure.Tickets)),
+                };
+                expected[(revenueKey, member)] = (double)reader.GetDecimal(4);
+                expected[(ticketsKey, member)] = reader.GetInt64(5);
+            }
+        }
+        await using (var command = database.DataSource.CreateCommand(
+            "select st.business_date, s.showtime_id::text, s.tickets_sold from showtime_sales s join showtimes st using (showtime_id)"))
+        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                expected[(LiveKeys.Showtimes(reader.GetFieldValue<DateOnly>(0)), reader.GetString(1))] = reader.GetInt32(2);
+            }
+        }
+
+        Assert.NotEmpty(expected);
+        foreach (var ((key, member), value) in expected)
+        {
+            Assert.Equal(value, await db.SortedSetScoreAsync(key, member) ?? double.NaN, 2);
+        }
+        foreach (var key in expected.Keys.Select(k => k.Key).Distinct())
+        {
+            Assert.Equal(expected.Keys.Count(k => k.Key == key), await db.SortedSetLengthAsync(key));
+        }
     }
 }
