@@ -16,16 +16,18 @@ var migrations = builder.AddProject<Projects.ReelMetrics_MigrationService>("migr
     .WithReference(database).WaitFor(database);
 
 // Workers: ticket sales flow generator -> kafka -> consumer -> postgres + redis.
-var generator = builder.AddProject<Projects.ReelMetrics_Generator>("generator")
+builder.AddProject<Projects.ReelMetrics_Generator>("generator")
     .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
     .WithReference(kafka).WaitFor(kafka)
-    .WithReference(database).WaitForCompletion(migrations);   // sells seats of the showtimes in the catalog
+    .WithReference(database).WaitForCompletion(migrations)    // sells seats of the showtimes in the catalog
+    .WithSettingsFrom("ReelMetrics:Generator", "Generator");
 
-var consumer = builder.AddProject<Projects.ReelMetrics_Consumer>("consumer")
+builder.AddProject<Projects.ReelMetrics_Consumer>("consumer")
     .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(redis).WaitFor(redis)
-    .WithReference(database).WaitForCompletion(migrations);
+    .WithReference(database).WaitForCompletion(migrations)
+    .WithSettingsFrom("ReelMetrics:Consumer", "Consumer");
 
 // Two backends, one contract.
 var apiDapper = builder.AddProject<Projects.ReelMetrics_ApiDapper>("api-dapper")
