@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
+using ReelMetrics.LocalInfrastructure.Postgres;
 
 namespace ReelMetrics.AppHost.Infrastructure;
 
@@ -48,7 +49,7 @@ public static class InfrastructureModeResolver
             return new(InfrastructureMode.Containers, "a container runtime answered");
         }
 
-        findPostgres ??= () => PostgresBinaries.Find();
+        findPostgres ??= FindPostgres;
         if (findPostgres() is { } binaries)
         {
             return new(InfrastructureMode.Local, $"no container runtime answered; using local PostgreSQL at {binaries}, Garnet and the librdkafka mock cluster");
@@ -57,6 +58,18 @@ public static class InfrastructureModeResolver
         throw new DistributedApplicationException(
             "ReelMetrics needs either a running container runtime (Docker or Podman) or the PostgreSQL server binaries. " +
             "Install one of them, e.g. `apt-get install postgresql` (Debian/Ubuntu) or `brew install postgresql` (macOS), then run again.");
+    }
+
+    private static string? FindPostgres()
+    {
+        try
+        {
+            return PostgresBinaries.Find();
+        }
+        catch (PostgresNotFoundException)
+        {
+            return null;
+        }
     }
 
     private static bool ContainerRuntimeAnswers(IConfiguration configuration)
