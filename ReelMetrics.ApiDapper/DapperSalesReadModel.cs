@@ -1,3 +1,4 @@
+using System.Data;
 using Dapper;
 using Npgsql;
 using ReelMetrics.Api;
@@ -5,20 +6,105 @@ using ReelMetrics.Contracts.Api;
 
 namespace ReelMetrics.ApiDapper;
 
-/// <summary>The read model in hand-written SQL, mapped by Dapper.</summary>
+/// <summary>
+/// The read model in hand-written SQL, mapped by Dapper. Every value is a parameter; column aliases and casts make
+/// each row match its record's constructor (names and types, in order), which is how Dapper maps records.
+/// </summary>
 public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesReadModel
 {
-    public async Task<IReadOnlyList<TheaterSummary>> GetTheatersAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<TheaterSummary>(new CommandDefinition("""
+    // Dapper leaves DateOnly to type handlers; Npgsql reads and writes it natively as date.
+    static DapperSalesReadModel() => SqlMapper.AddTypeHandler(new DateOnlyHandler());
+
+    public Task<IReadOnlyList<TheaterSummary>> GetTheatersAsync(CancellationToken cancellationToken) =>
+        QueryAsync<TheaterSummary>("""
             select t.theater_id as TheaterId, t.name as Name, t.city as City, t.time_zone as TimeZone,
                    count(s.screen_id)::int as Screens, coalesce(sum(s.capacity), 0)::int as Seats
             from theaters t
             left join screens s on s.theater_id = t.theater_id
             group by t.theater_id
-            order by t.theater_id
-            """, cancellationToken: cancellationToken));
+            """, null, cancellationToken);
+
+    public Task<IReadOnlyList<MovieSummary>> GetMoviesAsync(CancellationToken cancellationToken) =>
+        QueryAsync<MovieSummary>("""
+            select movie_id as MovieId, title as Title, genre as Genre, rating as Rating,
+                   runtime_minutes as RuntimeMinutes, release_date as ReleaseDate
+            from movies
+            """, null, cancellationToken);
+
+    public Task<IReadOnlyList<TheaterMovieFigures>> GetTheaterMovieSalesAsync(int theaterId, DateRange dates, CancellationToken cancellationToken) =>
+        QueryAsync<TheaterMovieFigures>("""
+            select sale_date as SaleDate, movie_id as MovieId, tickets_sold as TicketsSold, revenue as Revenue
+            from theater_movie_daily_sales
+            where theater_id = @theaterId and sale_date between @from and @to
+            """, new { theaterId, from = dates.From, to = dates.To }, cancellationToken);
+
+    public Task<IReadOnlyList<ShowtimeFigures>> GetShowtimesAsync(int theaterId, DateOnly date, CancellationToken cancellationToken) =>
+        QueryAsync<ShowtimeFigures>("""
+            select st.showtime_id as ShowtimeId, st.movie_id as MovieId, sc.name as Screen, sc.format as Format,
+                   st.starts_at as StartsAt, st.capacity as Capacity, coalesce(ss.tickets_sold, 0) as TicketsSold
+            from showtimes st
+            join screens sc on sc.screen_id = st.screen_id
+            left join showtime_sales ss on ss.showtime_id = st.showtime_id
+            where st.theater_id = @theaterId and st.business_date = @date
+            """, new { theaterId, date }, cancellationToken);
+
+    public Task<IReadOnlyList<DailyFigures>> GetMovieSalesAsync(int movieId, DateRange dates, CancellationToken cancellationToken) =>
+        QueryAsync<DailyFigures>("""
+            select sale_date as SaleDate, tickets_sold as TicketsSold, revenue as Revenue
+            from movie_daily_sales
+            where movie_id = @movieId and sale_date between @from and @to
+            """, new { movieId, from = dates.From, to = dates.To }, cancellationToken);
+
+    public Task<IReadOnlyList<RankedFigures>> GetTheaterLeaderboardAsync(DateOnly date, int limit, CancellationToken cancellationToken) =>
+        QueryAsync<RankedFigures>("""
+            select theater_id as Id, tickets_sold as TicketsSold, revenue as Revenue
+            from theater_daily_sales
+            where sale_date = @date
+            order by revenue desc, theater_id
+            limit @limit
+            """, new { date, limit }, cancellationToken);
+
+    public Task<IReadOnlyList<RankedFigures>> GetMovieLeaderboardAsync(DateOnly date, int limit, CancellationToken cancellationToken) =>
+        QueryAsync<RankedFigures>("""
+            select movie_id as Id, tickets_sold as TicketsSold, revenue as Revenue
+            from movie_daily_sales
+            where sale_date = @date
+            order by revenue desc, movie_id
+            limit @limit
+            """, new { date, limit }, cancellationToken);
+
+    public Task<IReadOnlyList<ChannelFigures>> GetChannelSalesAsync(DateRange dates, CancellationToken cancellationToken) =>
+        QueryAsync<ChannelFigures>("""
+            select channel as Channel, sum(tickets_sold)::bigint as TicketsSold, sum(revenue) as Revenue,
+                   sum(sales_count)::bigint as SalesCount
+            from channel_daily_sales
+            where sale_date between @from and @to
+            group by channel
+            """, new { from = dates.From, to = dates.To }, cancellationToken);
+
+    public Task<IReadOnlyList<MinuteFigures>> GetMinuteSalesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        QueryAsync<MinuteFigures>("""
+            select minute as Minute, tickets_sold as TicketsSold, revenue as Revenue, sales_count as SalesCount
+            from chain_minute_sales
+            where minute >= @from and minute < @to
+            """, new { from = from.ToUniversalTime(), to = to.ToUniversalTime() }, cancellationToken);
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
         return rows.AsList();
     }
+}
+
+/// <summary>Passes <see cref="DateOnly"/> through to Npgsql, which maps it to <c>date</c>.</summary>
+internal sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
+{
+    public override void SetValue(IDbDataParameter parameter, DateOnly value)
+    {
+        parameter.DbType = DbType.Date;
+        parameter.Value = value;
+    }
+
+    public override DateOnly Parse(object value) => value is DateTime dateTime ? DateOnly.FromDateTime(dateTime) : (DateOnly)value;
 }

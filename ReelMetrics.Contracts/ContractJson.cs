@@ -12,5 +12,16 @@ namespace ReelMetrics.Contracts;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TicketSold))]
-[JsonSerializable(typeof(Api.TheaterSummary[]))]
+[JsonSerializable(typeof(Api.TheaterSummary))]
+[JsonSerializable(typeof(IReadOnlyList<Api.TheaterSummary>))]
+[JsonSerializable(typeof(IReadOnlyList<Api.TheaterMovieSales>))]
+[JsonSerializable(typeof(IReadOnlyList<Api.ShowtimeOccupancy>))]
+[JsonSerializable(typeof(IReadOnlyList<Api.MovieSummary>))]
+[JsonSerializable(typeof(IReadOnlyList<Api.DailySales>))]
+[JsonSerializable(typeof(Api.TopTheater))]
+[JsonSerializable(typeof(IReadOnlyList<Api.TheaterRank>))]
+[JsonSerializable(typeof(IReadOnlyList<Api.MovieRank>))]
+[JsonSerializable(typeof(Api.SalesSummary))]
+[JsonSerializable(typeof(Api.SalesPace))]
+[JsonSerializable(typeof(Api.LiveTotals))]
 public sealed partial class ContractJson : JsonSerializerContext;

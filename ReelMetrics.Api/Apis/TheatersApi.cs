@@ -2,21 +2,76 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using ReelMetrics.Api.OpenApi;
 using ReelMetrics.Contracts.Api;
 
-namespace ReelMetrics.Api;
+namespace ReelMetrics.Api.Apis;
 
 public static class TheatersApi
 {
+    /// <summary>Days <c>GET /theaters/{id}/movies</c> covers when <c>from</c> is left out (ending at <c>to</c>).</summary>
+    public const int DefaultMovieSalesDays = 30;
+
+    /// <summary>Maps <c>/theaters</c>: the theaters, and each one's movie sales and showtimes.</summary>
     public static IEndpointRouteBuilder MapTheatersApi(this IEndpointRouteBuilder app)
     {
         var theaters = app.MapGroup("/theaters").WithTags("Theaters");
         theaters.MapGet("/", GetTheaters)
             .WithName("GetTheaters")
-            .WithSummary("All theaters of the chain, with their screens and seats.");
+            .WithSummary("All theaters of the chain, with their screens and seats, by id.")
+            .WithResponseExample(ApiExamples.Theaters);
+        theaters.MapGet("/{id}", GetTheater)
+            .WithName("GetTheater")
+            .WithSummary("One theater.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(ApiExamples.Theater);
+        theaters.MapGet("/{id}/movies", GetTheaterMovies)
+            .WithName("GetTheaterMovies")
+            .WithSummary("Each movie's sales at the theater by business date, newest date first, then by revenue.")
+            .WithDescription($"`to` defaults to today (UTC), `from` to {DefaultMovieSalesDays} days ending at `to`; at most {RequestValues.MaxRangeDays} days.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(ApiExamples.TheaterMovies);
+        theaters.MapGet("/{id}/showtimes", GetTheaterShowtimes)
+            .WithName("GetTheaterShowtimes")
+            .WithSummary("The theater's showtimes on a business date (default today, UTC) and how full each is.")
+            .WithDescription("`starts_at` is the start instant with the theater's UTC offset; `occupancy` is tickets_sold / capacity.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(ApiExamples.Showtimes);
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<TheaterSummary>>> GetTheaters(ISalesReadModel readModel, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await readModel.GetTheatersAsync(cancellationToken));
+    public static async Task<Ok<IReadOnlyList<TheaterSummary>>> GetTheaters(SalesQueries sales, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await sales.TheatersAsync(cancellationToken));
+
+    public static async Task<Results<Ok<TheaterSummary>, ProblemHttpResult>> GetTheater(
+        string id, SalesQueries sales, CancellationToken cancellationToken)
+    {
+        if (!RequestValues.TryId(id, "theater", out var theaterId, out var problem)) return problem;
+        return await sales.TheaterAsync(theaterId, cancellationToken) is { } theater
+            ? TypedResults.Ok(theater)
+            : RequestValues.NotFound("theater", theaterId);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<TheaterMovieSales>>, ProblemHttpResult>> GetTheaterMovies(
+        string id, string? from, string? to, SalesQueries sales, CancellationToken cancellationToken)
+    {
+        if (!RequestValues.TryId(id, "theater", out var theaterId, out var problem)) return problem;
+        if (!RequestValues.TryRange(from, to, sales.Today, DefaultMovieSalesDays, out var dates, out problem)) return problem;
+        return await sales.TheaterMoviesAsync(theaterId, dates, cancellationToken) is { } rows
+            ? TypedResults.Ok(rows)
+            : RequestValues.NotFound("theater", theaterId);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<ShowtimeOccupancy>>, ProblemHttpResult>> GetTheaterShowtimes(
+        string id, string? date, SalesQueries sales, CancellationToken cancellationToken)
+    {
+        if (!RequestValues.TryId(id, "theater", out var theaterId, out var problem)) return problem;
+        if (!RequestValues.TryDate(date, "date", sales.Today, out var day, out problem)) return problem;
+        return await sales.ShowtimesAsync(theaterId, day, cancellationToken) is { } rows
+            ? TypedResults.Ok(rows)
+            : RequestValues.NotFound("theater", theaterId);
+    }
 }

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace ReelMetrics.Api.OpenApi;
+
+/// <summary>
+/// The OpenAPI document both backends serve. It is built from the shared endpoints only, so the two documents are
+/// the same: one title, typed and described parameters (the handlers take them as strings to word their own
+/// errors), and an example for each successful answer.
+/// </summary>
+internal static class OpenApiSetup
+{
+    public static IServiceCollection AddReelMetricsOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>
+    {
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo
+            {
+                Title = "ReelMetrics API",
+                Version = "v1",
+                Description = "Real-time movie-ticket sales of the theater chain. Served identically by api-dapper and api-ef.",
+            };
+            return Task.CompletedTask;
+        });
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            DescribeParameters(operation);
+            var example = context.Description.ActionDescriptor.EndpointMetadata.OfType<ResponseExample>().LastOrDefault();
+            if (example is not null && operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content is { } content)
+            {
+                var json = context.ApplicationServices.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
+                foreach (var media in content.Values)
+                {
+                    media.Example = JsonSerializer.SerializeToNode(example.Value, example.Value.GetType(), json);
+                }
+            }
+            return Task.CompletedTask;
+        });
+    });
+
+    private static void DescribeParameters(OpenApiOperation operation)
+    {
+        var subject = operation.Tags?.FirstOrDefault()?.Name switch
+        {
+            "Theaters" => "theater",
+            "Movies" => "movie",
+            _ => "item",
+        };
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            (parameter.Description, parameter.Schema) = parameter.Name switch
+            {
+                "id" => ($"The {subject}'s id.",
+                    new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+                "date" when parameter.In == ParameterLocation.Path => ("Business date, YYYY-MM-DD.", Date()),
+                "date" => ("Business date, YYYY-MM-DD; default today (UTC).", Date()),
+                "from" => ("First business date, YYYY-MM-DD (included).", Date()),
+                "to" => ("Last business date, YYYY-MM-DD (included); default today (UTC).", Date()),
+                "limit" => ("Number of rows, 1–100; default 10.",
+                    new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "100", Default = JsonValue.Create(10) }),
+                _ => (parameter.Description, parameter.Schema),
+            };
+        }
+
+        static OpenApiSchema Date() => new() { Type = JsonSchemaType.String, Format = "date" };
+    }
+}

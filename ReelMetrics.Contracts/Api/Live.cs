@@ -1,0 +1,9 @@
+namespace ReelMetrics.Contracts.Api;
+
+/// <summary>
+/// The data of a <c>totals</c> event of <c>GET /live</c>: today's chain totals (UTC date), the recent rate of
+/// sales (sales per minute over the last five minutes of <c>sold_at</c>) and the top five theaters and movies.
+/// </summary>
+public sealed record LiveTotals(
+    DateTimeOffset AsOf, DateOnly Date, decimal Revenue, long TicketsSold, long SalesCount, decimal AverageTicketPrice,
+    double SalesPerMinute, IReadOnlyList<TheaterRank> TopTheaters, IReadOnlyList<MovieRank> TopMovies);
