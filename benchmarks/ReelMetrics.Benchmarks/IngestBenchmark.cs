@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+
+namespace ReelMetrics.Benchmarks;
+
+/// <summary>A consumer draining a topic that was filled up front: its sustained rate.</summary>
+internal sealed record DrainResult(
+    string Consumer, long Events, long Stored, bool Complete, double SecondsToDrain, double EventsPerSecond, double SustainedEventsPerSecond,
+    long PeakWorkingSetKb, ExactnessReport Exactness, long StartUnixMs, IReadOnlyList<ProgressSample> Progress);
+
+/// <summary>The generator at a fixed rate with the consumer keeping up: freshness and lag.</summary>
+internal sealed record RateResult(
+    double TargetRate, long Events, double GeneratorRate, double StoredRate, long MaxLag, double LagP99,
+    FreshnessReport Freshness, long ConsumerPeakKb, long ApiPeakKb, ExactnessReport Exactness, long StartUnixMs,
+    IReadOnlyList<ProgressSample> Progress);
+
+internal sealed record IngestResults(
+    long Events, int Seed, double PreloadSeconds, double PreloadRate, DrainResult Ours, DrainResult? Naive, IReadOnlyList<RateResult> Rates,
+    string OursDatabase, string OursRedis)
+{
+    public double? Ratio => Naive is null || Naive.SustainedEventsPerSecond <= 0 ? null : Ours.SustainedEventsPerSecond / Naive.SustainedEventsPerSecond;
+}
+
+internal sealed class IngestOptions
+{
+    public long Events { get; init; } = 300_000;
+    public int Seed { get; init; } = 42;
+    public bool Naive { get; init; } = true;
+    public double NaiveSeconds { get; init; } = 120;
+    public IReadOnlyList<long> Rates { get; init; } = [1_000, 10_000, 50_000];
+    public double RateSeconds { get; init; } = 20;
+    /// <summary>Extra environment for our consumer (e.g. Consumer__MaxBatchSize), to try settings.</summary>
+    public IReadOnlyDictionary<string, string> ConsumerEnvironment { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// Ingestion: (1) saturation — the generator fills a topic with N sales, then our consumer drains it,
+/// then the naive consumer drains the very same topic (same events, another group, its own database);
+/// (2) fixed rates — the generator sells at 1k, 10k, 50k sales/s while our consumer and the Dapper API
+/// run, and freshness is measured. Every run ends with the exactness check.
+/// </summary>
+internal sealed class IngestBenchmark(BenchContext context, IngestOptions options)
+{
+    private BenchInfrastructure Infra => context.Infrastructure;
+
+    public async Task<IngestResults> RunAsync()
+    {
+        var id = context.RunId;
+        var topic = Infra.CreateTopic($"bench-{id}-saturation");
+        var oursDb = await Infra.CreateDatabaseAsync($"bench_{id}_ours", context.Today);
+        var naiveDb = options.Naive ? await Infra.CreateDatabaseAsync($"bench_{id}_naive", context.Today) : null;
+
+        // 1. Fill the topic.
+        var totalsFile = Path.Combine(context.OutputDirectory, "saturation-totals.json");
+        context.Say($"saturation: the generator puts {options.Events:N0} sales (seed {options.Seed}) on {topic}");
+        var preload = Stopwatch.StartNew();
+        await using (var generator = context.Products.StartGenerator("generator-saturation", Infra.Kafka.BootstrapServers, topic, oursDb, options.Events, options.Seed, null, totalsFile))
+        {
+            var code = await generator.WaitForExitAsync(TimeSpan.FromMinutes(10));
+            if (code != 0) throw new BenchmarkFailure($"the generator exited with {code} (see generator-saturation.log)");
+        }
+        preload.Stop();
+        var totals = GeneratorTotals.Read(totalsFile);
+        if (totals.Sales != options.Events) throw new BenchmarkFailure($"the generator's totals say {totals.Sales} sales, not {options.Events}");
+        context.Say($"saturation: {totals.Sales:N0} sales, {totals.Tickets:N0} tickets, {totals.Revenue:N2} USD in {preload.Elapsed.TotalSeconds:0.0} s ({totals.AverageRate:N0}/s)");
+
+        {
+            var (low, high) = RunMonitor.Watermarks(Infra.Kafka.BootstrapServers, topic, 16);
+            if (low != 0 || high != totals.Sales)
+            {
+                throw new BenchmarkFailure($"the topic holds offsets {low}..{high}, not 0..{totals.Sales}: the mock broker dropped events " +
+                    "(it keeps 5 MiB per partition); use fewer --events");
+            }
+            context.Say($"saturation: the topic holds all {high:N0} events (low watermarks 0)");
+        }
+
+        // 2. Our consumer drains it.
+        var oursRedis = Infra.NewRedisConnectionString();
+        var ours = await DrainAsync("ours", topic, oursDb, oursRedis, totals, naive: false);
+
+        // 3. The naive consumer drains the same events.
+        DrainResult? naive = null;
+        if (naiveDb is not null)
+        {
+            await using (var connection = new NpgsqlConnection(naiveDb))
+            {
+                await connection.OpenAsync();
+                await using var create = new NpgsqlCommand(NaiveConsumer.TableSql, connection);
+                await create.ExecuteNonQueryAsync();
+            }
+            naive = await DrainAsync("naive", topic, naiveDb, Infra.NewRedisConnectionString(), totals, naive: true);
+        }
+
+        // 4. Fixed rates.
+        var rates = new List<RateResult>();
+        foreach (var rate in options.Rates)
+        {
+            rates.Add(await RunRateAsync(rate));
+        }
+
+        return new IngestResults(options.Events, options.Seed, preload.Elapsed.TotalSeconds, totals.AverageRate, ours, naive, rates, oursDb, oursRedis);
+    }
+
+    private async Task<DrainResult> DrainAsync(string who, string topic, string postgres, string redis, GeneratorTotals totals, bool naive)
+    {
+        var group = $"{who}-{context.RunId}";
+        var dataSource = NpgsqlDataSource.Create(postgres);
+        var stored = naive
+            ? VisibilityProbe.Sql(dataSource, "select coalesce(max(id), 0) from ticket_sales")
+            : VisibilityProbe.Sql(dataSource, "select coalesce(sum(sales_count), 0)::bigint from theater_daily_sales");
+        using var monitor = new RunMonitor(Infra.Kafka.BootstrapServers, topic, 16, group, stored);
+        using var stop = new CancellationTokenSource();
+        var monitoring = monitor.RunAsync(stop.Token);
+
+        var limit = naive ? TimeSpan.FromSeconds(options.NaiveSeconds) : TimeSpan.FromSeconds(Math.Max(120, totals.Sales / 2_000.0));
+        context.Say($"{who}: draining {totals.Sales:N0} events (at most {limit.TotalSeconds:0} s)");
+        var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var child = naive
+            ? context.Products.StartNaiveConsumer($"consumer-{who}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, totals.Sales, limit.TotalSeconds + 30)
+            : context.Products.StartConsumer($"consumer-{who}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, options.ConsumerEnvironment);
+        long peak;
+        bool complete;
+        await using (child)
+        {
+            complete = await monitor.WaitUntilAsync(s => s.Stored >= totals.Sales, limit, () => child.HasExited);
+            if (child.HasExited) throw new BenchmarkFailure($"{child.Name} exited with code {child.ExitCode} (see its log)");
+            peak = child.PeakWorkingSetKb();
+            // Let the last offsets commit before stopping, so the lag series ends at zero.
+            await Task.Delay(500);
+            await child.StopAsync();
+        }
+        await stop.CancelAsync();
+        await monitoring;
+        await dataSource.DisposeAsync();
+
+        var progress = monitor.Progress;
+        var final = progress.Count == 0 ? 0 : progress[^1].Stored;
+        var done = progress.FirstOrDefault(p => p.Stored >= totals.Sales) ?? progress[^1];
+        var seconds = (done.UnixMs - start) / 1000.0;
+        var sustained = Sustained(progress, final);
+        context.Say($"{who}: {(complete ? "drained" : "stopped at")} {final:N0} events in {seconds:0.0} s since start: " +
+                    $"{final / seconds:N0} events/s overall, {sustained:N0} events/s sustained (10–90 %), peak working set {peak / 1024.0:N0} MiB");
+
+        var exactness = naive
+            ? complete ? await Exactness.CheckNaiveAsync(postgres, redis, totals) : new ExactnessReport(true, [$"not checked: stopped after {limit.TotalSeconds:0} s with {final:N0} of {totals.Sales:N0} stored"], [])
+            : await Exactness.CheckOursAsync(postgres, redis, totals);
+        context.Report(who, exactness);
+        if (!naive && !complete) throw new BenchmarkFailure($"our consumer did not drain {totals.Sales} events within {limit.TotalSeconds:0} s");
+        return new DrainResult(who, totals.Sales, final, complete, seconds, final / seconds, sustained, peak, exactness, start, progress);
+    }
+
+    /// <summary>Events per second between the samples where 10 % and 90 % of <paramref name="final"/> were stored.</summary>
+    private static double Sustained(IReadOnlyList<ProgressSample> progress, long final)
+    {
+        var from = progress.FirstOrDefault(p => p.Stored >= final * 0.1);
+        var to = progress.FirstOrDefault(p => p.Stored >= final * 0.9);
+        if (from is null || to is null || to.UnixMs <= from.UnixMs || to.Stored - from.Stored < final * 0.5)
+        {
+            // Too few samples in between (a short run): the rate from the first stored event to the last.
+            var first = progress.FirstOrDefault(p => p.Stored > 0);
+            var last = progress.FirstOrDefault(p => p.Stored >= final);
+            if (first is null || last is null || last.UnixMs <= first.UnixMs) return 0;
+            return (last.Stored - 0) / ((last.UnixMs - first.UnixMs + 250) / 1000.0);
+        }
+        return (to.Stored - from.Stored) / ((to.UnixMs - from.UnixMs) / 1000.0);
+    }
+
+    private async Task<RateResult> RunRateAsync(long rate)
+    {
+        var id = context.RunId;
+        var name = $"rate-{rate}";
+        var topic = Infra.CreateTopic($"bench-{id}-{name}");
+        var postgres = await Infra.CreateDatabaseAsync($"bench_{id}_rate_{rate}", context.Today);
+        var redis = Infra.NewRedisConnectionString();
+        var count = (long)(rate * options.RateSeconds);
+        var group = $"ours-{id}-{name}";
+        context.Say($"{name}: {count:N0} sales at {rate:N0}/s");
+
+        var apiPort = ReelMetrics.LocalInfrastructure.FreePort.Next();
+        await using var consumer = context.Products.StartConsumer($"consumer-{name}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, options.ConsumerEnvironment);
+        await using var api = context.Products.StartApi($"api-dapper-{name}", Products.ApiDapper, apiPort, postgres, redis, useCache: null);
+        await consumer.WaitForLineAsync("Consuming", TimeSpan.FromSeconds(60));
+        var apiBase = $"http://127.0.0.1:{apiPort}";
+        await ApiBenchmark.WaitForApiAsync(context.Http, apiBase, TimeSpan.FromSeconds(60));
+        var dataSource = NpgsqlDataSource.Create(postgres);
+        var probe = await ChooseVisibilityProbeAsync(apiBase, dataSource);
+        context.Say($"{name}: visibility read through {probe.Description}");
+
+        using var monitor = new RunMonitor(Infra.Kafka.BootstrapServers, topic, 16, group,
+            VisibilityProbe.Sql(dataSource, "select coalesce(sum(sales_count), 0)::bigint from theater_daily_sales"), probe);
+        using var stop = new CancellationTokenSource();
+        var monitoring = monitor.RunAsync(stop.Token);
+        await Task.Delay(1000);   // the consumer has joined its group and got its partitions (the topic is empty)
+
+        var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var totalsFile = Path.Combine(context.OutputDirectory, $"{name}-totals.json");
+        await using (var generator = context.Products.StartGenerator($"generator-{name}", Infra.Kafka.BootstrapServers, topic, postgres, count, options.Seed, rate, totalsFile))
+        {
+            var code = await generator.WaitForExitAsync(TimeSpan.FromSeconds(options.RateSeconds * 4 + 120));
+            if (code != 0) throw new BenchmarkFailure($"the generator exited with {code} (see generator-{name}.log)");
+        }
+        var totals = GeneratorTotals.Read(totalsFile);
+        if (!await monitor.WaitUntilAsync(s => s.Stored >= totals.Sales, TimeSpan.FromSeconds(120), () => consumer.HasExited))
+        {
+            throw new BenchmarkFailure($"{name}: the consumer did not store all {totals.Sales} sales within 120 s of the generator finishing");
+        }
+        await Task.Delay(300);   // a few more polls of the API after the last commit
+        await stop.CancelAsync();
+        await monitoring;
+        var consumerPeak = consumer.PeakWorkingSetKb();
+        var apiPeak = api.PeakWorkingSetKb();
+        await consumer.StopAsync();
+        await api.StopAsync();
+
+        var exactness = await Exactness.CheckOursAsync(postgres, redis, totals);
+        context.Report(name, exactness);
+        var freshness = await Freshness.AnalyseAsync(postgres, monitor.Visible, probe.Description, start);
+        await dataSource.DisposeAsync();
+
+        var progress = monitor.Progress;
+        var lags = progress.Where(p => p.UnixMs >= start).Select(p => (double)p.Lag).ToList();
+        var busy = freshness.Seconds.Where(s => s.Produced > 0).ToList();
+        var storedRate = busy.Count == 0 ? 0 : busy.Sum(s => s.Committed) / (double)busy.Count;
+        context.Say($"{name}: generator {totals.AverageRate:N0}/s; freshness to commit p50 {freshness.Commit.P50:0} ms, p95 {freshness.Commit.P95:0}, p99 {freshness.Commit.P99:0}; " +
+                    (freshness.Visible is { } v ? $"visible p50 {v.P50:0} ms, p95 {v.P95:0}, p99 {v.P99:0}" : "visibility not measured") +
+                    $"; max lag {(lags.Count == 0 ? 0 : lags.Max()):N0}");
+        return new RateResult(rate, totals.Sales, totals.AverageRate, storedRate, lags.Count == 0 ? 0 : (long)lags.Max(),
+            lags.Count == 0 ? 0 : Percentiles.Of(lags).P99, freshness, consumerPeak, apiPeak, exactness, start, progress);
+    }
+
+    /// <summary>The API's count of sales if it has one (<c>/summary</c> over the showtime window), else the aggregate table the API reads.</summary>
+    private async Task<VisibilityProbe> ChooseVisibilityProbeAsync(string apiBase, NpgsqlDataSource dataSource)
+    {
+        var from = context.Today.AddDays(-10).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var to = context.Today.AddDays(10).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var api = VisibilityProbe.Api(context.Http, $"{apiBase}/summary?from={from}&to={to}", "sales_count");
+        try
+        {
+            await api.ReadAsync(CancellationToken.None);
+            return api;
+        }
+        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            context.Say($"the API has no usable /summary ({e.Message}): reading visibility from theater_daily_sales instead");
+            return VisibilityProbe.Sql(dataSource, "select coalesce(sum(sales_count), 0)::bigint from theater_daily_sales");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ReelMetrics.Benchmarks;
+
+/// <summary>
+/// The product's programs, built in Release and run from their build output as separate processes:
+/// the consumer, the generator and the two APIs.
+/// </summary>
+internal sealed class Products(string repositoryRoot, string logDirectory)
+{
+    public const string Consumer = "ReelMetrics.Consumer";
+    public const string Generator = "ReelMetrics.Generator";
+    public const string ApiDapper = "ReelMetrics.ApiDapper";
+    public const string ApiEf = "ReelMetrics.ApiEf";
+
+    public string RepositoryRoot { get; } = repositoryRoot;
+
+    public string LogDirectory { get; } = logDirectory;
+
+    public static string FindRepositoryRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "ReelMetrics.sln"))) return dir.FullName;
+            }
+        }
+        throw new BenchmarkFailure("cannot find ReelMetrics.sln above the current directory");
+    }
+
+    /// <summary><c>dotnet build -c Release</c> of each program the benchmark runs.</summary>
+    public async Task BuildAsync(IEnumerable<string> projects, Action<string> say)
+    {
+        foreach (var project in projects)
+        {
+            say($"building {project} (Release)");
+            var info = new ProcessStartInfo("dotnet")
+            {
+                ArgumentList = { "build", "-c", "Release", "-nologo", "-v", "q", Path.Combine(RepositoryRoot, project, project + ".csproj") },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var process = Process.Start(info)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+            await process.WaitForExitAsync(cts.Token);
+            if (process.ExitCode != 0)
+            {
+                throw new BenchmarkFailure($"building {project} failed:\n{await output}\n{await error}");
+            }
+        }
+    }
+
+    public string DllOf(string project) => Path.Combine(RepositoryRoot, project, "bin", "Release", "net10.0", project + ".dll");
+
+    /// <summary>The real consumer, configured the way the AppHost configures it, on the given topic, group and stores.</summary>
+    public ChildProcess StartConsumer(string name, string bootstrap, string topic, string group, string postgres, string redis,
+        IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__kafka"] = bootstrap,
+            ["ConnectionStrings__reelmetrics"] = postgres,
+            ["ConnectionStrings__redis"] = redis,
+            ["Consumer__Topic"] = topic,
+            ["Consumer__GroupId"] = group,
+            ["Consumer__DeadLetterTopic"] = topic + "-dead-letters",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ReelMetrics.LocalInfrastructure.FreePort.Next()}",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>()) environment[key] = value;
+        return ChildProcess.Start(name, "dotnet", [DllOf(Consumer)], environment, Path.Combine(LogDirectory, name + ".log"), FolderOf(Consumer));
+    }
+
+    private string FolderOf(string project) => Path.GetDirectoryName(DllOf(project))!;
+
+    /// <summary>The real generator in burst mode (flat rate, or unpaced without <paramref name="rate"/>), exiting when <paramref name="count"/> sales were acknowledged.</summary>
+    public ChildProcess StartGenerator(string name, string bootstrap, string topic, string postgres, long count, int seed, double? rate, string totalsFile)
+    {
+        List<string> arguments =
+        [
+            DllOf(Generator), "--burst", "--count", count.ToString(CultureInfo.InvariantCulture),
+            "--seed", seed.ToString(CultureInfo.InvariantCulture), "--topic", topic,
+            "--bootstrap-servers", bootstrap, "--connection-string", postgres, "--totals-file", totalsFile,
+            "--exit-when-done", "true", "--urls", "http://127.0.0.1:0",
+        ];
+        if (rate is { } r) arguments.AddRange(["--rate", r.ToString(CultureInfo.InvariantCulture)]);
+        return ChildProcess.Start(name, "dotnet", arguments, new Dictionary<string, string>
+        {
+            ["Generator__ReportInterval"] = "00:00:02",
+        }, Path.Combine(LogDirectory, name + ".log"), FolderOf(Generator));
+    }
+
+    /// <summary>One of the two APIs, on <paramref name="port"/>, against the given stores.</summary>
+    public ChildProcess StartApi(string name, string project, int port, string postgres, string redis, bool? useCache)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__reelmetrics"] = postgres,
+            ["ConnectionStrings__redis"] = redis,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+        };
+        if (useCache is { } cache) environment["Api__UseCache"] = cache ? "true" : "false";
+        return ChildProcess.Start(name, "dotnet", [DllOf(project)], environment, Path.Combine(LogDirectory, name + ".log"), FolderOf(project));
+    }
+
+    /// <summary>The naive consumer: this program again, as its own process.</summary>
+    public ChildProcess StartNaiveConsumer(string name, string bootstrap, string topic, string group, string postgres, string redis, long maxEvents, double maxSeconds)
+    {
+        var self = Environment.ProcessPath ?? throw new BenchmarkFailure("cannot tell this program's path");
+        List<string> arguments = [];
+        var fileName = self;
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            fileName = "dotnet";
+            arguments.Add(typeof(Products).Assembly.Location);
+        }
+        arguments.AddRange([
+            "naive-consumer", "--bootstrap-servers", bootstrap, "--topic", topic, "--group", group, "--postgres", postgres, "--redis", redis,
+            "--max-events", maxEvents.ToString(CultureInfo.InvariantCulture), "--max-seconds", maxSeconds.ToString(CultureInfo.InvariantCulture),
+        ]);
+        return ChildProcess.Start(name, fileName, arguments, new Dictionary<string, string>(), Path.Combine(LogDirectory, name + ".log"));
+    }
+}
