@@ -14,6 +14,7 @@ internal sealed class IngestionMetrics
     private readonly Histogram<int> batchSize;
     private readonly Histogram<double> batchDuration;
     private readonly Histogram<double> freshness;
+    private readonly Counter<long> offsetResets;
     private long lag;
 
     public IngestionMetrics(IMeterFactory meterFactory)
@@ -25,6 +26,8 @@ internal sealed class IngestionMetrics
         batchDuration = meter.CreateHistogram<double>("reelmetrics.consumer.batch.duration", "s", "Time to store a batch in PostgreSQL and Redis.");
         freshness = meter.CreateHistogram<double>("reelmetrics.consumer.freshness", "s", "From a sale (sold_at) to its being committed to PostgreSQL.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+        offsetResets = meter.CreateCounter<long>("reelmetrics.consumer.offset_resets", "{reset}",
+            "Times the broker no longer had the events the consumer was due to read: those events were lost.");
         meter.CreateObservableGauge("reelmetrics.consumer.lag", () => Interlocked.Read(ref lag), "{event}", "Events on the topic not yet consumed.");
     }
 
@@ -45,6 +48,8 @@ internal sealed class IngestionMetrics
     }
 
     public void Freshness(TimeSpan age) => freshness.Record(age.TotalSeconds);
+
+    public void OffsetReset() => offsetResets.Add(1);
 
     public void Lag(long value) => Interlocked.Exchange(ref lag, value);
 }

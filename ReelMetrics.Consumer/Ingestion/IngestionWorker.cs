@@ -65,18 +65,40 @@ internal sealed class IngestionWorker(
     private List<ConsumeResult<string, byte[]>> Collect(CancellationToken stoppingToken)
     {
         var batch = new List<ConsumeResult<string, byte[]>>();
-        var first = consumer.Consume(TimeSpan.FromMilliseconds(250));
+        var first = Consume(TimeSpan.FromMilliseconds(250));
         if (first is null) return batch;
         batch.Add(first);
         var deadline = Stopwatch.GetTimestamp() + (long)(settings.MaxBatchWait.TotalSeconds * Stopwatch.Frequency);
         while (batch.Count < settings.MaxBatchSize && !stoppingToken.IsCancellationRequested)
         {
             var remaining = TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
-            var next = consumer.Consume(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            var next = Consume(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
             if (next is null) break;
             batch.Add(next);
         }
         return batch;
+    }
+
+    /// <summary>One message, or null. Errors the client reports are logged; only fatal ones stop the loop.</summary>
+    private ConsumeResult<string, byte[]>? Consume(TimeSpan timeout)
+    {
+        try
+        {
+            return consumer.Consume(timeout);
+        }
+        catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.Local_AutoOffsetReset)
+        {
+            // The broker no longer has the events we were due to read (retention): they can never be stored.
+            // Loud, and counted, because it breaks the promise that no sale is lost.
+            metrics.OffsetReset();
+            logger.LogCritical("Events were lost before they could be consumed: {Reason}", ex.Error.Reason);
+            return null;
+        }
+        catch (ConsumeException ex) when (!ex.Error.IsFatal)
+        {
+            logger.LogWarning("Consuming failed ({Code}: {Reason}); carrying on", ex.Error.Code, ex.Error.Reason);
+            return null;
+        }
     }
 
     /// <summary>Retries while PostgreSQL is unavailable: the batch stays in hand, nothing is committed.</summary>
