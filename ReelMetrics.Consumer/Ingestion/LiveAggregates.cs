@@ -66,13 +66,7 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         var rows = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
-            Write(batch, writes, new AggregateTotal(
-                (AggregateKind)reader.GetInt32(0),
-                reader.IsDBNull(1) ? default : reader.GetFieldValue<DateOnly>(1),
-                reader.GetInt64(2), reader.GetInt64(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
-                reader.GetInt64(6), reader.GetDecimal(7), reader.GetInt64(8)));
+            Write(batch, writes, AggregateTotal.Read(reader));
             if (++rows % 10_000 == 0)
             {
                 batch.Execute();

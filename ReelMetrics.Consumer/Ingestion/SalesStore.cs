@@ -8,7 +8,18 @@ internal enum AggregateKind { TheaterDay = 1, MovieDay = 2, TheaterMovieDay = 3,
 
 internal readonly record struct AggregateTotal(
     AggregateKind Kind, DateOnly Date, long Key1, long Key2, string? Channel, DateTimeOffset? Minute,
-    long TicketsSold, decimal Revenue, long SalesCount);
+    long TicketsSold, decimal Revenue, long SalesCount)
+{
+    /// <summary>Reads a row of the totals queries: kind, date, key1, key2, channel, minute, tickets, revenue, sales.</summary>
+    public static AggregateTotal Read(NpgsqlDataReader reader) => new(
+        (AggregateKind)reader.GetInt32(0),
+        reader.IsDBNull(1) ? default : reader.GetFieldValue<DateOnly>(1),
+        reader.IsDBNull(2) ? 0 : reader.GetInt64(2),
+        reader.IsDBNull(3) ? 0 : reader.GetInt64(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4),
+        reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+        reader.GetInt64(6), reader.GetDecimal(7), reader.GetInt64(8));
+}
 
 /// <summary>What one batch did to PostgreSQL.</summary>
 internal sealed record StoredBatch(
@@ -107,14 +118,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         var totals = new List<AggregateTotal>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            totals.Add(new AggregateTotal(
-                (AggregateKind)reader.GetInt32(0),
-                reader.IsDBNull(1) ? default : reader.GetFieldValue<DateOnly>(1),
-                reader.IsDBNull(2) ? 0 : reader.GetInt64(2),
-                reader.IsDBNull(3) ? 0 : reader.GetInt64(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
-                reader.GetInt64(6), reader.GetDecimal(7), reader.GetInt64(8)));
+            totals.Add(AggregateTotal.Read(reader));
         }
         return new StoredBatch(sales.Count - duplicates - overbooked.Count, duplicates, overbooked, totals);
     }
