@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using ReelMetrics.ApiDapper;
+using ReelMetrics.ApiEf;
+
+namespace ReelMetrics.Tests.Api;
+
+/// <summary>The two implementations of the one contract.</summary>
+public enum Backend { Dapper, Ef }
+
+/// <summary>How a test wants an API hosted: which databases, cache on or off, extra settings.</summary>
+/// <param name="Kestrel">Serve over a real Kestrel socket (as deployed) instead of the in-memory test server.</param>
+public sealed record ApiSettings(string Postgres, string? Redis, bool UseCache = true, IReadOnlyDictionary<string, string>? Extra = null, bool Kestrel = false);
+
+/// <summary>One API, hosted in this process by <see cref="WebApplicationFactory{TEntryPoint}"/>, with an HTTP client to it.</summary>
+public sealed class ApiHost : IAsyncDisposable
+{
+    private readonly IAsyncDisposable factory;
+
+    private ApiHost(Backend backend, IAsyncDisposable factory, HttpClient client)
+    {
+        Backend = backend;
+        this.factory = factory;
+        Client = client;
+    }
+
+    public Backend Backend { get; }
+
+    public HttpClient Client { get; }
+
+    /// <summary>Starts <paramref name="backend"/> against the given databases, its clock frozen at <paramref name="clock"/>.</summary>
+    public static ApiHost Start(Backend backend, ApiSettings settings, TimeProvider clock)
+    {
+        return backend switch
+        {
+            Backend.Dapper => Start(backend, new ApiFactory<DapperSalesReadModel>(settings, clock), settings),
+            _ => Start(backend, new ApiFactory<EfSalesReadModel>(settings, clock), settings),
+        };
+    }
+
+    private static ApiHost Start<TEntry>(Backend backend, ApiFactory<TEntry> factory, ApiSettings settings) where TEntry : class
+    {
+        if (settings.Kestrel)
+        {
+            factory.UseKestrel(0);
+            factory.StartServer();
+        }
+        return new ApiHost(backend, factory, factory.CreateClient());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await factory.DisposeAsync();
+    }
+
+    /// <summary>Hosts the API whose assembly holds <typeparamref name="TEntry"/> (both APIs have a global <c>Program</c>).</summary>
+    private sealed class ApiFactory<TEntry>(ApiSettings settings, TimeProvider clock) : WebApplicationFactory<TEntry> where TEntry : class
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            // UseSetting, not ConfigureAppConfiguration: Program reads connection strings while it registers services.
+            builder.UseSetting("ConnectionStrings:reelmetrics", settings.Postgres);
+            builder.UseSetting("ConnectionStrings:redis", settings.Redis ?? "");
+            builder.UseSetting("Api:UseCache", settings.UseCache ? "true" : "false");
+            foreach (var (key, value) in settings.Extra ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Logging:LogLevel:Aspire", "Error");           // the Redis client's connection chatter
+            builder.UseSetting("Logging:LogLevel:StackExchange", "None");     // outage tests make it shout; the API's own warning says enough
+            builder.ConfigureServices(services => services.AddSingleton(clock));
+        }
+    }
+}
+
+/// <summary>A clock that always says the same instant; timers and timestamps still run in real time.</summary>
+public sealed class FrozenClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
+}

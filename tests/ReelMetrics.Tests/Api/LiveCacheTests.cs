@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Net;
+using ReelMetrics.Contracts.Api;
+using ReelMetrics.Contracts.Live;
+using ReelMetrics.Tests.Fixtures;
+using StackExchange.Redis;
+
+namespace ReelMetrics.Tests.Api;
+
+/// <summary>
+/// Where answers come from: Redis when its live aggregates are complete, PostgreSQL when the cache is off, the
+/// <c>rm:built</c> marker is missing or Redis is down — with the same answers, and a health that says which.
+/// </summary>
+public sealed class LiveCacheTests(ApiWorld world, RedisFixture redis) : IClassFixture<ApiWorld>
+{
+    private static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static TheoryData<Backend> Backends() => [Backend.Dapper, Backend.Ef];
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task HotReadsComeFromRedisWhenItIsComplete(Backend backend)
+    {
+        // A total only Redis knows (the API must not tell it from PostgreSQL's): theater 9 on a date nothing sold.
+        var date = world.Sales.Today.AddDays(backend == Backend.Dapper ? 5 : 6);
+        var db = world.Harness.Redis.GetDatabase();
+        await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Revenue), "9", 123.45);
+        await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Tickets), "9", 7);
+
+        var cached = await world.Client(backend).FetchAsync($"/top-theater/{Day(date)}");
+        var uncached = await world.Client(backend, useCache: false).FetchAsync($"/top-theater/{Day(date)}");
+
+        Assert.Equal(new TopTheater(date, 9, SeededSales.TheaterName(9), 123.45m, 7), cached.As<TopTheater>());
+        Assert.Contains("\"revenue\":123.45,", cached.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, uncached.Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task WithoutTheBuiltMarkerAnswersComeFromPostgreSql(Backend backend)
+    {
+        await using var empty = await redis.LeaseDatabaseAsync();   // a Redis the consumer has not built
+        await using var host = world.StartHost(backend, new ApiSettings(world.Postgres, empty.ConnectionString));
+
+        await AssertSameAnswersAsync(host.Client, world.Client(backend, useCache: false));
+        Assert.Equal("Degraded", (await host.Client.FetchAsync("/health")).Body);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task ARedisOutageDegradesToPostgreSqlNotToErrors(Backend backend)
+    {
+        // Port 1 on the loopback: nothing listens there.
+        await using var host = world.StartHost(backend, new ApiSettings(world.Postgres, "127.0.0.1:1,connectRetry=0"));
+
+        await AssertSameAnswersAsync(host.Client, world.Client(backend, useCache: false));
+        var health = await host.Client.FetchAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.Status);   // degraded, still serving
+        Assert.Equal("Degraded", health.Body);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task WithPostgreSqlAndACompleteCacheTheApiIsHealthy(Backend backend)
+    {
+        var health = await world.Client(backend).FetchAsync("/health");
+        var alive = await world.Client(backend).FetchAsync("/alive");
+
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), (health.Status, health.Body));
+        Assert.Equal(HttpStatusCode.OK, alive.Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task WithoutPostgreSqlTheApiIsUnhealthy(Backend backend)
+    {
+        var nowhere = new Npgsql.NpgsqlConnectionStringBuilder(world.Postgres) { Host = "127.0.0.1", Port = 1, Timeout = 2 }.ConnectionString;
+        await using var host = world.StartHost(backend, new ApiSettings(nowhere, world.Redis));
+
+        var health = await host.Client.FetchAsync("/health");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.Status);
+    }
+
+    private async Task AssertSameAnswersAsync(HttpClient client, HttpClient reference)
+    {
+        var today = world.Sales.Today;
+        string[] urls =
+        [
+            "/leaderboards/theaters", "/leaderboards/movies?limit=50", $"/top-theater/{Day(today)}", "/summary",
+            $"/summary?from={Day(today.AddDays(-7))}&to={Day(today.AddDays(2))}", "/theaters/1/movies", "/theaters/2/showtimes", "/pace",
+        ];
+        foreach (var url in urls)
+        {
+            var answer = await client.FetchAsync(url);
+            Assert.True(answer.Status == HttpStatusCode.OK, $"{url}: {answer}");
+            Assert.Equal((await reference.FetchAsync(url)).Comparable(), answer.Comparable());
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using ReelMetrics.Contracts;
+using ReelMetrics.Contracts.Api;
+using ReelMetrics.Database.Catalog;
+using ReelMetrics.Tests.Ingestion;
+
+namespace ReelMetrics.Tests.Api;
+
+/// <summary>
+/// The sales a test world ingested, and what the contract must answer about them, worked out here from the events
+/// themselves (not from the database) so that the APIs are checked against an independent sum.
+/// </summary>
+public sealed class SeededSales(IReadOnlyList<TicketSold> events, DateTimeOffset now)
+{
+    private readonly List<TicketSold> sales = [.. events];
+
+    public IReadOnlyList<TicketSold> Events => sales;
+
+    public DateTimeOffset Now { get; } = now;
+
+    public DateOnly Today => DateOnly.FromDateTime(Now.UtcDateTime);
+
+    /// <summary>The business date on which two theaters (2 and 5) sold exactly the same.</summary>
+    public DateOnly TieDate => Today.AddDays(2);
+
+    public void Add(IEnumerable<TicketSold> more) => sales.AddRange(more);
+
+    /// <summary>
+    /// A few thousand events: today's showtimes sold over the last hours, yesterday's and tomorrow's sold today, last
+    /// week's same weekday sold before and after this time of day, and a tie between theaters 2 and 5.
+    /// </summary>
+    public static List<TicketSold> Create(DateTimeOffset now)
+    {
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var midnight = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var random = new Random(20250314);
+        var events = SaleEvents.Random(900, seed: 31)
+            .Select((e, i) => e with { SoldAt = Max(midnight, now.AddSeconds(-9 * i)) })
+            .ToList();
+        events.AddRange(On(today.AddDays(-1), 120, random, _ => Max(midnight, now.AddMinutes(-random.Next(0, 300)))));
+        events.AddRange(On(today.AddDays(1), 120, random, _ => Max(midnight, now.AddMinutes(-random.Next(0, 300)))));
+        var lastWeekMidnight = midnight.AddDays(-7);
+        events.AddRange(On(today.AddDays(-7), 300, random, _ =>
+        {
+            var soldAt = now.AddDays(-7).AddMinutes(random.Next(-240, 240));
+            return soldAt < lastWeekMidnight ? lastWeekMidnight : soldAt >= lastWeekMidnight.AddDays(1) ? lastWeekMidnight.AddDays(1).AddSeconds(-1) : soldAt;
+        }));
+
+        var tieDate = today.AddDays(2);
+        var five = SeedCatalog.ShowtimesOn(tieDate).First(s => s.TheaterId == 5);
+        var two = SeedCatalog.ShowtimesOn(tieDate).First(s => s.TheaterId == 2 && s.BasePrice == five.BasePrice);
+        events.Add(SaleEvents.For(five, 3, SalesChannel.Kiosk) with { SoldAt = midnight });
+        events.Add(SaleEvents.For(two, 3, SalesChannel.Kiosk) with { SoldAt = midnight });
+        return events;
+    }
+
+    private static IEnumerable<TicketSold> On(DateOnly date, int count, Random random, Func<int, DateTimeOffset> soldAt)
+    {
+        var showtimes = SeedCatalog.ShowtimesOn(date).ToList();
+        SalesChannel[] channels = [SalesChannel.Online, SalesChannel.BoxOffice, SalesChannel.Kiosk];
+        for (var i = 0; i < count; i++)
+        {
+            var showtime = showtimes[random.Next(showtimes.Count)];
+            yield return SaleEvents.For(showtime, random.Next(1, 5), channels[random.Next(channels.Length)]) with { SoldAt = soldAt(i) };
+        }
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    public static decimal Revenue(TicketSold sale) => sale.TicketsSold * sale.TicketPrice;
+
+    private IEnumerable<TicketSold> On(DateOnly date) => sales.Where(s => s.SaleDate == date);
+
+    public IReadOnlyList<TheaterRank> TheaterLeaderboard(DateOnly date, int limit) =>
+        On(date).GroupBy(s => s.TheaterId)
+            .Select(g => (Id: g.Key, Revenue: g.Sum(Revenue), Tickets: (long)g.Sum(s => s.TicketsSold)))
+            .OrderByDescending(r => r.Revenue).ThenBy(r => r.Id).Take(limit)
+            .Select((r, i) => new TheaterRank(i + 1, r.Id, TheaterName(r.Id), r.Revenue, r.Tickets))
+            .ToList();
+
+    public IReadOnlyList<MovieRank> MovieLeaderboard(DateOnly date, int limit) =>
+        On(date).GroupBy(s => s.MovieId)
+            .Select(g => (Id: g.Key, Revenue: g.Sum(Revenue), Tickets: (long)g.Sum(s => s.TicketsSold)))
+            .OrderByDescending(r => r.Revenue).ThenBy(r => r.Id).Take(limit)
+            .Select((r, i) => new MovieRank(i + 1, r.Id, MovieTitle(r.Id), r.Revenue, r.Tickets))
+            .ToList();
+
+    public IReadOnlyList<TheaterMovieSales> TheaterMovies(int theaterId, DateOnly from, DateOnly to) =>
+        sales.Where(s => s.TheaterId == theaterId && s.SaleDate >= from && s.SaleDate <= to)
+            .GroupBy(s => (s.SaleDate, s.MovieId))
+            .Select(g => new TheaterMovieSales(g.Key.MovieId, MovieTitle(g.Key.MovieId), g.Key.SaleDate, g.Sum(s => s.TicketsSold), g.Sum(Revenue)))
+            .OrderByDescending(r => r.SaleDate).ThenByDescending(r => r.Revenue).ThenBy(r => r.MovieId)
+            .ToList();
+
+    public IReadOnlyList<DailySales> MovieSales(int movieId, DateOnly from, DateOnly to) =>
+        sales.Where(s => s.MovieId == movieId && s.SaleDate >= from && s.SaleDate <= to)
+            .GroupBy(s => s.SaleDate)
+            .Select(g => new DailySales(g.Key, g.Sum(s => s.TicketsSold), g.Sum(Revenue)))
+            .OrderByDescending(r => r.SaleDate)
+            .ToList();
+
+    public (decimal Revenue, long Tickets, long Sales, IReadOnlyList<ChannelSales> Channels) Summary(DateOnly from, DateOnly to)
+    {
+        var range = sales.Where(s => s.SaleDate >= from && s.SaleDate <= to).ToList();
+        var channels = range.GroupBy(s => ChannelName(s.Channel))
+            .Select(g => new ChannelSales(g.Key, g.Sum(Revenue), g.Sum(s => s.TicketsSold)))
+            .OrderByDescending(c => c.Revenue).ThenBy(c => c.Channel, StringComparer.Ordinal)
+            .ToList();
+        return (range.Sum(Revenue), range.Sum(s => s.TicketsSold), range.Count, channels);
+    }
+
+    public IReadOnlyList<ShowtimeOccupancy> Showtimes(int theaterId, DateOnly date)
+    {
+        var theater = SeedCatalog.Theaters.Single(t => t.TheaterId == theaterId);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(theater.TimeZone);
+        var screens = SeedCatalog.Screens.ToDictionary(s => s.ScreenId);
+        var tickets = sales.Where(s => s.TheaterId == theaterId && s.SaleDate == date)
+            .GroupBy(s => s.ShowtimeId).ToDictionary(g => g.Key, g => g.Sum(s => s.TicketsSold));
+        return SeedCatalog.ShowtimesOn(date).Where(s => s.TheaterId == theaterId)
+            .Select(s =>
+            {
+                var sold = tickets.GetValueOrDefault(s.ShowtimeId);
+                var screen = screens[s.ScreenId];
+                return new ShowtimeOccupancy(s.ShowtimeId, s.MovieId, MovieTitle(s.MovieId), screen.Name, screen.Format,
+                    new DateTimeOffset(s.StartsAt, zone.GetUtcOffset(s.StartsAt)), s.Capacity, sold, Math.Round((double)sold / s.Capacity, 4));
+            })
+            .OrderBy(s => s.StartsAt).ThenBy(s => s.Screen, StringComparer.Ordinal).ThenBy(s => s.ShowtimeId)
+            .ToList();
+    }
+
+    /// <summary>Revenue and tickets sold (by sold_at) from a UTC midnight up to and including the minute of <paramref name="until"/>.</summary>
+    public (decimal Revenue, long Tickets) SoldBetween(DateTimeOffset midnight, DateTimeOffset until)
+    {
+        var end = until.AddTicks(-(until.UtcTicks % TimeSpan.TicksPerMinute)).AddMinutes(1);
+        var sold = sales.Where(s => s.SoldAt >= midnight && s.SoldAt < end).ToList();
+        return (sold.Sum(Revenue), sold.Sum(s => s.TicketsSold));
+    }
+
+    /// <summary>Sales (count) in the current minute of <see cref="Now"/> and the four before it.</summary>
+    public int SalesInLastFiveMinutes()
+    {
+        var end = Now.AddTicks(-(Now.UtcTicks % TimeSpan.TicksPerMinute)).AddMinutes(1);
+        return sales.Count(s => s.SoldAt >= end.AddMinutes(-5) && s.SoldAt < end);
+    }
+
+    public static string TheaterName(int id) => SeedCatalog.Theaters.Single(t => t.TheaterId == id).Name;
+
+    public static string MovieTitle(int id) => SeedCatalog.Movies.Single(m => m.MovieId == id).Title;
+
+    public static string ChannelName(SalesChannel channel) => channel switch
+    {
+        SalesChannel.Online => "online",
+        SalesChannel.BoxOffice => "box_office",
+        _ => "kiosk",
+    };
+}
