@@ -26,7 +26,7 @@ public static class ApiExtensions
     /// Registers what the shared REST contract needs around the backend's <typeparamref name="TReadModel"/>:
     /// options (<c>Api</c> section), the Redis client (short timeouts: a slow cache must not slow the API, it only
     /// sends reads to PostgreSQL), the live cache and its health check, the catalog cache, the live stream,
-    /// JSON (snake_case), problem details and OpenAPI.
+    /// JSON (snake_case), problem details (503 when PostgreSQL does not answer) and OpenAPI.
     /// </summary>
     public static IHostApplicationBuilder AddReelMetricsApi<TReadModel>(this IHostApplicationBuilder builder)
         where TReadModel : class, ISalesReadModel
@@ -62,6 +62,7 @@ public static class ApiExtensions
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractJson.Default);
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddReelMetricsOpenApi();
         return builder;
     }

@@ -72,14 +72,19 @@ public sealed class LiveCacheTests(ApiWorld world, RedisFixture redis) : IClassF
 
     [Theory]
     [MemberData(nameof(Backends))]
-    public async Task WithoutPostgreSqlTheApiIsUnhealthy(Backend backend)
+    public async Task WithoutPostgreSqlTheApiIsUnhealthyAndAnswersServiceUnavailable(Backend backend)
     {
         var nowhere = new Npgsql.NpgsqlConnectionStringBuilder(world.Postgres) { Host = "127.0.0.1", Port = 1, Timeout = 2 }.ConnectionString;
-        await using var host = world.StartHost(backend, new ApiSettings(nowhere, world.Redis));
+        await using var host = world.StartHost(backend, new ApiSettings(nowhere, world.Redis,
+            Extra: new Dictionary<string, string> { ["Aspire:Npgsql:EntityFrameworkCore:PostgreSQL:DisableRetry"] = "true" }));
 
         var health = await host.Client.FetchAsync("/health");
+        var theaters = await host.Client.FetchAsync("/theaters");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, theaters.Status);
+        Assert.Equal("application/problem+json", theaters.MediaType);
+        Assert.Equal("Sales data unavailable", theaters.Node["title"]!.GetValue<string>());
     }
 
     private async Task AssertSameAnswersAsync(HttpClient client, HttpClient reference)
