@@ -32,8 +32,11 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems
         });
     }
 
-    // Connection failures and timeouts are transient (Npgsql says so); EF wraps them when its retries run out.
-    private static bool IsOutage(Exception? exception)
+    /// <summary>
+    /// True for "PostgreSQL does not answer": connection failures and timeouts are transient (Npgsql says so);
+    /// EF wraps them when its retries run out.
+    /// </summary>
+    public static bool IsOutage(Exception? exception)
     {
         for (; exception is not null; exception = exception.InnerException)
         {

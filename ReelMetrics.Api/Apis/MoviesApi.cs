@@ -9,9 +9,6 @@ namespace ReelMetrics.Api.Apis;
 
 public static class MoviesApi
 {
-    /// <summary>Days <c>GET /movies/{id}/sales</c> covers when <c>from</c> is left out (ending at <c>to</c>).</summary>
-    public const int DefaultSalesDays = 30;
-
     /// <summary>Maps <c>/movies</c>: the catalog and each movie's chain-wide sales.</summary>
     public static IEndpointRouteBuilder MapMoviesApi(this IEndpointRouteBuilder app)
     {
@@ -23,7 +20,7 @@ public static class MoviesApi
         movies.MapGet("/{id}/sales", GetMovieSales)
             .WithName("GetMovieSales")
             .WithSummary("The movie's chain-wide sales by business date, newest first.")
-            .WithDescription($"`to` defaults to today (UTC), `from` to {DefaultSalesDays} days ending at `to`; at most {RequestValues.MaxRangeDays} days. Dates without sales are left out.")
+            .WithDescription($"`to` defaults to today (UTC), `from` to {RequestValues.DefaultRangeDays} days ending at `to`; at most {RequestValues.MaxRangeDays} days. Dates without sales are left out.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithResponseExample(ApiExamples.MovieSales);
@@ -37,7 +34,7 @@ public static class MoviesApi
         string id, string? from, string? to, SalesQueries sales, CancellationToken cancellationToken)
     {
         if (!RequestValues.TryId(id, "movie", out var movieId, out var problem)) return problem;
-        if (!RequestValues.TryRange(from, to, sales.Today, DefaultSalesDays, out var dates, out problem)) return problem;
+        if (!RequestValues.TryRange(from, to, sales.Today, RequestValues.DefaultRangeDays, out var dates, out problem)) return problem;
         return await sales.MovieSalesAsync(movieId, dates, cancellationToken) is { } rows
             ? TypedResults.Ok(rows)
             : RequestValues.NotFound("movie", movieId);

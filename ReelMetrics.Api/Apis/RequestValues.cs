@@ -15,6 +15,9 @@ internal static class RequestValues
     /// <summary>Longest date range a request may ask for, in days (both ends included).</summary>
     public const int MaxRangeDays = 366;
 
+    /// <summary>Days a by-date list covers when <c>from</c> is left out (ending at <c>to</c>).</summary>
+    public const int DefaultRangeDays = 30;
+
     public const int DefaultLimit = 10;
     public const int MaxLimit = 100;
 

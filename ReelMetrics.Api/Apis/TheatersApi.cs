@@ -9,9 +9,6 @@ namespace ReelMetrics.Api.Apis;
 
 public static class TheatersApi
 {
-    /// <summary>Days <c>GET /theaters/{id}/movies</c> covers when <c>from</c> is left out (ending at <c>to</c>).</summary>
-    public const int DefaultMovieSalesDays = 30;
-
     /// <summary>Maps <c>/theaters</c>: the theaters, and each one's movie sales and showtimes.</summary>
     public static IEndpointRouteBuilder MapTheatersApi(this IEndpointRouteBuilder app)
     {
@@ -29,7 +26,7 @@ public static class TheatersApi
         theaters.MapGet("/{id}/movies", GetTheaterMovies)
             .WithName("GetTheaterMovies")
             .WithSummary("Each movie's sales at the theater by business date, newest date first, then by revenue.")
-            .WithDescription($"`to` defaults to today (UTC), `from` to {DefaultMovieSalesDays} days ending at `to`; at most {RequestValues.MaxRangeDays} days.")
+            .WithDescription($"`to` defaults to today (UTC), `from` to {RequestValues.DefaultRangeDays} days ending at `to`; at most {RequestValues.MaxRangeDays} days.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithResponseExample(ApiExamples.TheaterMovies);
@@ -59,7 +56,7 @@ public static class TheatersApi
         string id, string? from, string? to, SalesQueries sales, CancellationToken cancellationToken)
     {
         if (!RequestValues.TryId(id, "theater", out var theaterId, out var problem)) return problem;
-        if (!RequestValues.TryRange(from, to, sales.Today, DefaultMovieSalesDays, out var dates, out problem)) return problem;
+        if (!RequestValues.TryRange(from, to, sales.Today, RequestValues.DefaultRangeDays, out var dates, out problem)) return problem;
         return await sales.TheaterMoviesAsync(theaterId, dates, cancellationToken) is { } rows
             ? TypedResults.Ok(rows)
             : RequestValues.NotFound("theater", theaterId);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReelMetrics.Contracts.Api;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
@@ -16,7 +17,7 @@ namespace ReelMetrics.Api.Live;
 /// </summary>
 public sealed class LiveTotalsStream(
     SalesQueries queries, SalesUpdates updates, IOptions<ApiOptions> options, IOptions<HttpJsonOptions> json,
-    IHostApplicationLifetime lifetime, TimeProvider clock)
+    IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<LiveTotalsStream> logger)
 {
     public const string ContentType = "text/event-stream";
     private static readonly byte[] Heartbeat = ": heartbeat\n\n"u8.ToArray();
@@ -40,13 +41,15 @@ public sealed class LiveTotalsStream(
             var update = updates.Next;
             while (true)
             {
-                var totals = await queries.LiveTotalsAsync(cancellationToken);
-                var comparable = JsonSerializer.Serialize(totals with { AsOf = default }, json.Value.SerializerOptions);
-                if (comparable != lastSent)
+                if (await ReadTotalsAsync(streaming: lastSent is not null, cancellationToken) is { } totals)
                 {
-                    await WriteEventAsync(response, totals, cancellationToken);
-                    lastSent = comparable;
-                    lastEventAt = clock.GetTimestamp();
+                    var comparable = JsonSerializer.Serialize(totals with { AsOf = default }, json.Value.SerializerOptions);
+                    if (comparable != lastSent)
+                    {
+                        await WriteEventAsync(response, totals, cancellationToken);
+                        lastSent = comparable;
+                        lastEventAt = clock.GetTimestamp();
+                    }
                 }
 
                 // Wait for news (or the next poll), writing heartbeats meanwhile.
@@ -79,6 +82,23 @@ public sealed class LiveTotalsStream(
         catch (Exception ex) when (ex is IOException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             // The client left or the server is stopping: nothing more to send.
+        }
+    }
+
+    /// <summary>
+    /// The current totals. Before the first event an outage of PostgreSQL fails the request (503 problem details);
+    /// once streaming, it skips this update and the stream stays open for the next.
+    /// </summary>
+    private async Task<LiveTotals?> ReadTotalsAsync(bool streaming, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await queries.LiveTotalsAsync(cancellationToken);
+        }
+        catch (Exception ex) when (streaming && DatabaseUnavailableHandler.IsOutage(ex))
+        {
+            logger.LogWarning("PostgreSQL is not answering ({Message}); the live stream waits for the next update", ex.Message);
+            return null;
         }
     }
 

@@ -7,12 +7,12 @@ internal static class ApiExamples
 {
     private static readonly DateOnly Date = new(2025, 3, 14);
 
-    public static readonly TheaterSummary Theater = new(1, "AMC Century City", "Los Angeles", "America/Los_Angeles", 15, 2790);
+    public static readonly TheaterSummary Theater = new(1, "AMC Century City", "Los Angeles", "America/Los_Angeles", 13, 2300);
 
     public static readonly TheaterSummary[] Theaters =
     [
         Theater,
-        new(2, "Regal LA Live", "Los Angeles", "America/Los_Angeles", 9, 1590),
+        new(2, "Regal LA Live", "Los Angeles", "America/Los_Angeles", 9, 1900),
     ];
 
     public static readonly TheaterMovieSales[] TheaterMovies =
@@ -24,8 +24,8 @@ internal static class ApiExamples
 
     public static readonly ShowtimeOccupancy[] Showtimes =
     [
-        new(10_119_200_000, 28, "Barbie", "Screen 1", "dolby", new DateTimeOffset(2025, 3, 14, 11, 0, 0, TimeSpan.FromHours(-7)), 230, 57, 0.2478),
-        new(10_119_200_003, 28, "Barbie", "Screen 1", "dolby", new DateTimeOffset(2025, 3, 14, 19, 15, 0, TimeSpan.FromHours(-7)), 230, 212, 0.9217),
+        new(10_218_990, 28, "Barbie", "Screen 2", "dolby", new DateTimeOffset(2025, 3, 14, 11, 0, 0, TimeSpan.FromHours(-7)), 140, 57, 0.4071),
+        new(10_218_993, 28, "Barbie", "Screen 2", "dolby", new DateTimeOffset(2025, 3, 14, 19, 15, 0, TimeSpan.FromHours(-7)), 140, 131, 0.9357),
     ];
 
     public static readonly TopTheater TopTheater = new(Date, 7, "AMC River East", 18_412.75m, 1240);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using ReelMetrics.Api.Apis;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace ReelMetrics.Api.OpenApi;
@@ -29,7 +30,7 @@ internal static class OpenApiSetup
         });
         options.AddOperationTransformer((operation, context, _) =>
         {
-            DescribeParameters(operation);
+            DescribeParameters(operation, context.Description.RelativePath);
             var example = context.Description.ActionDescriptor.EndpointMetadata.OfType<ResponseExample>().LastOrDefault();
             if (example is not null && operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content is { } content)
             {
@@ -43,7 +44,7 @@ internal static class OpenApiSetup
         });
     });
 
-    private static void DescribeParameters(OpenApiOperation operation)
+    private static void DescribeParameters(OpenApiOperation operation, string? path)
     {
         var subject = operation.Tags?.FirstOrDefault()?.Name switch
         {
@@ -59,7 +60,8 @@ internal static class OpenApiSetup
                     new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
                 "date" when parameter.In == ParameterLocation.Path => ("Business date, YYYY-MM-DD.", Date()),
                 "date" => ("Business date, YYYY-MM-DD; default today (UTC).", Date()),
-                "from" => ("First business date, YYYY-MM-DD (included).", Date()),
+                "from" when path == "summary" => ("First business date, YYYY-MM-DD (included); default the same as `to`.", Date()),
+                "from" => ($"First business date, YYYY-MM-DD (included); default {RequestValues.DefaultRangeDays} days ending at `to`.", Date()),
                 "to" => ("Last business date, YYYY-MM-DD (included); default today (UTC).", Date()),
                 "limit" => ("Number of rows, 1–100; default 10.",
                     new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "100", Default = JsonValue.Create(10) }),
