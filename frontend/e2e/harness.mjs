@@ -89,11 +89,19 @@ export async function seriousAccessibilityViolations(page) {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-/** A date with sales, as the API itself says (newest sale date of the first theater). */
+/**
+ * A date with sales, as the API itself says: the first business date around today (the generator sells
+ * showtimes of today and the coming days) whose theater leaderboard is not empty.
+ */
 export async function dateWithSales() {
-  const response = await fetch(`${FRONTEND_URL}/api/dapper/theaters/1/movies`);
-  if (!response.ok) throw new Error(`GET /api/dapper/theaters/1/movies answered ${response.status}`);
-  const rows = await response.json();
-  if (!Array.isArray(rows) || rows.length === 0) throw new Error('Theater 1 has no sales at all: is the generator running?');
-  return rows[0].sale_date;
+  const today = new Date();
+  for (let offset = 0; offset <= 8; offset++) {
+    const day = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + (offset === 8 ? -1 : offset)));
+    const date = day.toISOString().slice(0, 10);
+    const response = await fetch(`${FRONTEND_URL}/api/dapper/leaderboards/theaters?date=${date}&limit=1`);
+    if (!response.ok) throw new Error(`GET /api/dapper/leaderboards/theaters?date=${date} answered ${response.status}`);
+    const rows = await response.json();
+    if (Array.isArray(rows) && rows.length > 0) return date;
+  }
+  throw new Error('No sales from yesterday to a week ahead: is the generator running?');
 }
