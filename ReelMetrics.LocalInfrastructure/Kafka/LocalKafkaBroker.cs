@@ -9,12 +9,25 @@ namespace ReelMetrics.LocalInfrastructure.Kafka;
 /// Real Kafka clients in any process produce, consume, join consumer groups and commit offsets.
 /// </summary>
 /// <remarks>
-/// Limits of the mock: it keeps at most 5 MiB (or 100,000 record batches) per partition and drops
-/// the oldest batches beyond that, like a tiny retention; it does not implement the CreateTopics
+/// <para>
+/// Retention: librdkafka's mock keeps at most 5 MiB (or 100,000 record batches) per partition and silently drops
+/// the oldest batches beyond that, and has no API to change it. For topics created through this class (at start, or
+/// with <see cref="CreateTopic"/>) the broker raises those limits to <see cref="LocalKafkaBrokerOptions.MaxPartitionBytes"/>
+/// and <see cref="LocalKafkaBrokerOptions.MaxPartitionBatches"/> (default 4 GiB and 100,000,000: in effect everything) by
+/// patching the new partitions in this process's memory, only after verifying they are exactly where librdkafka's
+/// layout puts them (see <see cref="MockRetention"/>). If that verification fails (another librdkafka version, another
+/// OS), nothing is patched, the topic keeps 5 MiB per partition, and <see cref="LocalKafkaBrokerOptions.Log"/> gets a
+/// warning. Topics that clients auto-create (4 partitions) always keep librdkafka's 5 MiB: create every topic up
+/// front (<c>--topic</c>) where losing events matters. (Patching auto-created topics later, e.g. on a timer, could not
+/// guarantee to come before their first 5 MiB.)
+/// </para>
+/// <para>
+/// Other limits of the mock: it does not implement the CreateTopics
 /// admin API (use <see cref="CreateTopic"/> or auto-creation, which gives 4 partitions); when a consumer joins a
 /// group that already has members, it completes the (classic protocol) rebalance only after the members'
 /// <c>session.timeout.ms</c> minus 1 s, even when everyone rejoined at once: use <c>session.timeout.ms=6000</c>
 /// in development, or the KIP-848 protocol (<c>group.protocol=consumer</c>), which the mock also implements.
+/// </para>
 /// </remarks>
 public sealed class LocalKafkaBroker : IAsyncDisposable
 {
@@ -24,15 +37,22 @@ public sealed class LocalKafkaBroker : IAsyncDisposable
     private readonly nint _handle;
     private readonly nint _cluster;
     private readonly TcpForwarder _forwarder;
+    private readonly Action<string> _log;
+    private readonly ulong _maxPartitionBytes;
+    private readonly ulong _maxPartitionBatches;
     private readonly ConcurrentDictionary<string, LocalKafkaTopic> _topics = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private bool _disposed;
 
-    private LocalKafkaBroker(nint handle, nint cluster, TcpForwarder forwarder, string advertisedHost, string mockBootstrapServers)
+    private LocalKafkaBroker(
+        nint handle, nint cluster, TcpForwarder forwarder, string advertisedHost, string mockBootstrapServers, LocalKafkaBrokerOptions options, Action<string> log)
     {
         _handle = handle;
         _cluster = cluster;
         _forwarder = forwarder;
+        _log = log;
+        _maxPartitionBytes = (ulong)options.MaxPartitionBytes;
+        _maxPartitionBatches = (ulong)options.MaxPartitionBatches;
         MockBootstrapServers = mockBootstrapServers;
         BootstrapServers = $"{advertisedHost}:{forwarder.Port}";
     }
@@ -56,6 +76,8 @@ public sealed class LocalKafkaBroker : IAsyncDisposable
     public static LocalKafkaBroker Start(LocalKafkaBrokerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxPartitionBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxPartitionBatches);
         var log = options.Log ?? (_ => { });
 
         var conf = LibRdKafka.ConfNew();
@@ -90,7 +112,7 @@ public sealed class LocalKafkaBroker : IAsyncDisposable
             LibRdKafka.MockBrokerSetHostPort(cluster, BrokerId, options.AdvertisedHost, forwarder.Port);
             LibRdKafka.MockGroupInitialRebalanceDelayMs(cluster, options.GroupInitialRebalanceDelayMs);
 
-            var broker = new LocalKafkaBroker(handle, cluster, forwarder, options.AdvertisedHost, mockBootstrap);
+            var broker = new LocalKafkaBroker(handle, cluster, forwarder, options.AdvertisedHost, mockBootstrap, options, log);
             foreach (var topic in options.Topics)
             {
                 broker.CreateTopic(topic.Name, topic.Partitions);
@@ -110,7 +132,11 @@ public sealed class LocalKafkaBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates a topic; creating an existing topic again is a no-op.</summary>
+    /// <summary>
+    /// Creates a topic, with the per-partition limits of <see cref="LocalKafkaBrokerOptions.MaxPartitionBytes"/> and
+    /// <see cref="LocalKafkaBrokerOptions.MaxPartitionBatches"/> (or, if they cannot be set, librdkafka's 5 MiB, with a
+    /// warning in the log); creating an existing topic again is a no-op (an auto-created one keeps librdkafka's limits).
+    /// </summary>
     public void CreateTopic(string name, int partitions = 1)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -123,8 +149,37 @@ public sealed class LocalKafkaBroker : IAsyncDisposable
             {
                 throw new InvalidOperationException($"Creating topic '{name}' failed: {LibRdKafka.ErrorName(error)}.");
             }
+            if (error == 0)
+            {
+                // rd_kafka_mock_topic_create returns once the mock thread has initialised the partitions, and no client
+                // can produce to them before this returns (unless it auto-created the topic, then error != 0).
+                RaiseRetention(name, partitions);
+            }
+            else if (!_topics.ContainsKey(name) && (_maxPartitionBytes != 0 || _maxPartitionBatches != 0))
+            {
+                _log($"warning: topic '{name}' already existed (auto-created by a client): it keeps librdkafka's limits; " +
+                    "local Kafka keeps only 5 MiB per partition; a consumer that falls behind loses events");
+            }
             _topics.TryAdd(name, new LocalKafkaTopic(name, partitions));
         }
+    }
+
+    private void RaiseRetention(string name, int partitions)
+    {
+        if (_maxPartitionBytes == 0 && _maxPartitionBatches == 0)
+        {
+            return;
+        }
+        var result = MockRetention.TryRaise(
+            _cluster,
+            name,
+            partitions,
+            _maxPartitionBytes == 0 ? MockRetention.LibrdkafkaMaxBytes : _maxPartitionBytes,
+            _maxPartitionBatches == 0 ? MockRetention.LibrdkafkaMaxBatches : _maxPartitionBatches);
+        _log(result.Raised
+            ? $"topic '{name}': {result.Message}"
+            : $"warning: topic '{name}': local Kafka keeps only 5 MiB per partition; a consumer that falls behind loses events " +
+              $"(could not raise librdkafka's mock limits: {result.Message})");
     }
 
     /// <summary>

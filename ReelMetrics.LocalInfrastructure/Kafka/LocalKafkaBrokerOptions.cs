@@ -46,6 +46,27 @@ public sealed record LocalKafkaBrokerOptions
     /// </summary>
     public int GroupInitialRebalanceDelayMs { get; init; }
 
+    /// <summary>
+    /// How many bytes of record batches each partition of a topic created through the broker (<see cref="Topics"/>,
+    /// <see cref="LocalKafkaBroker.CreateTopic"/>) keeps before the oldest batches are dropped. librdkafka's mock keeps
+    /// only 5 MiB, so a consumer that falls behind would lose events; the broker raises the limit by patching the mock's
+    /// partitions in memory (see <see cref="LocalKafkaBroker"/>). Default 4 GiB: in effect everything, memory permitting.
+    /// 0 leaves librdkafka's 5 MiB. Auto-created topics always keep librdkafka's limits.
+    /// </summary>
+    public long MaxPartitionBytes { get; init; } = DefaultMaxPartitionBytes;
+
+    /// <summary>
+    /// Like <see cref="MaxPartitionBytes"/>, for the number of record batches a partition keeps (librdkafka: 100,000).
+    /// Default 100,000,000. 0 leaves librdkafka's limit.
+    /// </summary>
+    public long MaxPartitionBatches { get; init; } = DefaultMaxPartitionBatches;
+
+    /// <summary>The default <see cref="MaxPartitionBytes"/>: 4 GiB.</summary>
+    public const long DefaultMaxPartitionBytes = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>The default <see cref="MaxPartitionBatches"/>: 100,000,000.</summary>
+    public const long DefaultMaxPartitionBatches = 100_000_000;
+
     /// <summary>Where diagnostics go (default: nowhere).</summary>
     public Action<string>? Log { get; init; }
 }
