@@ -53,8 +53,8 @@ public static class Topics
     public const string DeadLetters = "ticket-sales-dead-letters";
 
     /// <summary>
-    /// Partitions of <see cref="TicketSales"/>: the unit of parallelism for consumers. Also the local broker's buffer:
-    /// librdkafka's mock cluster keeps at most 5 MiB of (compressed) record batches per partition.
+    /// Partitions of <see cref="TicketSales"/>: the unit of parallelism for consumers (sales are keyed by theater, so
+    /// all of a showtime's sales share a partition).
     /// </summary>
     public const int TicketSalesPartitions = 16;
 }

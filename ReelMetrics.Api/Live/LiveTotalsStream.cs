@@ -71,8 +71,8 @@ public sealed class LiveTotalsStream(
                 }
 
                 // Throttle: updates that arrive meanwhile are folded into the next read.
-                var sinceLastEvent = clock.GetElapsedTime(lastEventAt);
-                if (lastEventAt != long.MinValue && sinceLastEvent < settings.LiveMinimumInterval)
+                var sinceLastEvent = lastEventAt == long.MinValue ? TimeSpan.MaxValue : clock.GetElapsedTime(lastEventAt);
+                if (sinceLastEvent < settings.LiveMinimumInterval)
                 {
                     await Task.Delay(settings.LiveMinimumInterval - sinceLastEvent, clock, cancellationToken);
                 }

@@ -37,6 +37,25 @@ public sealed class LiveCacheTests(ApiWorld world, RedisFixture redis) : IClassF
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public async Task OccupancyComesFromRedisOnceTheScheduleIsKnown(Backend backend)
+    {
+        var date = world.Sales.Today.AddDays(3);
+        var url = $"/theaters/{(backend == Backend.Dapper ? 8 : 9)}/showtimes?date={Day(date)}";
+        var cold = (await world.Client(backend).FetchAsync(url)).As<ShowtimeOccupancy[]>();   // reads and keeps the schedule
+        Assert.All(cold, s => Assert.Equal(0, s.TicketsSold));
+        var showtime = cold[0];
+        await world.Harness.Redis.GetDatabase().SortedSetAddAsync(LiveKeys.Showtimes(date), showtime.ShowtimeId.ToString(CultureInfo.InvariantCulture), 5);
+
+        var warm = (await world.Client(backend).FetchAsync(url)).As<ShowtimeOccupancy[]>();
+        var uncached = (await world.Client(backend, useCache: false).FetchAsync(url)).As<ShowtimeOccupancy[]>();
+
+        Assert.Equal(showtime with { TicketsSold = 5, Occupancy = Math.Round(5.0 / showtime.Capacity, 4) }, warm[0]);
+        Assert.Equal(cold.Skip(1), warm.Skip(1));
+        Assert.Equal(cold, uncached);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task WithoutTheBuiltMarkerAnswersComeFromPostgreSql(Backend backend)
     {
         await using var empty = await redis.LeaseDatabaseAsync();   // a Redis the consumer has not built

@@ -11,9 +11,9 @@ namespace ReelMetrics.Tests.Fixtures;
 /// It starts on first use. Isolate tests by topic (<see cref="CreateTopic"/>) and consumer group (<see cref="CreateGroupId"/>).
 /// </summary>
 /// <remarks>
-/// The broker keeps at most 5 MiB per partition (older record batches are dropped): spread big volumes over partitions
-/// or compress them. When a consumer joins a group that already has a member, the broker finishes the (classic protocol)
-/// rebalance only after the consumers' session.timeout.ms - 1 s: give such tests SessionTimeoutMs = 6000. Tests that take
+/// Topics created through <see cref="CreateTopic"/> keep everything produced to them; auto-created topics keep
+/// librdkafka's mock default of 5 MiB per partition (older record batches are dropped). When a consumer joins a group
+/// that already has a member, the broker finishes the (classic protocol) rebalance only after the consumers' session.timeout.ms - 1 s: give such tests SessionTimeoutMs = 6000. Tests that take
 /// the broker down (<see cref="LocalKafkaBroker.SetDown"/>) must start their own with <see cref="StartPrivateBroker"/>,
 /// since other tests share this one. Safe to use from parallel tests.
 /// </remarks>

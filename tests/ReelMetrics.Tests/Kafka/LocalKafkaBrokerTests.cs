@@ -211,7 +211,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
         using var command = KafkaCommandProcess.Start("kafka", "--port", $"{port}", "--topic", "commanded:2");
         await command.WaitForLineAsync("Ready:");
         Assert.Contains($"127.0.0.1:{port}", command.Output);
-        Assert.Contains("commanded (2 partitions)", command.Output);
+        await command.WaitForLineAsync("commanded (2 partitions)");   // the topics are listed right after the Ready line
 
         var bootstrap = $"127.0.0.1:{port}";
         using (var producer = Quiet(new ProducerBuilder<Null, string>(ProducerConfig(bootstrap))).Build())
