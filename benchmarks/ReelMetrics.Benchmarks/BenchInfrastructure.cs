@@ -51,6 +51,11 @@ internal sealed class BenchInfrastructure : IAsyncDisposable
             {
                 // Lets the benchmark read each sale's commit time: pg_xact_commit_timestamp(xmin).
                 ["track_commit_timestamp"] = "on",
+                // Where PostgreSQL's time goes, per statement, and how much WAL a run writes.
+                ["shared_preload_libraries"] = "pg_stat_statements",
+                ["pg_stat_statements.max"] = "1000",
+                ["track_io_timing"] = "on",
+                ["track_wal_io_timing"] = "on",
             },
         }, NullLogger.Instance);
         say($"PostgreSQL on 127.0.0.1:{postgres.Port}");
@@ -67,6 +72,8 @@ internal sealed class BenchInfrastructure : IAsyncDisposable
         var connectionString = await Postgres.CreateDatabaseAsync(name);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(today);
+        await using var extension = dataSource.CreateCommand("create extension if not exists pg_stat_statements");
+        await extension.ExecuteNonQueryAsync();
         return connectionString;
     }
 

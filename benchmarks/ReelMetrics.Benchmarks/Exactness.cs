@@ -94,6 +94,32 @@ internal static class Exactness
         return new ExactnessReport(problems.Count == 0, checks, problems);
     }
 
+    /// <summary>
+    /// A naive run stopped before the end: what it stored must agree between PostgreSQL and Redis, and no
+    /// theater-day may exceed the generator's totals (a prefix of each partition was consumed).
+    /// </summary>
+    public static async Task<ExactnessReport> CheckNaivePartialAsync(string postgres, string redis, GeneratorTotals expected)
+    {
+        var checks = new List<string>();
+        var problems = new List<string>();
+        await using var dataSource = NpgsqlDataSource.Create(postgres);
+        var rows = await ReadAsync(dataSource,
+            "select sale_date, theater_id, count(*), sum(tickets_sold), sum(tickets_sold * ticket_price) from ticket_sales group by 1, 2");
+        var stored = rows.Sum(r => r.Sales);
+        var limits = expected.Theaters.ToDictionary(t => (t.SaleDate, t.TheaterId));
+        var over = rows.Where(r => !limits.TryGetValue((r.SaleDate, r.TheaterId), out var l) || r.Sales > l.Sales || r.Tickets > l.Tickets || r.Revenue > l.Revenue).ToList();
+        Check($"partial run: {stored} rows in ticket_sales, none beyond the generator's totals per theater-day", over.Count == 0, checks, problems);
+
+        using var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis);
+        var db = multiplexer.GetDatabase();
+        long theaterLists = 0, movieLists = 0;
+        foreach (var theater in expected.Theaters.Select(t => t.TheaterId).Distinct()) theaterLists += await db.ListLengthAsync($"orig:theater:{theater}");
+        for (var movie = 1; movie <= 100; movie++) movieLists += await db.ListLengthAsync($"orig:movie:{movie}");
+        Check($"partial run: Redis theater lists hold {theaterLists} sales, movie lists {movieLists} (PostgreSQL {stored})",
+            theaterLists == stored && movieLists == stored, checks, problems);
+        return new ExactnessReport(problems.Count == 0, checks, problems);
+    }
+
     private static void Compare(string what, IReadOnlyList<TheaterDay> actual, GeneratorTotals expected, List<string> checks, List<string> problems)
     {
         var byKey = actual.ToDictionary(r => (r.SaleDate, r.TheaterId));

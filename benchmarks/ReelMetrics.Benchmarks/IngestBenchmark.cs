@@ -7,7 +7,8 @@ namespace ReelMetrics.Benchmarks;
 /// <summary>A consumer draining a topic that was filled up front: its sustained rate.</summary>
 internal sealed record DrainResult(
     string Consumer, long Events, long Stored, bool Complete, double SecondsToDrain, double EventsPerSecond, double SustainedEventsPerSecond,
-    long PeakWorkingSetKb, ExactnessReport Exactness, long StartUnixMs, IReadOnlyList<ProgressSample> Progress);
+    long PeakWorkingSetKb, ExactnessReport Exactness, long StartUnixMs, IReadOnlyList<ProgressSample> Progress, CpuUse Cpu,
+    PostgresStats? Postgres);
 
 /// <summary>The generator at a fixed rate with the consumer keeping up: freshness and lag.</summary>
 internal sealed record RateResult(
@@ -17,7 +18,7 @@ internal sealed record RateResult(
 
 internal sealed record IngestResults(
     long Events, int Seed, double PreloadSeconds, double PreloadRate, DrainResult Ours, DrainResult? Naive, IReadOnlyList<RateResult> Rates,
-    string OursDatabase, string OursRedis)
+    string OursDatabase, string OursRedis, IReadOnlyList<DrainResult> Variants)
 {
     public double? Ratio => Naive is null || Naive.SustainedEventsPerSecond <= 0 ? null : Ours.SustainedEventsPerSecond / Naive.SustainedEventsPerSecond;
 }
@@ -30,8 +31,12 @@ internal sealed class IngestOptions
     public double NaiveSeconds { get; init; } = 120;
     public IReadOnlyList<long> Rates { get; init; } = [1_000, 10_000, 50_000];
     public double RateSeconds { get; init; } = 20;
+    /// <summary>Most sales of one fixed-rate run: the mock broker keeps only ~5 MiB per partition, and a lagging consumer must not lose any.</summary>
+    public long MaxRateEvents { get; init; } = 350_000;
     /// <summary>Extra environment for our consumer (e.g. Consumer__MaxBatchSize), to try settings.</summary>
     public IReadOnlyDictionary<string, string> ConsumerEnvironment { get; init; } = new Dictionary<string, string>();
+    /// <summary>More runs of our consumer on the same topic, each with extra environment: what a setting buys, side by side.</summary>
+    public IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Environment)> Variants { get; init; } = [];
 }
 
 /// <summary>
@@ -50,6 +55,8 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         var topic = Infra.CreateTopic($"bench-{id}-saturation");
         var oursDb = await Infra.CreateDatabaseAsync($"bench_{id}_ours", context.Today);
         var naiveDb = options.Naive ? await Infra.CreateDatabaseAsync($"bench_{id}_naive", context.Today) : null;
+        var variantDbs = new List<string>();
+        for (var i = 0; i < options.Variants.Count; i++) variantDbs.Add(await Infra.CreateDatabaseAsync($"bench_{id}_variant_{i}", context.Today));
 
         // 1. Fill the topic.
         var totalsFile = Path.Combine(context.OutputDirectory, "saturation-totals.json");
@@ -77,7 +84,20 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
 
         // 2. Our consumer drains it.
         var oursRedis = Infra.NewRedisConnectionString();
-        var ours = await DrainAsync("ours", topic, oursDb, oursRedis, totals, naive: false);
+        var ours = await DrainAsync("ours", topic, oursDb, oursRedis, totals, naive: false, options.ConsumerEnvironment);
+
+        var variants = new List<DrainResult>();
+        for (var i = 0; i < options.Variants.Count; i++)
+        {
+            var (variantName, environment) = options.Variants[i];
+            var merged = new Dictionary<string, string>(options.ConsumerEnvironment);
+            foreach (var (key, value) in environment)
+            {
+                if (key == "PRESET") await ApplyPresetAsync(variantDbs[i], value);
+                else merged[key] = value;
+            }
+            variants.Add(await DrainAsync($"ours-{variantName}", topic, variantDbs[i], Infra.NewRedisConnectionString(), totals, naive: false, merged));
+        }
 
         // 3. The naive consumer drains the same events.
         DrainResult? naive = null;
@@ -89,7 +109,7 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
                 await using var create = new NpgsqlCommand(NaiveConsumer.TableSql, connection);
                 await create.ExecuteNonQueryAsync();
             }
-            naive = await DrainAsync("naive", topic, naiveDb, Infra.NewRedisConnectionString(), totals, naive: true);
+            naive = await DrainAsync("naive", topic, naiveDb, Infra.NewRedisConnectionString(), totals, naive: true, new Dictionary<string, string>());
         }
 
         // 4. Fixed rates.
@@ -99,11 +119,13 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
             rates.Add(await RunRateAsync(rate));
         }
 
-        return new IngestResults(options.Events, options.Seed, preload.Elapsed.TotalSeconds, totals.AverageRate, ours, naive, rates, oursDb, oursRedis);
+        return new IngestResults(options.Events, options.Seed, preload.Elapsed.TotalSeconds, totals.AverageRate, ours, naive, rates, oursDb, oursRedis, variants);
     }
 
-    private async Task<DrainResult> DrainAsync(string who, string topic, string postgres, string redis, GeneratorTotals totals, bool naive)
+    private async Task<DrainResult> DrainAsync(string who, string topic, string postgres, string redis, GeneratorTotals totals, bool naive,
+        IReadOnlyDictionary<string, string> environment)
     {
+        await PostgresStatistics.ResetAsync(postgres);
         var group = $"{who}-{context.RunId}";
         var dataSource = NpgsqlDataSource.Create(postgres);
         var stored = naive
@@ -118,14 +140,17 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var child = naive
             ? context.Products.StartNaiveConsumer($"consumer-{who}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, totals.Sales, limit.TotalSeconds + 30)
-            : context.Products.StartConsumer($"consumer-{who}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, options.ConsumerEnvironment);
+            : context.Products.StartConsumer($"consumer-{who}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, environment);
         long peak;
         bool complete;
+        CpuUse cpu;
         await using (child)
         {
+            var meter = new CpuMeter(Infra.PostgresPid, () => child.HasExited ? null : child.Id);
             complete = await monitor.WaitUntilAsync(s => s.Stored >= totals.Sales, limit, () => child.HasExited);
             if (child.HasExited) throw new BenchmarkFailure($"{child.Name} exited with code {child.ExitCode} (see its log)");
             peak = child.PeakWorkingSetKb();
+            cpu = meter.Stop();
             // Let the last offsets commit before stopping, so the lag series ends at zero.
             await Task.Delay(500);
             await child.StopAsync();
@@ -133,6 +158,7 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         await stop.CancelAsync();
         await monitoring;
         await dataSource.DisposeAsync();
+        var postgresStats = await PostgresStatistics.ReadAsync(postgres);
 
         var progress = monitor.Progress;
         var final = progress.Count == 0 ? 0 : progress[^1].Stored;
@@ -140,14 +166,31 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         var seconds = (done.UnixMs - start) / 1000.0;
         var sustained = Sustained(progress, final);
         context.Say($"{who}: {(complete ? "drained" : "stopped at")} {final:N0} events in {seconds:0.0} s since start: " +
-                    $"{final / seconds:N0} events/s overall, {sustained:N0} events/s sustained (10–90 %), peak working set {peak / 1024.0:N0} MiB");
+                    $"{final / seconds:N0} events/s overall, {sustained:N0} events/s sustained (10–90 %), peak working set {peak / 1024.0:N0} MiB; " +
+                    $"CPU seconds: consumer {cpu.Consumer:0.0}, PostgreSQL {cpu.Postgres:0.0}, Kafka+Garnet+benchmark {cpu.Benchmark:0.0}, machine {cpu.Machine:0.0} in {cpu.WallSeconds:0.0} s");
 
         var exactness = naive
-            ? complete ? await Exactness.CheckNaiveAsync(postgres, redis, totals) : new ExactnessReport(true, [$"not checked: stopped after {limit.TotalSeconds:0} s with {final:N0} of {totals.Sales:N0} stored"], [])
+            ? complete ? await Exactness.CheckNaiveAsync(postgres, redis, totals) : await Exactness.CheckNaivePartialAsync(postgres, redis, totals)
             : await Exactness.CheckOursAsync(postgres, redis, totals);
         context.Report(who, exactness);
         if (!naive && !complete) throw new BenchmarkFailure($"our consumer did not drain {totals.Sales} events within {limit.TotalSeconds:0} s");
-        return new DrainResult(who, totals.Sales, final, complete, seconds, final / seconds, sustained, peak, exactness, start, progress);
+        return new DrainResult(who, totals.Sales, final, complete, seconds, final / seconds, sustained, peak, exactness, start, progress, cpu, postgresStats);
+    }
+
+    /// <summary>
+    /// Schema experiments on a variant's own database, to measure what a product change would buy before making it.
+    /// <c>no-sales-fks</c>: the sales table without its three foreign keys (the consumer validates every id against the catalog already).
+    /// </summary>
+    private static async Task ApplyPresetAsync(string postgres, string preset)
+    {
+        var sql = preset switch
+        {
+            "no-sales-fks" => "alter table sales drop constraint sales_theater_id_fkey, drop constraint sales_movie_id_fkey, drop constraint sales_showtime_id_fkey",
+            _ => throw new BenchmarkFailure($"unknown PRESET '{preset}' (known: no-sales-fks)"),
+        };
+        await using var dataSource = NpgsqlDataSource.Create(postgres);
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Events per second between the samples where 10 % and 90 % of <paramref name="final"/> were stored.</summary>
@@ -173,7 +216,7 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         var topic = Infra.CreateTopic($"bench-{id}-{name}");
         var postgres = await Infra.CreateDatabaseAsync($"bench_{id}_rate_{rate}", context.Today);
         var redis = Infra.NewRedisConnectionString();
-        var count = (long)(rate * options.RateSeconds);
+        var count = Math.Min((long)(rate * options.RateSeconds), options.MaxRateEvents);
         var group = $"ours-{id}-{name}";
         context.Say($"{name}: {count:N0} sales at {rate:N0}/s");
 

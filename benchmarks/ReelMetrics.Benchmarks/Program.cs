@@ -18,14 +18,18 @@ const string Usage = """
       --seed N            generator seed (default 42)
       --rates A,B,C       fixed rates in sales/s (default 1000,10000,50000; "none" for none)
       --rate-seconds S    how long each fixed rate runs (default 20)
+      --max-rate-events N at most this many sales per fixed-rate run (default 350000: what the mock broker holds)
       --naive-seconds S   most time the naive consumer gets (default 180)
       --no-naive          skip the naive consumer
       --api-seconds S     wrk duration per endpoint (default 10)
       --connections N     wrk connections (default 64)
       --consumer-env K=V[;K=V]  extra environment for our consumer, e.g. Consumer__MaxBatchSize=50000
+      --variants "NAME:K=V,K=V|NAME:..."  after our consumer, drain the same topic again with each setting (own database);
+                          K=V is environment for the consumer, or PRESET=no-sales-fks (a schema experiment)
       --out DIR           results folder (default artifacts/benchmarks/<timestamp>)
       --plot PATH         the ingest plot (default docs/benchmarks/ingest.png)
       --no-build          use the Release builds already there
+      --hold S            keep the servers up S seconds after the run (to look inside with psql)
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -76,7 +80,15 @@ try
         NaiveSeconds = arguments.Double("--naive-seconds", 180),
         Rates = command == "api" ? [] : rates,
         RateSeconds = arguments.Double("--rate-seconds", 20),
+        MaxRateEvents = arguments.Long("--max-rate-events", 350_000),
         ConsumerEnvironment = consumerEnvironment,
+        Variants = [.. (arguments.Get("--variants") ?? "")
+            .Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(v => v.Split(':', 2))
+            .Select(v => (v[0], (IReadOnlyDictionary<string, string>)(v.Length < 2 ? [] : v[1]
+                .Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(kv => kv.Split('=', 2))
+                .ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : ""))))],
     };
     var results = new BenchmarkResults { Command = command, Machine = machine, StartedAt = DateTimeOffset.UtcNow, Arguments = args };
     results.Ingest = await new IngestBenchmark(context, ingestOptions).RunAsync();
@@ -102,6 +114,13 @@ try
         var plot = Path.GetFullPath(arguments.Get("--plot") ?? Path.Combine(root, "docs", "benchmarks", "ingest.png"));
         await IngestPlot.WriteAsync(results.Ingest, Path.Combine(output, "ingest.svg"), plot);
         Console.WriteLine($"plot: {plot}");
+    }
+
+    if (arguments.Get("--hold") is { } hold)
+    {
+        // For a look inside afterwards (psql, EXPLAIN): the servers stay up this long, then stop.
+        Console.WriteLine($"holding the servers for {hold} s: PostgreSQL {infrastructure.Postgres.GetConnectionString(results.Ingest.OursDatabase.Split("Database=")[^1].Split(';')[0])}");
+        await Task.Delay(TimeSpan.FromSeconds(Math.Min(double.Parse(hold, CultureInfo.InvariantCulture), 3600)));
     }
 
     if (context.Failures.Count > 0)
