@@ -40,7 +40,7 @@ var apiEf = builder.AddProject<Projects.ReelMetrics_ApiEf>("api-ef")
     .WithReference(redis).WaitFor(redis)
     .WithReference(database).WaitForCompletion(migrations);
 
-builder.AddViteFrontend("frontend", "../frontend", ports.Frontend)
+builder.AddViteFrontend("frontend", "../frontend", ports.Frontend, FrontendExtensions.FrontendModeFrom(builder.Configuration))
     .WithApi("REELMETRICS_API_DAPPER_URL", apiDapper)
     .WithApi("REELMETRICS_API_EF_URL", apiEf);
 

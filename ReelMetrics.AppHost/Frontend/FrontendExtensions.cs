@@ -1,34 +1,59 @@
+using Microsoft.Extensions.Configuration;
+
 namespace ReelMetrics.AppHost.Frontend;
+
+/// <summary>How the AppHost serves the React dashboard (configuration <c>ReelMetrics:Frontend:Mode</c>).</summary>
+public enum FrontendMode
+{
+    /// <summary><c>vite</c> dev server: hot reload while working on the dashboard.</summary>
+    Development,
+
+    /// <summary><c>vite build</c> once, then <c>vite preview</c> serves the production bundle (minified, no dev tooling).</summary>
+    Production,
+}
 
 public static class FrontendExtensions
 {
+    public static FrontendMode FrontendModeFrom(IConfiguration configuration) =>
+        configuration.GetValue("ReelMetrics:Frontend:Mode", FrontendMode.Development);
+
     /// <summary>
-    /// Adds the React dashboard as a Vite dev server (there is no Aspire JavaScript hosting package
-    /// here): an installer step runs <c>npm install</c> to completion first, then <c>npm run dev</c>
-    /// serves on <paramref name="port"/>. References to APIs reach Vite's proxy as
-    /// <c>services__&lt;api&gt;__http__0</c>; the browser only ever talks to the frontend's origin.
+    /// Adds the React dashboard (there is no Aspire JavaScript hosting package here): an installer step
+    /// runs <c>npm install</c> to completion first; in <see cref="FrontendMode.Development"/> <c>npm run dev</c>
+    /// serves on <paramref name="port"/>, in <see cref="FrontendMode.Production"/> a build step runs
+    /// <c>npm run build</c> and <c>npm run preview</c> serves the bundle. References to APIs reach Vite's proxy
+    /// (the same in both) as <c>services__&lt;api&gt;__http__0</c>; the browser only ever talks to the frontend's origin.
     /// </summary>
     public static IResourceBuilder<ExecutableResource> AddViteFrontend(
-        this IDistributedApplicationBuilder builder, string name, string directory, int port)
+        this IDistributedApplicationBuilder builder, string name, string directory, int port, FrontendMode mode)
     {
         var workingDirectory = Path.GetFullPath(directory, builder.AppHostDirectory);
-        var frontend = builder.AddExecutable(name, "npm", workingDirectory, "run", "dev", "--")
+        var script = mode == FrontendMode.Production ? "preview" : "dev";
+        var frontend = builder.AddExecutable(name, "npm", workingDirectory, "run", script, "--")
             // Vite ignores PORT: the port goes on its command line, and --strictPort fails loudly instead of moving.
             .WithHttpEndpoint(port: port, targetPort: port, name: "http", isProxied: false)
             .WithArgs("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--strictPort", "--host", "localhost")
             .WithEnvironment("BROWSER", "none")
-            .WithEnvironment("NODE_ENV", "development")
+            .WithEnvironment("NODE_ENV", mode == FrontendMode.Production ? "production" : "development")
             .WithOtlpExporter();
 
         var install = builder.AddExecutable($"{name}-install", "npm", workingDirectory, "install", "--no-audit", "--no-fund")
             .WithParentRelationship(frontend)
             .ExcludeFromManifest();
+        if (mode == FrontendMode.Development)
+        {
+            return frontend.WaitForCompletion(install);
+        }
 
-        return frontend.WaitForCompletion(install);
+        var build = builder.AddExecutable($"{name}-build", "npm", workingDirectory, "run", "build")
+            .WithParentRelationship(frontend)
+            .WaitForCompletion(install)
+            .ExcludeFromManifest();
+        return frontend.WaitForCompletion(build);
     }
 
     /// <summary>
-    /// Points the frontend's dev-server proxy at an API. Besides the usual service-discovery reference, the
+    /// Points the frontend's proxy at an API. Besides the usual service-discovery reference, the
     /// address goes in <paramref name="variable"/>: <c>npm run</c> starts Vite through <c>sh</c>, which drops
     /// variables with a hyphen in their name, such as <c>services__api-dapper__http__0</c>.
     /// </summary>

@@ -10,5 +10,9 @@ internal static class ModelInspection
 #pragma warning disable CS0618
     public static ValueTask<Dictionary<string, string>> PublishedEnvironmentAsync(this IResourceWithEnvironment resource) =>
         resource.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+
+    /// <summary>The command-line arguments a resource would get when published (same reasoning as above).</summary>
+    public static ValueTask<string[]> PublishedArgumentsAsync(this IResourceWithArgs resource) =>
+        resource.GetArgumentValuesAsync(DistributedApplicationOperation.Publish);
 #pragma warning restore CS0618
 }
