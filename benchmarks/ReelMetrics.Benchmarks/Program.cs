@@ -14,18 +14,18 @@ const string Usage = """
       all      ingest, then api on the database the saturation run filled
 
     options:
-      --events N          sales on the saturation topic (default 300000; the mock broker keeps 5 MiB a partition)
+      --events N          sales on the saturation topic (default 300000)
       --seed N            generator seed (default 42)
       --rates A,B,C       fixed rates in sales/s (default 1000,10000,50000; "none" for none)
       --rate-seconds S    how long each fixed rate runs (default 20)
-      --max-rate-events N at most this many sales per fixed-rate run (default 350000: what the mock broker holds)
+      --max-rate-events N at most this many sales per fixed-rate run (default 350000: keeps a lagging run short)
       --naive-seconds S   most time the naive consumer gets (default 180)
       --no-naive          skip the naive consumer
       --api-seconds S     wrk duration per endpoint (default 10)
       --connections N     wrk connections (default 64)
       --consumer-env K=V[;K=V]  extra environment for our consumer, e.g. Consumer__MaxBatchSize=50000
       --variants "NAME:K=V,K=V|NAME:..."  after our consumer, drain the same topic again with each setting (own database);
-                          K=V is environment for the consumer, or PRESET=no-sales-fks (a schema experiment)
+                          K=V is environment for the consumer, or PRESET=with-sales-fks (a schema experiment)
       --out DIR           results folder (default artifacts/benchmarks/<timestamp>)
       --plot PATH         the ingest plot (default docs/benchmarks/ingest.png)
       --no-build          use the Release builds already there
