@@ -25,7 +25,8 @@ const string Usage = """
       --connections N     wrk connections (default 64)
       --consumer-env K=V[;K=V]  extra environment for our consumer, e.g. Consumer__MaxBatchSize=50000
       --variants "NAME:K=V,K=V|NAME:..."  after our consumer, drain the same topic again with each setting (own database);
-                          K=V is environment for the consumer, or PRESET=with-sales-fks (a schema experiment)
+                          K=V is environment for the consumer, or PRESET=with-sales-fks / aggregates-fillfactor-50
+                          (schema experiments on the variant's own database)
       --out DIR           results folder (default artifacts/benchmarks/<timestamp>)
       --plot PATH         the ingest plot (default docs/benchmarks/ingest.png)
       --no-build          use the Release builds already there
