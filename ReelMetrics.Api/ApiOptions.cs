@@ -14,6 +14,13 @@ public sealed class ApiOptions
     /// <summary>How long the in-memory catalog (theaters, movies, a theater's showtimes of a date) is kept.</summary>
     public TimeSpan CatalogLifetime { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long one read of the live aggregates in Redis answers every request for the same figures: concurrent and
+    /// following requests within it share that read instead of each making its own round trip. Bounds how much older
+    /// than Redis a hot answer can be; zero reads Redis for every request.
+    /// </summary>
+    public TimeSpan HotReadLifetime { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>After a Redis failure, how long reads go straight to PostgreSQL before Redis is tried again.</summary>
     public TimeSpan CacheRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,8 @@ namespace ReelMetrics.Api.Caching;
 /// </summary>
 /// <remarks>
 /// Freshness: the consumer writes these totals right after the PostgreSQL transaction that changed them commits,
-/// so they trail PostgreSQL by that one write (milliseconds). If such a write fails, Redis may lag until the
+/// so they trail PostgreSQL by that one write (milliseconds); one read serves the same figures for
+/// <see cref="ApiOptions.HotReadLifetime"/> (200 ms), so an answer is at most that much older than Redis. If such a write fails, Redis may lag until the
 /// consumer has rebuilt it, which it does before its next batch.
 /// </remarks>
 public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOptions> options, ILogger<LiveSalesCache> logger)
@@ -27,7 +29,7 @@ public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOption
     private long retryAfter;
 
     /// <summary>Revenue and tickets of every theater that sold on the date.</summary>
-    public Task<IReadOnlyList<RankedFigures>?> TheatersAsync(DateOnly date) => ReadAsync(async db =>
+    public Task<IReadOnlyList<RankedFigures>?> TheatersAsync(DateOnly date) => ReadAsync($"theaters:{date:O}", async db =>
     {
         var revenue = db.SortedSetRangeByRankWithScoresAsync(Theaters(date, Measure.Revenue));
         var tickets = db.SortedSetRangeByRankWithScoresAsync(Theaters(date, Measure.Tickets));
@@ -35,7 +37,7 @@ public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOption
     });
 
     /// <summary>Revenue and tickets of every movie that sold on the date.</summary>
-    public Task<IReadOnlyList<RankedFigures>?> MoviesAsync(DateOnly date) => ReadAsync(async db =>
+    public Task<IReadOnlyList<RankedFigures>?> MoviesAsync(DateOnly date) => ReadAsync($"movies:{date:O}", async db =>
     {
         var revenue = db.SortedSetRangeByRankWithScoresAsync(Movies(date, Measure.Revenue));
         var tickets = db.SortedSetRangeByRankWithScoresAsync(Movies(date, Measure.Tickets));
@@ -43,7 +45,7 @@ public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOption
     });
 
     /// <summary>Each movie's sales at a theater on each of the dates.</summary>
-    public Task<IReadOnlyList<TheaterMovieFigures>?> TheaterMoviesAsync(int theaterId, DateRange dates) => ReadAsync(async db =>
+    public Task<IReadOnlyList<TheaterMovieFigures>?> TheaterMoviesAsync(int theaterId, DateRange dates) => ReadAsync($"theater-movies:{theaterId}:{dates.From:O}:{dates.To:O}", async db =>
     {
         var reads = dates.Dates.Select(date => (
             Date: date,
@@ -59,7 +61,7 @@ public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOption
     });
 
     /// <summary>Chain sales per channel, summed over the dates.</summary>
-    public Task<IReadOnlyList<ChannelFigures>?> ChannelsAsync(DateRange dates) => ReadAsync(async db =>
+    public Task<IReadOnlyList<ChannelFigures>?> ChannelsAsync(DateRange dates) => ReadAsync($"channels:{dates.From:O}:{dates.To:O}", async db =>
     {
         var reads = dates.Dates.Select(date => (
             Revenue: db.SortedSetRangeByRankWithScoresAsync(Channels(date, Measure.Revenue)),
@@ -83,7 +85,7 @@ public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOption
     });
 
     /// <summary>Chain sales per minute with <paramref name="from"/> ≤ minute &lt; <paramref name="to"/>.</summary>
-    public Task<IReadOnlyList<MinuteFigures>?> MinutesAsync(DateTimeOffset from, DateTimeOffset to) => ReadAsync(async db =>
+    public Task<IReadOnlyList<MinuteFigures>?> MinutesAsync(DateTimeOffset from, DateTimeOffset to) => ReadAsync($"minutes:{from.UtcTicks}:{to.UtcTicks}", async db =>
     {
         var first = DateOnly.FromDateTime(from.UtcDateTime);
         var last = DateOnly.FromDateTime(to.UtcDateTime.AddTicks(-1));
@@ -111,14 +113,37 @@ public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOption
     });
 
     /// <summary>Tickets sold for each of the showtimes of a date, in the order asked (0 for a showtime without sales).</summary>
-    public Task<int[]?> ShowtimeTicketsAsync(DateOnly date, IReadOnlyList<long> showtimeIds) => ReadAsync(async db =>
+    public Task<IReadOnlyList<int>?> ShowtimeTicketsAsync(DateOnly date, IReadOnlyList<long> showtimeIds) => ReadAsync($"showtimes:{date:O}:{string.Join(',', showtimeIds)}", async db =>
     {
         var members = showtimeIds.Select(id => (RedisValue)id.ToString(CultureInfo.InvariantCulture)).ToArray();
         var scores = await db.SortedSetScoresAsync(Showtimes(date), members);
-        return scores.Select(score => (int)Math.Round(score ?? 0)).ToArray();
+        return (IReadOnlyList<int>)scores.Select(score => (int)Math.Round(score ?? 0)).ToArray();
     });
 
-    private async Task<T?> ReadAsync<T>(Func<IDatabaseAsync, Task<T>> read) where T : class
+    /// <summary>
+    /// One Redis read per <paramref name="key"/> and <see cref="ApiOptions.HotReadLifetime"/>: requests within the lifetime
+    /// share it (also while it is still in flight), so a burst of requests for the same figures costs one round trip.
+    /// </summary>
+    private Task<T?> ReadAsync<T>(string key, Func<IDatabaseAsync, Task<T>> read) where T : class
+    {
+        var lifetime = (long)options.Value.HotReadLifetime.TotalMilliseconds;
+        if (lifetime <= 0) return ReadRedisAsync(read);
+
+        var now = Environment.TickCount64;
+        if (hotReads.TryGetValue(key, out var hot) && now < hot.Expires) return (Task<T?>)hot.Read;
+        if (hotReads.Count >= MaxHotReads) hotReads.Clear();   // keys come from requests: keep the map bounded
+        var fresh = ReadRedisAsync(read);
+        hotReads[key] = new HotRead(now + lifetime, fresh);
+        return fresh;
+    }
+
+    private sealed record HotRead(long Expires, Task Read);
+
+    private const int MaxHotReads = 10_000;
+
+    private readonly ConcurrentDictionary<string, HotRead> hotReads = new(StringComparer.Ordinal);
+
+    private async Task<T?> ReadRedisAsync<T>(Func<IDatabaseAsync, Task<T>> read) where T : class
     {
         if (Environment.TickCount64 < Volatile.Read(ref retryAfter)) return null;
         try

@@ -65,6 +65,9 @@ public sealed class ApiHost : IAsyncDisposable
             builder.UseSetting("ConnectionStrings:reelmetrics", settings.Postgres);
             builder.UseSetting("ConnectionStrings:redis", settings.Redis ?? "");
             builder.UseSetting("Api:UseCache", settings.UseCache ? "true" : "false");
+            // Tests change Redis and PostgreSQL between two reads: each read goes to Redis unless a test asks for the
+            // shared hot reads of production (LiveCacheTests.OneRedisReadServesTheSameFiguresForTheHotReadLifetime).
+            builder.UseSetting("Api:HotReadLifetime", "00:00:00");
             foreach (var (key, value) in settings.Extra ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:Aspire", "Error");           // the Redis client's connection chatter

@@ -37,6 +37,34 @@ public sealed class LiveCacheTests(ApiWorld world, RedisFixture redis) : IClassF
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public async Task OneRedisReadServesTheSameFiguresForTheHotReadLifetime(Backend backend)
+    {
+        var lifetime = TimeSpan.FromSeconds(2);
+        await using var host = world.StartHost(backend, new ApiSettings(world.Postgres, world.Redis,
+            Extra: new Dictionary<string, string> { ["Api:HotReadLifetime"] = lifetime.ToString() }));
+        var date = world.Sales.Today.AddDays(backend == Backend.Dapper ? -20 : -21);   // nothing sold: only Redis knows these
+        var db = world.Harness.Redis.GetDatabase();
+        async Task SellAsync(decimal revenue, long tickets)
+        {
+            await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Revenue), "4", (double)revenue);
+            await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Tickets), "4", tickets);
+        }
+        var url = $"/top-theater/{Day(date)}";
+
+        await SellAsync(10.00m, 1);
+        var first = (await host.Client.FetchAsync(url)).As<TopTheater>();
+        await SellAsync(20.00m, 2);
+        var shared = (await host.Client.FetchAsync(url)).As<TopTheater>();   // within the lifetime: the same read
+        await Task.Delay(lifetime + TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        var next = (await host.Client.FetchAsync(url)).As<TopTheater>();
+
+        Assert.Equal((10.00m, 1L), (first.Revenue, first.TicketsSold));
+        Assert.Equal(first, shared);
+        Assert.Equal((20.00m, 2L), (next.Revenue, next.TicketsSold));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task OccupancyComesFromRedisOnceTheScheduleIsKnown(Backend backend)
     {
         var date = world.Sales.Today.AddDays(3);
