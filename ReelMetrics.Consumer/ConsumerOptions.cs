@@ -20,12 +20,6 @@ public sealed class ConsumerOptions
     /// <summary>How long a batch may wait to fill up after its first event: the floor of freshness at low rates.</summary>
     public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(25);
 
-    /// <summary>
-    /// Consume and prepare (decode, validate) the next batch while the previous one is being stored; false does one
-    /// batch at a time. Either way batches are stored one at a time, in order, and offsets committed only after.
-    /// </summary>
-    public bool Pipeline { get; set; } = true;
-
     /// <summary>A ticket price above this is absurd and dead-lettered.</summary>
     [Range(1, 10_000)] public decimal MaxTicketPrice { get; set; } = 100m;
 

@@ -27,51 +27,27 @@ internal sealed class IngestionWorker(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
-    /// <summary>A batch being stored while the next one is consumed and prepared.</summary>
-    private sealed record InFlight(List<ConsumeResult<string, byte[]>> Batch, Task Stored);
-
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         consumer.Subscribe(settings.Topic);
-        logger.LogInformation("Consuming {Topic} as group {Group}{Mode}", settings.Topic, settings.GroupId,
-            settings.Pipeline ? " (pipelined: the next batch is prepared while one is stored)" : "");
+        logger.LogInformation("Consuming {Topic} as group {Group}", settings.Topic, settings.GroupId);
         var nextCacheCheck = DateTimeOffset.MinValue;
-        InFlight? inFlight = null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                // The consumer client is used by this loop only, never concurrently: consume, commit, positions.
-                var batch = Collect(stoppingToken);
-                var prepared = batch.Count == 0 ? null : await PrepareUntilPreparedAsync(batch, stoppingToken);
-
-                if (inFlight is { } previous)
-                {
-                    inFlight = null;
-                    await previous.Stored;
-                    Commit(previous.Batch);
-                    ReportLag();
-                }
-
-                // Nothing is being stored here, so a rebuild cannot race a batch's own cache update.
                 if (DateTimeOffset.UtcNow >= nextCacheCheck)
                 {
                     await live.RebuildIfNeededAsync(stoppingToken);
                     nextCacheCheck = DateTimeOffset.UtcNow + settings.CacheCheckInterval;
                 }
-                if (prepared is null) continue;
 
-                var stored = StoreUntilStoredAsync(batch, prepared, stoppingToken);
-                if (settings.Pipeline)
-                {
-                    inFlight = new InFlight(batch, stored);
-                }
-                else
-                {
-                    await stored;
-                    Commit(batch);
-                    ReportLag();
-                }
+                var batch = Collect(stoppingToken);
+                if (batch.Count == 0) continue;
+
+                await ProcessUntilStoredAsync(batch, stoppingToken);
+                Commit(batch);
+                ReportLag();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -80,31 +56,10 @@ internal sealed class IngestionWorker(
         }
         finally
         {
-            await CommitIfStoredAsync(inFlight);
             consumer.Close();   // leaves the group at once, so its partitions move without waiting for a timeout
             logger.LogInformation("Consumer stopped");
         }
     }
-
-    /// <summary>On the way out: a batch that got stored is committed, one that did not is left for redelivery.</summary>
-    private async Task CommitIfStoredAsync(InFlight? inFlight)
-    {
-        if (inFlight is null) return;
-        try
-        {
-            await inFlight.Stored;
-            Commit(inFlight.Batch);
-        }
-        catch (Exception ex)
-        {
-            // Not stored: redelivered to whoever consumes next, and recognised if part of it was.
-            if (ex is not OperationCanceledException) logger.LogWarning("The last batch was not stored ({Message}); it will be redelivered", ex.Message);
-        }
-    }
-
-    private static List<RawMessage> Messages(List<ConsumeResult<string, byte[]>> batch) =>
-        batch.Select(r => new RawMessage(
-            new MessageCoordinates(r.Topic, r.Partition.Value, r.Offset.Value), r.Message.Key, r.Message.Value ?? [], r.Message.Timestamp.UtcDateTime)).ToList();
 
     /// <summary>Up to MaxBatchSize messages, waiting at most MaxBatchWait after the first.</summary>
     private List<ConsumeResult<string, byte[]>> Collect(CancellationToken stoppingToken)
@@ -146,40 +101,18 @@ internal sealed class IngestionWorker(
         }
     }
 
-    /// <summary>Validating reads showtimes from PostgreSQL: retried while it is unavailable, like storing.</summary>
-    private async Task<PreparedBatch> PrepareUntilPreparedAsync(List<ConsumeResult<string, byte[]>> batch, CancellationToken stoppingToken)
-    {
-        var messages = Messages(batch);
-        var delay = TimeSpan.FromMilliseconds(100);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await processor.PrepareAsync(messages, stoppingToken);
-            }
-            catch (Exception ex) when (IsTransient(ex) && !stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning("Preparing a batch of {Count} failed (attempt {Attempt}: {Message}); retrying in {Delay} ms",
-                    batch.Count, attempt, ex.Message, delay.TotalMilliseconds);
-                await Task.Delay(delay, stoppingToken);
-                delay = NextDelay(delay);
-            }
-        }
-    }
-
-    private static TimeSpan NextDelay(TimeSpan delay) => TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5_000));
-
     /// <summary>Retries while PostgreSQL is unavailable: the batch stays in hand, nothing is committed.</summary>
-    private async Task StoreUntilStoredAsync(List<ConsumeResult<string, byte[]>> batch, PreparedBatch prepared, CancellationToken stoppingToken)
+    private async Task ProcessUntilStoredAsync(List<ConsumeResult<string, byte[]>> batch, CancellationToken stoppingToken)
     {
-        await Task.Yield();   // the caller goes on consuming the next batch meanwhile
+        var messages = batch.Select(r => new RawMessage(
+            new MessageCoordinates(r.Topic, r.Partition.Value, r.Offset.Value), r.Message.Key, r.Message.Value ?? [], r.Message.Timestamp.UtcDateTime)).ToList();
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
         {
             using var activity = StartBatchActivity(batch);
             try
             {
-                var outcome = await processor.StoreAsync(prepared, stoppingToken);
+                var outcome = await processor.ProcessAsync(messages, stoppingToken);
                 activity?.SetTag("reelmetrics.sales.stored", outcome.Stored);
                 activity?.SetTag("reelmetrics.sales.duplicates", outcome.Duplicates);
                 activity?.SetTag("reelmetrics.sales.dead_letters", outcome.DeadLetters.Count);
@@ -192,7 +125,7 @@ internal sealed class IngestionWorker(
                 logger.LogWarning("Storing a batch of {Count} failed (attempt {Attempt}: {Message}); retrying in {Delay} ms",
                     batch.Count, attempt, ex.Message, delay.TotalMilliseconds);
                 await Task.Delay(delay, stoppingToken);
-                delay = NextDelay(delay);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5_000));
             }
         }
     }
