@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { MovieLeaderboardRow, TheaterLeaderboardRow } from '../api/types';
 import { EmptyState } from '../components/StatusMessage';
@@ -12,26 +13,36 @@ function RevenueShare({ revenue, top }: { revenue: number; top: number }) {
   );
 }
 
-export function TheaterLeaderboard({ rows }: { rows: TheaterLeaderboardRow[] }) {
-  if (rows.length === 0) return <EmptyState>No theater has sold a ticket yet today.</EmptyState>;
+/** One ranked row, whatever is ranked. */
+interface RankedRow {
+  key: number;
+  rank: number;
+  name: ReactNode;
+  tickets_sold: number;
+  revenue: number;
+}
+
+/** Today's ranking by revenue: rank, name with its share of the leader's revenue, tickets, revenue. */
+function Leaderboard({ rows, what, testId }: { rows: RankedRow[]; what: 'Theater' | 'Movie'; testId: string }) {
+  if (rows.length === 0) return <EmptyState>No {what.toLowerCase()} has sold a ticket yet today.</EmptyState>;
   const top = rows[0]?.revenue ?? 0;
   return (
-    <table className="table" data-testid="theater-leaderboard">
-      <caption className="sr-only">Theaters ranked by revenue today</caption>
+    <table className="table" data-testid={testId}>
+      <caption className="sr-only">{what}s ranked by revenue today</caption>
       <thead>
         <tr>
           <th scope="col" className="num">#</th>
-          <th scope="col">Theater</th>
+          <th scope="col">{what}</th>
           <th scope="col" className="num hide-narrow">Tickets</th>
           <th scope="col" className="num">Revenue</th>
         </tr>
       </thead>
       <tbody>
         {rows.map((row) => (
-          <tr key={row.theater_id}>
+          <tr key={row.key}>
             <td className="num rank">{row.rank}</td>
             <td>
-              <Link to={`/theaters/${row.theater_id}`}>{row.name}</Link>
+              {row.name}
               <RevenueShare revenue={row.revenue} top={top} />
             </td>
             <td className="num hide-narrow">{formatInteger(row.tickets_sold)}</td>
@@ -43,33 +54,24 @@ export function TheaterLeaderboard({ rows }: { rows: TheaterLeaderboardRow[] }) 
   );
 }
 
+export function TheaterLeaderboard({ rows }: { rows: TheaterLeaderboardRow[] }) {
+  const ranked = rows.map((row) => ({
+    key: row.theater_id,
+    rank: row.rank,
+    name: <Link to={`/theaters/${row.theater_id}`}>{row.name}</Link>,
+    tickets_sold: row.tickets_sold,
+    revenue: row.revenue,
+  }));
+  return <Leaderboard rows={ranked} what="Theater" testId="theater-leaderboard" />;
+}
+
 export function MovieLeaderboard({ rows }: { rows: MovieLeaderboardRow[] }) {
-  if (rows.length === 0) return <EmptyState>No movie has sold a ticket yet today.</EmptyState>;
-  const top = rows[0]?.revenue ?? 0;
-  return (
-    <table className="table" data-testid="movie-leaderboard">
-      <caption className="sr-only">Movies ranked by revenue today</caption>
-      <thead>
-        <tr>
-          <th scope="col" className="num">#</th>
-          <th scope="col">Movie</th>
-          <th scope="col" className="num hide-narrow">Tickets</th>
-          <th scope="col" className="num">Revenue</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.movie_id}>
-            <td className="num rank">{row.rank}</td>
-            <td>
-              {row.title}
-              <RevenueShare revenue={row.revenue} top={top} />
-            </td>
-            <td className="num hide-narrow">{formatInteger(row.tickets_sold)}</td>
-            <td className="num">{formatUsd(row.revenue)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  const ranked = rows.map((row) => ({
+    key: row.movie_id,
+    rank: row.rank,
+    name: row.title,
+    tickets_sold: row.tickets_sold,
+    revenue: row.revenue,
+  }));
+  return <Leaderboard rows={ranked} what="Movie" testId="movie-leaderboard" />;
 }
