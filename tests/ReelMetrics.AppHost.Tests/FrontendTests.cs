@@ -28,6 +28,15 @@ public sealed class FrontendTests(LocalAppFixture fixture)
     }
 
     [Fact]
+    public async Task TheProductionBuildWorksInARealBrowser()
+    {
+        // vite build, then vite preview as ReelMetrics:Frontend:Mode=Production serves it, in front of two fake APIs
+        // (e2e/fake-api.mjs), with the same end-to-end tests as the running system gets.
+        var result = await NpmScript.RunAsync("e2e:fake", null, Timeout, TestContext.Current.CancellationToken);
+        Assert.True(result.ExitCode == 0, $"npm run e2e:fake failed:\n{result.Output}");
+    }
+
+    [Fact]
     public async Task TheDashboardWorksInARealBrowserAgainstTheRunningSystem()
     {
         var frontend = fixture.App.GetEndpoint("frontend", "http").ToString().TrimEnd('/');
