@@ -18,6 +18,25 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     private readonly List<string> lines = [];
     private long peakKb;
 
+    /// <summary>Children not yet disposed: what an interrupted benchmark must not leave running.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ChildProcess, byte> Running = new();
+
+    /// <summary>Kills every child still running (and its own children), at once: for an interrupted benchmark.</summary>
+    public static void KillAll()
+    {
+        foreach (var child in Running.Keys)
+        {
+            try
+            {
+                if (!child.process.HasExited) child.process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Exited meanwhile.
+            }
+        }
+    }
+
     private ChildProcess(string name, Process process, StreamWriter log)
     {
         Name = name;
@@ -69,6 +88,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
         process.Start();
+        Running[child] = 0;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
@@ -150,6 +170,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(5));
+        Running.TryRemove(this, out _);
         process.Dispose();
         lock (gate) log.Dispose();
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using ReelMetrics.Benchmarks;
 
@@ -71,6 +72,32 @@ try
 
     var scratch = Path.Combine(Path.GetTempPath(), $"reelmetrics-bench-{Environment.ProcessId}");
     await using var infrastructure = await BenchInfrastructure.StartAsync(scratch, Console.WriteLine);
+    // Ctrl+C or kill: stop the children and the servers instead of leaving them running.
+    using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnInterrupt);
+    using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnInterrupt);
+    void OnInterrupt(PosixSignalContext signal)
+    {
+        signal.Cancel = true;
+        Console.Error.WriteLine($"{signal.Signal}: stopping the benchmark's processes and servers");
+        ChildProcess.KillAll();
+        try
+        {
+            // The main flow may be disposing them too, now that its children are gone.
+            infrastructure.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (Exception e) when (e is AggregateException or ObjectDisposedException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"stopping the servers: {e.GetBaseException().Message}");
+        }
+        try
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        Environment.Exit(130);
+    }
     using var context = new BenchContext(infrastructure, products, output, stamp.Replace("-", "_", StringComparison.Ordinal));
 
     var ingestOptions = new IngestOptions
