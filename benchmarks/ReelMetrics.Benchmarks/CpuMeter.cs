@@ -18,7 +18,7 @@ internal sealed class CpuMeter
     private static readonly double TicksPerSecond = 100;   // USER_HZ on Linux
     private readonly int? postmaster;
     private readonly Func<int?> consumer;
-    private (long Consumer, long Postgres, long Self, long Machine, DateTime At) start;
+    private readonly (long Consumer, long Postgres, long Self, long Machine, DateTime At) start;
 
     public CpuMeter(int? postmaster, Func<int?> consumer)
     {
@@ -37,9 +37,6 @@ internal sealed class CpuMeter
             (end.Self - start.Self) / TicksPerSecond,
             (end.Machine - start.Machine) / TicksPerSecond);
     }
-
-    /// <summary>Restarts the count (e.g. once the consumer process exists).</summary>
-    public void Restart() => start = Read();
 
     private (long Consumer, long Postgres, long Self, long Machine, DateTime At) Read()
     {

@@ -147,7 +147,7 @@ try
     if (arguments.Get("--hold") is { } hold)
     {
         // For a look inside afterwards (psql, EXPLAIN): the servers stay up this long, then stop.
-        Console.WriteLine($"holding the servers for {hold} s: PostgreSQL {infrastructure.Postgres.GetConnectionString(results.Ingest.OursDatabase.Split("Database=")[^1].Split(';')[0])}");
+        Console.WriteLine($"holding the servers for {hold} s: PostgreSQL {results.Ingest.OursDatabase}");
         await Task.Delay(TimeSpan.FromSeconds(Math.Min(double.Parse(hold, CultureInfo.InvariantCulture), 3600)));
     }
 
