@@ -20,7 +20,9 @@ internal sealed record IngestResults(
     long Events, int Seed, double PreloadSeconds, double PreloadRate, DrainResult Ours, DrainResult? Naive, IReadOnlyList<RateResult> Rates,
     string OursDatabase, string OursRedis, IReadOnlyList<DrainResult> Variants)
 {
-    public double? Ratio => Naive is null || Naive.SustainedEventsPerSecond <= 0 ? null : Ours.SustainedEventsPerSecond / Naive.SustainedEventsPerSecond;
+    /// <summary>Ours / naive, sustained; none when either rate could not be measured (a run too short to sample).</summary>
+    public double? Ratio => Naive is null || Naive.SustainedEventsPerSecond <= 0 || Ours.SustainedEventsPerSecond <= 0
+        ? null : Ours.SustainedEventsPerSecond / Naive.SustainedEventsPerSecond;
 }
 
 internal sealed class IngestOptions
