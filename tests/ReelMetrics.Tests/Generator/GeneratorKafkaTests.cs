@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
@@ -8,8 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ReelMetrics.Contracts;
 using ReelMetrics.Generator;
-using ReelMetrics.Generator.Apis;
-using ReelMetrics.Generator.Extensions;
 using ReelMetrics.Tests.Fixtures;
 using ReelMetrics.Tests.Kafka;
 
@@ -190,21 +187,11 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
         }
     }
 
-    private static WebApplication BuildGenerator(params string[] args)
-    {
-        var builder = WebApplication.CreateBuilder(GeneratorCommandLine.ToConfigurationArguments([.. args, "--urls", "http://127.0.0.1:0"]));
-        builder.AddServiceDefaults();
-        builder.AddGenerator();
-        var app = builder.Build();
-        app.MapDefaultEndpoints();
-        app.MapTotalsApi();
-        return app;
-    }
+    private static WebApplication BuildGenerator(params string[] args) => GeneratorHost.Build(args);
 
-    private static string Address(WebApplication app) => app.Urls.First();   // the port Kestrel picked, once started
+    private static string Address(WebApplication app) => GeneratorHost.Address(app);   // the port Kestrel picked, once started
 
-    private static async Task<GeneratorTotalsSnapshot> GetTotalsAsync(HttpClient http) =>
-        (await http.GetFromJsonAsync("/totals", GeneratorJson.Default.GeneratorTotalsSnapshot, Cancellation))!;
+    private static Task<GeneratorTotalsSnapshot> GetTotalsAsync(HttpClient http) => GeneratorHost.GetTotalsAsync(http, Cancellation);
 
     private List<(string Key, TicketSold Sale)> ConsumeAll(string topic, int expected) =>
         ConsumeAll(kafka.BootstrapServers, topic, expected);

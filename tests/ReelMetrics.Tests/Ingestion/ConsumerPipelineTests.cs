@@ -152,44 +152,4 @@ public sealed class ConsumerPipelineTests(PostgresFixture postgres, RedisFixture
         } while (watch.Elapsed < Deadline);
         Assert.Equal(expected, Math.Round(cached, 2));
     }
-
-    /// <summary>The consumer in a process of its own, so that it can really be killed.</summary>
-    private sealed class ConsumerProcess : IDisposable
-    {
-        private readonly Process process;
-
-        private ConsumerProcess(Process process) => this.process = process;
-
-        public static ConsumerProcess Start(IReadOnlyDictionary<string, string?> settings)
-        {
-            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ReelMetrics.Consumer.dll")])
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = AppContext.BaseDirectory,
-            };
-            start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-            start.Environment["DOTNET_ENVIRONMENT"] = "Development";
-            foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-            var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return new ConsumerProcess(process);
-        }
-
-        public Task ThrowIfExited() =>
-            process.HasExited ? throw new InvalidOperationException($"the consumer exited with code {process.ExitCode}") : Task.CompletedTask;
-
-        public void Kill() => process.Kill(entireProcessTree: true);
-
-        public void Dispose()
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            process.Dispose();
-        }
-    }
 }
