@@ -176,8 +176,11 @@ public sealed class IngestionChaosTests : IAsyncLifetime
             var originals = sent.Where(s => s.Message.Sale is not null).Select(s => s.Message.Sale!).ToList();
             violations.AddRange(await CheckTotalsAsync(totals, originals));
             violations.AddRange(await CheckDeadLettersAsync(sent));
+            Log("checked the totals and dead_letters");
             violations.AddRange(CheckDeadLetterTopic(sent));
+            Log($"checked topic {Topics.DeadLetters}");
             violations.AddRange(await CheckLiveCacheAsync());
+            Log("checked Redis against PostgreSQL");
             violations.AddRange(await CheckApisAsync([dapper, ef], Log));
             Report(violations, "API answers during the faults were neither 200 nor 503 (or not the expected JSON)", probe.Failures);
             violations.AddRange(fleet.Verdict());
@@ -376,12 +379,14 @@ public sealed class IngestionChaosTests : IAsyncLifetime
     private async Task<List<string>> CheckDeadLettersAsync(IReadOnlyList<SentMessage> sent)
     {
         var rows = new Dictionary<(int Partition, long Offset), (string Topic, string Reason, string Detail, byte[] Payload)>();
+        var doubled = new List<string>();
         await using (var command = database.DataSource.CreateCommand("select topic, kafka_partition, kafka_offset, reason, detail, payload from dead_letters"))
         await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
         {
             while (await reader.ReadAsync(TestContext.Current.CancellationToken))
             {
-                rows[(reader.GetInt32(1), reader.GetInt64(2))] = (reader.GetString(0), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<byte[]>(5));
+                var row = (reader.GetString(0), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<byte[]>(5));
+                if (!rows.TryAdd((reader.GetInt32(1), reader.GetInt64(2)), row)) doubled.Add($"{row.Item1}/{reader.GetInt32(1)}@{reader.GetInt64(2)} {row.Item2}");
             }
         }
 
@@ -410,6 +415,7 @@ public sealed class IngestionChaosTests : IAsyncLifetime
             }
         }
         var problems = new List<string>();
+        Report(problems, "messages are in dead_letters more than once", doubled);
         Report(problems, "hostile messages are not in dead_letters", missing);
         Report(problems, "hostile messages are dead-lettered with another reason than expected", wrongReason);
         Report(problems, "dead letters do not hold the message's exact bytes", wrongPayload);
