@@ -172,6 +172,21 @@ internal sealed class ConsumerFleet(IReadOnlyDictionary<string, string?> setting
         }
     }
 
+    /// <summary>The last lines of every running consumer, to show what they were doing when the run got stuck.</summary>
+    public string RecentOutputOfRunning(int lines)
+    {
+        lock (gate)
+        {
+            var text = new StringBuilder();
+            foreach (var process in slots.Values.Select(s => s.Process).OfType<ConsumerProcess>().Where(p => !p.HasExited))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\n  {process.Name} (pid {process.Id}), its last output:");
+                foreach (var line in process.RecentOutput(lines)) text.Append("\n    | ").Append(line);
+            }
+            return text.ToString();
+        }
+    }
+
     public void Dispose()
     {
         lock (gate)

@@ -130,10 +130,12 @@ public sealed class IngestionChaosTests : IAsyncLifetime
         using var hostile = new HostileProducer(broker.BootstrapServers);
         var injected = new ConcurrentDictionary<FaultKind, int>(Enum.GetValues<FaultKind>().ToDictionary(k => k, _ => 0));
         Task? probing = null;
+        Task? lagging = null;
         try
         {
             await generator.StartAsync(ct);
             probing = probe.RunAsync(stopProbe.Token);
+            lagging = ReportLagAsync(Log, stopMonitor.Token);
             Log($"generator, 2 consumers and both APIs started; faults begin");
 
             // The schedule: one lane per class, side by side.
@@ -153,13 +155,16 @@ public sealed class IngestionChaosTests : IAsyncLifetime
             Log($"schedule done after {chaosClock.Elapsed.TotalSeconds:0.0} s");
 
             // The generator sells exactly its count (acknowledged sales), then stops selling.
+            // Its totals are final once its worker is done (flushed, nothing in flight).
             var worker = generator.Services.GetServices<IHostedService>().OfType<GeneratorWorker>().Single();
-            await worker.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(90), ct);
             using var generatorHttp = new HttpClient { BaseAddress = new Uri(GeneratorHost.Address(generator)) };
+            var finished = await Task.WhenAny(worker.ExecuteTask!, Task.Delay(TimeSpan.FromSeconds(90), ct)) == worker.ExecuteTask;
             var totals = await GeneratorHost.GetTotalsAsync(generatorHttp, ct);
+            Assert.True(finished, $"the generator had not finished 90 s after the schedule: {totals.SalesCount} of {settings.SalesCount} sales acknowledged, {totals.InFlight} in flight");
             Log($"generator done: {totals.SalesCount} sales, {totals.TicketsSold} tickets, {totals.Revenue} USD, " +
                 $"{totals.DeliveryFailures} delivery failures retried, {totals.InFlight} in flight");
             Assert.Equal(0L, totals.InFlight);
+            if (totals.SalesCount < settings.SalesCount) violations.Add($"the generator stopped after {totals.SalesCount} of its {settings.SalesCount} sales (see its log)");
 
             if (!hostile.Flush(TimeSpan.FromSeconds(60))) violations.Add("the raw producer could not deliver every hostile message within 60 s");
             foreach (var failure in hostile.Failures) violations.Add($"test infrastructure: a hostile message was not delivered, so the totals cannot be judged exactly: {failure}");
@@ -185,21 +190,25 @@ public sealed class IngestionChaosTests : IAsyncLifetime
             Report(violations, "API answers during the faults were neither 200 nor 503 (or not the expected JSON)", probe.Failures);
             violations.AddRange(fleet.Verdict());
 
-            var expectedReasons = sent.Where(s => s.Message.ExpectedReason is not null)
-                .GroupBy(s => s.Message.ExpectedReason!).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}");
-            Log($"faults injected (seed {settings.Seed}): " + string.Join(", ", injected.OrderBy(e => e.Key).Select(e => $"{e.Key} {e.Value}")));
-            Log($"hostile messages: {sent.Count} sent in {injected[FaultKind.HostileMessages]} bursts, of which {originals.Count} valid original-format sales; " +
-                $"dead letters expected: {string.Join(", ", expectedReasons)}");
-            Log($"consumers: {fleet.Started} started, {fleet.Killed} killed, {fleet.Joined} joined, {fleet.Left} left, {fleet.UnexpectedExits} exited by themselves");
-            Log($"API answers during the faults: {string.Join(", ", probe.Answers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} ×{a.Value}"))}");
-            Log($"{violations.Count} invariants violated; run took {clock.Elapsed.TotalSeconds:0} s");
         }
         finally
         {
+            // What the run did, whatever became of it.
+            var sent = hostile.Sent;
+            var expectedReasons = sent.Where(s => s.Message.ExpectedReason is not null)
+                .GroupBy(s => s.Message.ExpectedReason!).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}");
+            Log($"faults injected (seed {settings.Seed}): " + string.Join(", ", injected.OrderBy(e => e.Key).Select(e => $"{e.Key} {e.Value}")));
+            Log($"hostile messages: {hostile.Produced} sent in {injected[FaultKind.HostileMessages]} bursts, {sent.Count} acknowledged, " +
+                $"of which {sent.Count(s => s.Message.Sale is not null)} valid original-format sales; dead letters expected: {string.Join(", ", expectedReasons)}");
+            Log($"consumers: {fleet.Started} started, {fleet.Killed} killed, {fleet.Joined} joined, {fleet.Left} left, {fleet.UnexpectedExits} exited by themselves");
+            Log($"API answers during the faults: {string.Join(", ", probe.Answers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} ×{a.Value}"))}");
+            Log($"{violations.Count} invariants violated; run took {clock.Elapsed.TotalSeconds:0} s");
+
             stopProbe.Cancel();
             if (probing is not null) await probing.ContinueWith(_ => { }, TaskScheduler.Default);
             await stopMonitor.CancelAsync();
             await monitor;
+            if (lagging is not null) await lagging;
             await generator.StopAsync(CancellationToken.None);
         }
 
@@ -276,20 +285,54 @@ public sealed class IngestionChaosTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Every 10 s, how far the group is behind the end of the topic (skipped while the broker does not answer).</summary>
+    private async Task ReportLagAsync(Action<string> log, CancellationToken stop)
+    {
+        using var reader = OffsetReader();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), stop);
+                var lag = await Task.Run(() => GroupLag(reader, TimeSpan.FromSeconds(2)), stop);
+                log($"lag: {lag.Values.Sum(l => l.High - l.Committed)} messages not yet committed by the group");
+            }
+            catch (KafkaException)
+            {
+                // The broker is down: nothing to report this time.
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Reads the group's committed offsets without joining it (it never subscribes).</summary>
+    private IConsumer<Ignore, Ignore> OffsetReader() => new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+    {
+        BootstrapServers = broker.BootstrapServers,
+        GroupId = GroupId,
+        EnableAutoCommit = false,
+    }).SetLogHandler((_, _) => { }).Build();
+
+    /// <summary>Per partition of the topic: its end and the group's committed offset.</summary>
+    private static Dictionary<int, (long High, long Committed)> GroupLag(IConsumer<Ignore, Ignore> reader, TimeSpan timeout)
+    {
+        var partitions = Enumerable.Range(0, Topics.TicketSalesPartitions).Select(p => new TopicPartition(Topics.TicketSales, p)).ToList();
+        var committed = reader.Committed(partitions, timeout).ToDictionary(c => c.Partition.Value, c => Math.Max(0, c.Offset.Value));
+        return partitions.ToDictionary(p => p.Partition.Value, p => (reader.QueryWatermarkOffsets(p, timeout).High.Value, committed[p.Partition.Value]));
+    }
+
     /// <summary>
     /// Waits until the group has committed every partition up to its end: everything on the topic is stored. Gives up
     /// when the committed offsets stop moving for <see cref="StallLimit"/> and says where it stuck.
     /// </summary>
     private async Task<string?> DrainAsync(ConsumerFleet fleet, Action<string> log, CancellationToken ct)
     {
-        using var reader = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
-        {
-            BootstrapServers = broker.BootstrapServers,
-            GroupId = GroupId,   // only reads the group's committed offsets; never subscribes, so never joins
-            EnableAutoCommit = false,
-        }).SetLogHandler((_, _) => { }).Build();
-        var partitions = Enumerable.Range(0, Topics.TicketSalesPartitions).Select(p => new TopicPartition(Topics.TicketSales, p)).ToList();
+        using var reader = OffsetReader();
         var progress = Stopwatch.StartNew();
+        var reported = Stopwatch.StartNew();
         var lastCommitted = -1L;
         var lag = new Dictionary<int, (long High, long Committed)>();
         while (true)
@@ -297,14 +340,19 @@ public sealed class IngestionChaosTests : IAsyncLifetime
             fleet.Check();
             try
             {
-                var committed = reader.Committed(partitions, TimeSpan.FromSeconds(5)).ToDictionary(c => c.Partition.Value, c => Math.Max(0, c.Offset.Value));
-                lag = partitions.ToDictionary(p => p.Partition.Value, p => (reader.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High.Value, committed[p.Partition.Value]));
+                lag = GroupLag(reader, TimeSpan.FromSeconds(5));
                 if (lag.Values.All(l => l.Committed >= l.High)) return null;
-                var total = committed.Values.Sum();
+                var total = lag.Values.Sum(l => l.Committed);
                 if (total != lastCommitted)
                 {
                     lastCommitted = total;
                     progress.Restart();
+                }
+                if (reported.Elapsed > TimeSpan.FromSeconds(5))
+                {
+                    log($"draining: {lag.Values.Sum(l => l.High - l.Committed)} messages left in partitions " +
+                        string.Join(", ", lag.Where(l => l.Value.Committed < l.Value.High).Select(l => l.Key)));
+                    reported.Restart();
                 }
             }
             catch (KafkaException e)
@@ -315,7 +363,8 @@ public sealed class IngestionChaosTests : IAsyncLifetime
             {
                 return $"the consumers stopped committing with messages left: no progress for {StallLimit.TotalSeconds:0} s; " +
                     "partitions behind (committed/end): " +
-                    string.Join(", ", lag.Where(l => l.Value.Committed < l.Value.High).Select(l => $"{l.Key}: {l.Value.Committed}/{l.Value.High}"));
+                    string.Join(", ", lag.Where(l => l.Value.Committed < l.Value.High).Select(l => $"{l.Key}: {l.Value.Committed}/{l.Value.High}")) +
+                    fleet.RecentOutputOfRunning(60);
             }
             await Task.Delay(250, ct);
         }
