@@ -25,9 +25,10 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
     private const string SalesTopic = "sales";
     private const string DeadTopic = "sales-dead";
 
-    private static LocalKafkaBroker StartBroker(long maxPartitionBytes = LocalKafkaBrokerOptions.DefaultMaxPartitionBytes) =>
+    private static LocalKafkaBroker StartBroker(long maxPartitionBytes = LocalKafkaBrokerOptions.DefaultMaxPartitionBytes, int port = 0) =>
         LocalKafkaBroker.Start(new LocalKafkaBrokerOptions
         {
+            Port = port,
             MaxPartitionBytes = maxPartitionBytes,
             Topics = [new LocalKafkaTopic(SalesTopic, 1), new LocalKafkaTopic(DeadTopic, 1)],
         });
@@ -108,6 +109,61 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
         Assert.Contains($"{lost} events were lost", health.Description, StringComparison.Ordinal);
         Assert.Equal(sales.Count, 20 + kept + lost);
         await second.StopAsync(ct);
+    }
+
+    [Fact]
+    public async Task OriginalFormatWavesBeforeAndAfterTheBrokerRestartsAllCountAndARedeliveryCountsOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var broker = StartBroker();
+        var port = broker.Port;
+        await using var database = await SalesDatabase.CreateAsync(postgres, "broker_restart_waves");
+        var wave = Enumerable.Range(0, 150).Select(i => Encoding.UTF8.GetBytes(
+            $$"""{"theater_name": "Regal LA Live", "movie_title": "Titanic", "sale_date": "2025-03-11", "ticket_price": 9.75, "tickets_sold": {{1 + i % 3}}}""")).ToList();
+        var waveTickets = Enumerable.Range(0, 150).Sum(i => 1 + i % 3);
+        Task<long> Tickets() => database.ScalarAsync<long>("select coalesce(sum(tickets_sold), 0) from theater_daily_sales where theater_id = 2");
+
+        using var host = BuildConsumer(broker, database);
+        await host.StartAsync(ct);
+        try
+        {
+            Produce(broker, wave);
+            Assert.Equal(waveTickets, await WaitForAsync(Tickets, waveTickets));
+
+            // The local broker restarts empty (as when the AppHost restarts it): its offsets start over at 0.
+            await broker.DisposeAsync();
+            broker = StartBroker(port: port);
+            Produce(broker, wave);
+            Assert.Equal(2 * waveTickets, await WaitForAsync(Tickets, 2 * waveTickets));
+
+            // The same messages read again (a consumer that rewinds, a rebalance) are recognised.
+            var sales = await database.ScalarAsync<long>("select count(*) from sales");
+            var processor = host.Services.GetRequiredService<ReelMetrics.Consumer.Ingestion.BatchProcessor>();
+            using var reader = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
+            {
+                BootstrapServers = broker.BootstrapServers, GroupId = "redelivery", AutoOffsetReset = AutoOffsetReset.Earliest,
+            }).Build();
+            reader.Subscribe(SalesTopic);
+            var again = new List<ReelMetrics.Consumer.Ingestion.RawMessage>();
+            var watch = Stopwatch.StartNew();
+            while (again.Count < wave.Count && watch.Elapsed < Deadline)
+            {
+                if (reader.Consume(TimeSpan.FromMilliseconds(500)) is { } r)
+                {
+                    again.Add(new(new(r.Topic, r.Partition.Value, r.Offset.Value), r.Message.Key, r.Message.Value, r.Message.Timestamp.UnixTimestampMs));
+                }
+            }
+            reader.Close();
+            var outcome = await processor.ProcessAsync(again, ct);
+            Assert.Equal((0, wave.Count), (outcome.Stored, outcome.Duplicates));
+            Assert.Equal(sales, await database.ScalarAsync<long>("select count(*) from sales"));
+            Assert.Equal(2 * waveTickets, await Tickets());
+            await host.StopAsync(ct);
+        }
+        finally
+        {
+            await broker.DisposeAsync();
+        }
     }
 
     [Fact]
