@@ -23,6 +23,30 @@ public sealed class ConsumerOptions
     /// <summary>A ticket price above this is absurd and dead-lettered.</summary>
     [Range(1, 10_000)] public decimal MaxTicketPrice { get; set; } = 100m;
 
+    /// <summary>Most payload bytes in one batch (a few huge messages must not hold gigabytes in memory).</summary>
+    [Range(1_048_576, int.MaxValue)] public int MaxBatchBytes { get; set; } = 32 * 1024 * 1024;
+
     /// <summary>How often the live cache is checked for a flush or a replaced Redis.</summary>
     public TimeSpan CacheCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the live cache is compared with PostgreSQL (today's and yesterday's aggregates); drift is rebuilt.</summary>
+    public TimeSpan CacheReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The catalog (theaters, movies, showtimes) is reloaded at least this often.</summary>
+    public TimeSpan CatalogRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An event naming an unknown theater, movie or showtime reloads the catalog if it is older than this.</summary>
+    public TimeSpan CatalogUnknownRecheck { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest pause between retries while PostgreSQL or Redis fails (backoff is exponential with jitter).</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Storing failing for this long turns the health check from Degraded to Unhealthy.</summary>
+    public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the health check stays Unhealthy after events were found lost.</summary>
+    public TimeSpan LossAlarmDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often stored dead letters not yet on the dead-letter topic are published.</summary>
+    public TimeSpan DeadLetterPublishInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

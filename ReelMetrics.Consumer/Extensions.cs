@@ -11,6 +11,7 @@ public static class Extensions
         builder.Services.AddOptions<ConsumerOptions>().BindConfiguration(ConsumerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var options = builder.Configuration.GetSection(ConsumerOptions.Section).Get<ConsumerOptions>() ?? new ConsumerOptions();
 
+        var losses = new LostEventsDetector();
         builder.AddNpgsqlDataSource("reelmetrics");
         builder.AddRedisClient("redis");
         builder.AddKafkaConsumer<string, byte[]>("kafka", settings =>
@@ -28,25 +29,39 @@ public static class Extensions
             settings.Config.FetchWaitMaxMs ??= 20;
             // The worker makes one span per batch, linked to the producers; a span per message would cost throughput.
             settings.DisableTracing = true;
-        });
+        }, consumer => consumer
+            // What the loss check expects of a partition is only true while this consumer holds it.
+            .SetPartitionsAssignedHandler((_, partitions) => losses.Forget(partitions))
+            .SetPartitionsRevokedHandler((_, partitions) => losses.Forget(partitions.Select(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((_, partitions) => losses.Forget(partitions.Select(p => p.TopicPartition))));
         builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
         {
             settings.Config.EnableIdempotence = true;
             settings.Config.Acks = Acks.All;
+            // It only publishes dead letters from the outbox table, which retries what did not get through.
+            settings.Config.MessageTimeoutMs ??= 30_000;
         });
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IngestionMetrics>();
-        builder.Services.AddSingleton<CatalogCache>();
+        builder.Services.AddSingleton(losses);
+        builder.Services.AddSingleton<IngestionHealth>();
+        builder.Services.AddHealthChecks().AddCheck<IngestionHealth>("ingestion");
+        builder.Services.AddSingleton(sp => new CatalogCache(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
+        {
+            RefreshInterval = options.CatalogRefreshInterval,
+            UnknownRecheckInterval = options.CatalogUnknownRecheck,
+        });
         builder.Services.AddSingleton<SalesStore>();
         builder.Services.AddSingleton<LiveAggregates>();
         builder.Services.AddSingleton(sp => new BatchProcessor(
             sp.GetRequiredService<CatalogCache>(), sp.GetRequiredService<SalesStore>(), sp.GetRequiredService<LiveAggregates>(),
-            sp.GetRequiredService<IngestionMetrics>(), sp.GetRequiredService<TimeProvider>())
+            sp.GetRequiredService<IngestionMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BatchProcessor>>())
         {
             MaxTicketPrice = options.MaxTicketPrice,
         });
         builder.Services.AddHostedService<IngestionWorker>();
+        builder.Services.AddHostedService<DeadLetterPublisher>();
         return builder;
     }
 }

@@ -32,6 +32,8 @@ public static class FrontendExtensions
         var frontend = builder.AddExecutable(name, "npm", workingDirectory, "run", script, "--")
             // Vite ignores PORT: the port goes on its command line, and --strictPort fails loudly instead of moving.
             .WithHttpEndpoint(port: port, targetPort: port, name: "http", isProxied: false)
+            // Healthy only once Vite answers: npm starting is not the dashboard serving (browser tests raced it).
+            .WithHttpHealthCheck("/")
             .WithArgs("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--strictPort", "--host", "localhost")
             .WithEnvironment("BROWSER", "none")
             .WithEnvironment("NODE_ENV", mode == FrontendMode.Production ? "production" : "development")

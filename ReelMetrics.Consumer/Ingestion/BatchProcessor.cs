@@ -2,21 +2,73 @@ using System.Diagnostics;
 
 namespace ReelMetrics.Consumer.Ingestion;
 
-/// <summary>What became of one batch.</summary>
-internal sealed record BatchOutcome(int Stored, int Duplicates, IReadOnlyList<DeadLetter> DeadLetters, IReadOnlyList<AggregateTotal> Totals);
+/// <summary>What became of one batch: every message is exactly one of stored, duplicate or dead letter.</summary>
+internal sealed record BatchOutcome(int Stored, int Duplicates, IReadOnlyList<DeadLetter> DeadLetters, IReadOnlyList<AggregateTotal> Totals)
+{
+    public static readonly BatchOutcome Empty = new(0, 0, [], []);
+
+    public BatchOutcome Then(BatchOutcome next) =>
+        new(Stored + next.Stored, Duplicates + next.Duplicates, [.. DeadLetters, .. next.DeadLetters], [.. Totals, .. next.Totals]);
+}
 
 /// <summary>
 /// Decodes a batch of messages, stores it in PostgreSQL in one transaction and applies the new
 /// totals to the live cache. Knows nothing of Kafka offsets: the caller commits them afterwards.
 /// </summary>
-internal sealed class BatchProcessor(CatalogCache catalog, SalesStore store, LiveAggregates live, IngestionMetrics metrics, TimeProvider clock)
+/// <remarks>
+/// A batch that fails because of something inside its messages (see <see cref="IngestionFailures"/>) is split in
+/// halves, in order, until the message that fails is alone; that one becomes a dead letter with the reason
+/// <see cref="DeadLetterReasons.Unprocessable"/> and the rest are stored. Only a failure of the infrastructure
+/// (PostgreSQL unavailable) comes out of <see cref="ProcessAsync"/>: the caller retries the batch then.
+/// </remarks>
+internal sealed class BatchProcessor(
+    CatalogCache catalog, SalesStore store, LiveAggregates live, IngestionMetrics metrics, TimeProvider clock, ILogger<BatchProcessor> logger)
 {
     public decimal MaxTicketPrice { get; init; } = SaleDecoder.DefaultMaxTicketPrice;
 
     public async Task<BatchOutcome> ProcessAsync(IReadOnlyList<RawMessage> messages, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        if (!catalog.IsLoaded) await catalog.LoadAsync(cancellationToken);
+        var outcome = await ProcessIsolatingAsync(messages, cancellationToken);
+        metrics.Stored(outcome.Stored);
+        metrics.Duplicates(outcome.Duplicates);
+        foreach (var deadLetter in outcome.DeadLetters) metrics.DeadLettered(deadLetter.Reason);
+        metrics.Batch(messages.Count, Stopwatch.GetElapsedTime(started));
+        return outcome;
+    }
+
+    private async Task<BatchOutcome> ProcessIsolatingAsync(IReadOnlyList<RawMessage> messages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ProcessTogetherAsync(messages, cancellationToken);
+        }
+        catch (Exception ex) when (!IngestionFailures.IsInfrastructure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            if (messages.Count == 1) return await StoreUnprocessableAsync(messages[0], ex, cancellationToken);
+            logger.LogWarning("A batch of {Count} failed for a reason inside it ({Error}); splitting it to isolate the message(s)",
+                messages.Count, SafeText.Of(ex.Message, 500));
+            var half = messages.Count / 2;
+            var first = await ProcessIsolatingAsync([.. messages.Take(half)], cancellationToken);
+            var second = await ProcessIsolatingAsync([.. messages.Skip(half)], cancellationToken);
+            return first.Then(second);
+        }
+    }
+
+    /// <summary>The last resort for one message nothing else could store: a dead letter with the failure as its detail.</summary>
+    private async Task<BatchOutcome> StoreUnprocessableAsync(RawMessage message, Exception failure, CancellationToken cancellationToken)
+    {
+        var letter = DeadLetter.For(DeadLetterReasons.Unprocessable, $"{failure.GetType().Name}: {failure.Message}", message);
+        logger.LogError("Message {Topic}/{Partition}@{Offset} could not be stored ({Detail}); dead-lettered",
+            message.Source.Topic, message.Source.Partition, message.Source.Offset, letter.Detail);
+        var stored = await store.StoreAsync([], [letter], _ => letter, _ => 0, cancellationToken);
+        return stored.DeadLettersStored.Count == 1 ? new BatchOutcome(0, 0, [letter], []) : new BatchOutcome(0, 1, [], []);
+    }
+
+    private async Task<BatchOutcome> ProcessTogetherAsync(IReadOnlyList<RawMessage> messages, CancellationToken cancellationToken)
+    {
+        var receivedAt = clock.GetUtcNow();
+        await catalog.RefreshIfStaleAsync(cancellationToken);
 
         var parsed = new List<(IncomingSale Sale, RawMessage Message)>(messages.Count);
         var deadLetters = new List<DeadLetter>();
@@ -27,19 +79,60 @@ internal sealed class BatchProcessor(CatalogCache catalog, SalesStore store, Liv
             else deadLetters.Add(deadLetter!);
         }
 
+        var validated = await ValidateAsync(parsed, receivedAt, cancellationToken);
+        if (validated.CatalogMisses > 0 && await catalog.ReloadForUnknownAsync(cancellationToken))
+        {
+            // Something named a theater, movie or showtime the cache does not know: it may have been added since.
+            validated = await ValidateAsync(parsed, receivedAt, cancellationToken);
+        }
+        deadLetters.AddRange(validated.DeadLetters);
+        var (sales, bySequence, inBatchDuplicates) = (validated.Sales, validated.BySequence, validated.InBatchDuplicates);
+
+        var overbookedLetters = new List<DeadLetter>();
+        var stored = await store.StoreAsync(sales, deadLetters, sale =>
+        {
+            var letter = DeadLetter.For(DeadLetterReasons.Overbooked,
+                $"showtime {sale.ShowtimeId} has fewer seats left than the {sale.TicketsSold} tickets sold", bySequence[sale.Sequence]);
+            overbookedLetters.Add(letter);
+            return letter;
+        }, showtimeId => catalog.Showtime(showtimeId)?.Capacity ?? 0, cancellationToken);
+        var committedAt = clock.GetUtcNow();
+
+        var overbooked = stored.OverbookedSequences.ToHashSet();
+        var allLetters = deadLetters.Concat(overbookedLetters).ToList();
+        foreach (var sale in sales)
+        {
+            if (!overbooked.Contains(sale.Sequence)) metrics.Freshness(committedAt - sale.SoldAt);
+        }
+
+        await live.ApplyAsync(stored.Totals);
+
+        // A letter stored before (the same message redelivered) is a duplicate now, as a redelivered sale is.
+        var newLetters = allLetters.Where(l => stored.DeadLettersStored.Contains(l.MessageId)).DistinctBy(l => l.MessageId).ToList();
+        var duplicates = stored.Duplicates + inBatchDuplicates + (allLetters.Count - newLetters.Count);
+        return new BatchOutcome(stored.Inserted, duplicates, newLetters, stored.Totals);
+    }
+
+    private sealed record Validation(List<Sale> Sales, Dictionary<int, RawMessage> BySequence, int InBatchDuplicates, List<DeadLetter> DeadLetters, int CatalogMisses);
+
+    private async Task<Validation> ValidateAsync(List<(IncomingSale Sale, RawMessage Message)> parsed, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
         await catalog.FetchShowtimesAsync(parsed.Where(p => p.Sale.ShowtimeId is not null).Select(p => p.Sale.ShowtimeId!.Value), cancellationToken);
 
-        var decoder = new SaleDecoder(catalog, MaxTicketPrice);
+        var decoder = new SaleDecoder(catalog, receivedAt, MaxTicketPrice);
         var sales = new List<Sale>(parsed.Count);
         var bySequence = new Dictionary<int, RawMessage>();
+        var deadLetters = new List<DeadLetter>();
         var seen = new HashSet<Guid>();
         var inBatchDuplicates = 0;
+        var catalogMisses = 0;
         foreach (var (incoming, message) in parsed)
         {
             var (sale, deadLetter) = decoder.Validate(incoming, message, sales.Count + inBatchDuplicates);
             if (sale is not { } valid)
             {
                 deadLetters.Add(deadLetter!);
+                if (DeadLetterReasons.IsCatalogMiss(deadLetter!.Reason)) catalogMisses++;
             }
             else if (!seen.Add(valid.EventId))
             {
@@ -51,31 +144,6 @@ internal sealed class BatchProcessor(CatalogCache catalog, SalesStore store, Liv
                 bySequence[valid.Sequence] = message;
             }
         }
-
-        var overbookedLetters = new List<DeadLetter>();
-        var stored = await store.StoreAsync(sales, deadLetters, sale =>
-        {
-            var message = bySequence[sale.Sequence];
-            var letter = new DeadLetter(DeadLetterReasons.Overbooked,
-                $"showtime {sale.ShowtimeId} has fewer seats left than the {sale.TicketsSold} tickets sold", message.Source, message.Key, message.Payload);
-            overbookedLetters.Add(letter);
-            return letter;
-        }, cancellationToken);
-        var committedAt = clock.GetUtcNow();
-        deadLetters.AddRange(overbookedLetters);
-
-        var overbooked = stored.OverbookedSequences.ToHashSet();
-        foreach (var sale in sales)
-        {
-            if (!overbooked.Contains(sale.Sequence)) metrics.Freshness(committedAt - sale.SoldAt);
-        }
-
-        await live.ApplyAsync(stored.Totals);
-
-        metrics.Stored(stored.Inserted);
-        metrics.Duplicates(stored.Duplicates + inBatchDuplicates);
-        foreach (var deadLetter in deadLetters) metrics.DeadLettered(deadLetter.Reason);
-        metrics.Batch(messages.Count, Stopwatch.GetElapsedTime(started));
-        return new BatchOutcome(stored.Inserted, stored.Duplicates + inBatchDuplicates, deadLetters, stored.Totals);
+        return new Validation(sales, bySequence, inBatchDuplicates, deadLetters, catalogMisses);
     }
 }

@@ -8,8 +8,37 @@ internal sealed record ShowtimeInfo(long ShowtimeId, int TheaterId, int MovieId,
 /// Theaters, movies and showtimes, held in memory so that validating an event costs no round
 /// trip. Showtimes not seen yet (the catalog grows every day) are fetched in one query per batch.
 /// </summary>
-internal sealed class CatalogCache(NpgsqlDataSource dataSource)
+/// <remarks>
+/// The catalog may change while the consumer runs. Everything is reloaded every <see cref="RefreshInterval"/>,
+/// and as soon as an event names a theater, movie or showtime the cache does not know, provided the last load
+/// is at least <see cref="UnknownRecheckInterval"/> old: so a row added to the catalog is accepted by every event
+/// that arrives more than <see cref="UnknownRecheckInterval"/> after it was added. Nothing is remembered as
+/// unknown for longer than that.
+/// </remarks>
+internal sealed class CatalogCache(NpgsqlDataSource dataSource, TimeProvider? clock = null)
 {
+    private readonly TimeProvider clock = clock ?? TimeProvider.System;
+    private DateTimeOffset loadedAt = DateTimeOffset.MinValue;
+
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan UnknownRecheckInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Loads the catalog if it never was, or was loaded longer than <see cref="RefreshInterval"/> ago.</summary>
+    public async Task RefreshIfStaleAsync(CancellationToken cancellationToken)
+    {
+        if (!IsLoaded || clock.GetUtcNow() - loadedAt >= RefreshInterval) await LoadAsync(cancellationToken);
+    }
+
+    /// <summary>Reloads after an event named something unknown, unless the catalog is fresher than <see cref="UnknownRecheckInterval"/>.</summary>
+    /// <returns>Whether it reloaded (so validating again may give another answer).</returns>
+    public async Task<bool> ReloadForUnknownAsync(CancellationToken cancellationToken)
+    {
+        if (clock.GetUtcNow() - loadedAt < UnknownRecheckInterval) return false;
+        await LoadAsync(cancellationToken);
+        return true;
+    }
+
     private Dictionary<int, string> theaters = [];
     private Dictionary<string, int> theaterIdsByName = new(StringComparer.OrdinalIgnoreCase);
     private Dictionary<int, string> movies = [];
@@ -20,6 +49,7 @@ internal sealed class CatalogCache(NpgsqlDataSource dataSource)
 
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
+        var started = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var newTheaters = new Dictionary<int, string>();
         await using (var command = new NpgsqlCommand("select theater_id, name from theaters", connection))
@@ -39,6 +69,7 @@ internal sealed class CatalogCache(NpgsqlDataSource dataSource)
         movieIdsByTitle = newMovies.ToDictionary(m => m.Value, m => m.Key, StringComparer.OrdinalIgnoreCase);
         showtimes.Clear();
         IsLoaded = true;
+        loadedAt = started;
     }
 
     public bool HasTheater(int theaterId) => theaters.ContainsKey(theaterId);
@@ -77,11 +108,5 @@ internal sealed class CatalogCache(NpgsqlDataSource dataSource)
             showtimes[id] = null;
         }
         if (showtimes.Count > 1_000_000) showtimes.Clear();
-    }
-
-    /// <summary>Forgets showtimes looked up without success, so they are asked about again.</summary>
-    public void ForgetUnknownShowtimes()
-    {
-        foreach (var id in showtimes.Where(s => s.Value is null).Select(s => s.Key).ToList()) showtimes.Remove(id);
     }
 }

@@ -14,7 +14,11 @@ internal sealed class IngestionMetrics
     private readonly Histogram<int> batchSize;
     private readonly Histogram<double> batchDuration;
     private readonly Histogram<double> freshness;
-    private readonly Counter<long> offsetResets;
+    private readonly Counter<long> eventsLost;
+    private readonly Counter<long> workerRestarts;
+    private readonly Counter<long> storeRetries;
+    private readonly Counter<long> deadLettersPublished;
+    private readonly Counter<long> cacheDrift;
     private long lag;
 
     public IngestionMetrics(IMeterFactory meterFactory)
@@ -26,8 +30,12 @@ internal sealed class IngestionMetrics
         batchDuration = meter.CreateHistogram<double>("reelmetrics.consumer.batch.duration", "s", "Time to store a batch in PostgreSQL and Redis.");
         freshness = meter.CreateHistogram<double>("reelmetrics.consumer.freshness", "s", "From a sale (sold_at) to its being committed to PostgreSQL.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
-        offsetResets = meter.CreateCounter<long>("reelmetrics.consumer.offset_resets", "{reset}",
-            "Times the broker no longer had the events the consumer was due to read: those events were lost.");
+        eventsLost = meter.CreateCounter<long>("reelmetrics.consumer.events_lost", "{event}",
+            "Events the broker no longer had when the consumer was due to read them (retention, a reset): lost, never stored.");
+        workerRestarts = meter.CreateCounter<long>("reelmetrics.consumer.worker_restarts", "{restart}", "Times the ingestion worker died and was restarted.");
+        storeRetries = meter.CreateCounter<long>("reelmetrics.consumer.store_retries", "{retry}", "Batches retried because PostgreSQL or Redis failed.");
+        deadLettersPublished = meter.CreateCounter<long>("reelmetrics.consumer.dead_letters_published", "{event}", "Stored dead letters published to the dead-letter topic.");
+        cacheDrift = meter.CreateCounter<long>("reelmetrics.consumer.cache_drift", "{value}", "Live cache values found different from PostgreSQL by reconciliation.");
         meter.CreateObservableGauge("reelmetrics.consumer.lag", () => Interlocked.Read(ref lag), "{event}", "Events on the topic not yet consumed.");
     }
 
@@ -49,7 +57,15 @@ internal sealed class IngestionMetrics
 
     public void Freshness(TimeSpan age) => freshness.Record(age.TotalSeconds);
 
-    public void OffsetReset() => offsetResets.Add(1);
+    public void EventsLost(long count) => eventsLost.Add(count);
+
+    public void WorkerRestarted() => workerRestarts.Add(1);
+
+    public void StoreRetried() => storeRetries.Add(1);
+
+    public void DeadLettersPublished(int count) => deadLettersPublished.Add(count);
+
+    public void CacheDrift(long count) => cacheDrift.Add(count);
 
     public void Lag(long value) => Interlocked.Exchange(ref lag, value);
 }

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
-using Npgsql;
+using Polly;
+using Polly.Retry;
 using ReelMetrics.ServiceDefaults.Kafka;
 
 namespace ReelMetrics.Consumer.Ingestion;
@@ -11,48 +12,84 @@ namespace ReelMetrics.Consumer.Ingestion;
 /// cannot be used, and only then commit the offsets. A crash anywhere before the commit means
 /// redelivery, which the store recognises, so no sale is lost and none is counted twice.
 /// </summary>
+/// <remarks>
+/// Nothing stops it. A message that cannot be stored is isolated and dead-lettered (<see cref="BatchProcessor"/>).
+/// While PostgreSQL or Redis fails, the batch is held and retried with exponential backoff and jitter, health turns
+/// Degraded, then Unhealthy (<see cref="IngestionHealth"/>). If the loop dies anyway, it is restarted in-process
+/// from the last committed offsets, loudly. Dead letters reach the dead-letter topic through
+/// <see cref="DeadLetterPublisher"/>, so publishing never holds up ingestion.
+/// </remarks>
 internal sealed class IngestionWorker(
     IConsumer<string, byte[]> consumer,
-    IProducer<string, byte[]> deadLetterProducer,
     BatchProcessor processor,
     LiveAggregates live,
+    LostEventsDetector losses,
+    IngestionHealth health,
     IngestionMetrics metrics,
+    TimeProvider clock,
     IOptions<ConsumerOptions> options,
     ILogger<IngestionWorker> logger) : BackgroundService
 {
     private const int MaxLinksPerBatchSpan = 32;
+    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
     private readonly ConsumerOptions settings = options.Value;
+
+    private readonly ResiliencePipeline storeRetry = new ResiliencePipelineBuilder { TimeProvider = clock }
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(IngestionFailures.IsInfrastructure),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(100),
+            MaxDelay = options.Value.MaxRetryDelay,
+            OnRetry = retry =>
+            {
+                var reason = SafeText.Of(retry.Outcome.Exception?.Message ?? "unknown", 500);
+                metrics.StoreRetried();
+                health.StoringFailed(reason);
+                logger.LogWarning("Storing a batch failed (attempt {Attempt}: {Reason}); holding it and retrying in {Delay} ms",
+                    retry.AttemptNumber + 1, reason, (int)retry.RetryDelay.TotalMilliseconds);
+                return default;
+            },
+        })
+        .Build();
 
     // Confluent's Consume blocks: the loop gets a thread of its own instead of a pool thread.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Task.Factory.StartNew(() => SuperviseAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    /// <summary>Runs the loop, and runs it again if it dies: the process never exits because of ingestion.</summary>
+    private async Task SuperviseAsync(CancellationToken stoppingToken)
     {
         consumer.Subscribe(settings.Topic);
         logger.LogInformation("Consuming {Topic} as group {Group}", settings.Topic, settings.GroupId);
-        var nextCacheCheck = DateTimeOffset.MinValue;
+        var restartDelay = TimeSpan.FromSeconds(1);
+        var restarted = false;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (DateTimeOffset.UtcNow >= nextCacheCheck)
+                try
                 {
-                    await live.RebuildIfNeededAsync(stoppingToken);
-                    nextCacheCheck = DateTimeOffset.UtcNow + settings.CacheCheckInterval;
+                    if (restarted) RewindToCommitted();
+                    await RunAsync(stoppingToken);
                 }
-
-                var batch = Collect(stoppingToken);
-                if (batch.Count == 0) continue;
-
-                await ProcessUntilStoredAsync(batch, stoppingToken);
-                Commit(batch);
-                ReportLag();
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    // Shutting down: whatever was not committed is redelivered to whoever consumes next.
+                }
+                catch (Exception ex)
+                {
+                    restarted = true;
+                    metrics.WorkerRestarted();
+                    health.WorkerRestarting(SafeText.Of(ex.Message, 500));
+                    logger.LogCritical(ex, "The ingestion worker died; restarting it in {Delay} s from the last committed offsets (nothing is lost)",
+                        restartDelay.TotalSeconds);
+                    await Task.Delay(restartDelay, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                    restartDelay = TimeSpan.FromTicks(Math.Min(restartDelay.Ticks * 2, MaxRestartDelay.Ticks));
+                }
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: whatever was not committed is redelivered to whoever consumes next.
         }
         finally
         {
@@ -61,82 +98,143 @@ internal sealed class IngestionWorker(
         }
     }
 
-    /// <summary>Up to MaxBatchSize messages, waiting at most MaxBatchWait after the first.</summary>
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var nextCacheCheck = DateTimeOffset.MinValue;
+        var nextReconcile = clock.GetUtcNow() + settings.CacheReconcileInterval;
+        health.Running();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = clock.GetUtcNow();
+            if (now >= nextCacheCheck)
+            {
+                await live.RebuildIfNeededAsync(stoppingToken);
+                nextCacheCheck = now + settings.CacheCheckInterval;
+            }
+            if (now >= nextReconcile)
+            {
+                await live.ReconcileAsync(stoppingToken);
+                nextReconcile = now + settings.CacheReconcileInterval;
+            }
+
+            var batch = Collect(stoppingToken);
+            if (batch.Count == 0) continue;
+
+            await StoreAsync(batch, stoppingToken);
+            Commit(batch);
+            ReportLag();
+        }
+    }
+
+    /// <summary>After the loop died: read again from the last committed offsets, so the batch in hand is not skipped.</summary>
+    private void RewindToCommitted()
+    {
+        losses.ForgetAll();
+        var assignment = consumer.Assignment;
+        if (assignment.Count == 0) return;
+        foreach (var committed in consumer.Committed(assignment, TimeSpan.FromSeconds(10)))
+        {
+            consumer.Seek(committed.Offset.Value >= 0 ? committed : new TopicPartitionOffset(committed.TopicPartition, Offset.Beginning));
+        }
+        logger.LogWarning("Rewound {Count} partitions to their committed offsets", assignment.Count);
+    }
+
+    /// <summary>Up to MaxBatchSize messages or MaxBatchBytes of payload, waiting at most MaxBatchWait after the first.</summary>
     private List<ConsumeResult<string, byte[]>> Collect(CancellationToken stoppingToken)
     {
         var batch = new List<ConsumeResult<string, byte[]>>();
         var first = Consume(TimeSpan.FromMilliseconds(250));
         if (first is null) return batch;
         batch.Add(first);
+        long bytes = first.Message.Value?.Length ?? 0;
         var deadline = Stopwatch.GetTimestamp() + (long)(settings.MaxBatchWait.TotalSeconds * Stopwatch.Frequency);
-        while (batch.Count < settings.MaxBatchSize && !stoppingToken.IsCancellationRequested)
+        while (batch.Count < settings.MaxBatchSize && bytes < settings.MaxBatchBytes && !stoppingToken.IsCancellationRequested)
         {
             var remaining = TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
             var next = Consume(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
             if (next is null) break;
             batch.Add(next);
+            bytes += next.Message.Value?.Length ?? 0;
         }
         return batch;
     }
 
-    /// <summary>One message, or null. Errors the client reports are logged; only fatal ones stop the loop.</summary>
+    /// <summary>One message, or null. Errors the client reports are logged; a fatal one ends the loop (and restarts it).</summary>
     private ConsumeResult<string, byte[]>? Consume(TimeSpan timeout)
     {
+        ConsumeResult<string, byte[]>? result;
         try
         {
-            return consumer.Consume(timeout);
-        }
-        catch (ConsumeException ex) when (ex.Error.Code == ErrorCode.Local_AutoOffsetReset)
-        {
-            // The broker no longer has the events we were due to read (retention): they can never be stored.
-            // Loud, and counted, because it breaks the promise that no sale is lost.
-            metrics.OffsetReset();
-            logger.LogCritical("Events were lost before they could be consumed: {Reason}", ex.Error.Reason);
-            return null;
+            result = consumer.Consume(timeout);
         }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
             logger.LogWarning("Consuming failed ({Code}: {Reason}); carrying on", ex.Error.Code, ex.Error.Reason);
             return null;
         }
+        if (result is { IsPartitionEOF: false }) CheckForLostEvents(result);
+        return result is { IsPartitionEOF: false } ? result : null;
     }
 
-    /// <summary>Retries while PostgreSQL is unavailable: the batch stays in hand, nothing is committed.</summary>
-    private async Task ProcessUntilStoredAsync(List<ConsumeResult<string, byte[]>> batch, CancellationToken stoppingToken)
+    private void CheckForLostEvents(ConsumeResult<string, byte[]> result)
+    {
+        long lost;
+        try
+        {
+            lost = losses.Check(consumer, result);
+        }
+        catch (KafkaException ex)
+        {
+            logger.LogWarning("Could not check {Partition} for lost events ({Reason})", result.TopicPartition, ex.Error.Reason);
+            return;
+        }
+        if (lost == 0) return;
+        metrics.EventsLost(lost);
+        health.EventsWereLost(lost);
+        // Loud, and counted, because it breaks the promise that no sale is lost.
+        logger.LogCritical("{Lost} events were lost on {Partition} before offset {Offset}: the broker deleted them before they were consumed",
+            lost, result.TopicPartition, result.Offset.Value);
+    }
+
+    /// <summary>Stores the batch, holding it and retrying for as long as the infrastructure fails.</summary>
+    private async Task StoreAsync(List<ConsumeResult<string, byte[]>> batch, CancellationToken stoppingToken)
     {
         var messages = batch.Select(r => new RawMessage(
-            new MessageCoordinates(r.Topic, r.Partition.Value, r.Offset.Value), r.Message.Key, r.Message.Value ?? [], r.Message.Timestamp.UtcDateTime)).ToList();
-        var delay = TimeSpan.FromMilliseconds(100);
-        for (var attempt = 1; ; attempt++)
+            new MessageCoordinates(r.Topic, r.Partition.Value, r.Offset.Value), r.Message.Key, r.Message.Value ?? [], r.Message.Timestamp.UnixTimestampMs)).ToList();
+        await storeRetry.ExecuteAsync(async token =>
         {
             using var activity = StartBatchActivity(batch);
             try
             {
-                var outcome = await processor.ProcessAsync(messages, stoppingToken);
+                var outcome = await processor.ProcessAsync(messages, token);
                 activity?.SetTag("reelmetrics.sales.stored", outcome.Stored);
                 activity?.SetTag("reelmetrics.sales.duplicates", outcome.Duplicates);
                 activity?.SetTag("reelmetrics.sales.dead_letters", outcome.DeadLetters.Count);
-                PublishDeadLetters(outcome.DeadLetters);
-                return;
+                LogDeadLetters(outcome.DeadLetters);
             }
-            catch (Exception ex) when (IsTransient(ex) && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex)
             {
-                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-                logger.LogWarning("Storing a batch of {Count} failed (attempt {Attempt}: {Message}); retrying in {Delay} ms",
-                    batch.Count, attempt, ex.Message, delay.TotalMilliseconds);
-                await Task.Delay(delay, stoppingToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5_000));
+                activity?.SetStatus(ActivityStatusCode.Error, SafeText.Of(ex.Message, 500));
+                throw;
             }
-        }
+        }, stoppingToken);
+        health.Stored();
     }
 
-    private static bool IsTransient(Exception ex) => ex switch
+    private void LogDeadLetters(IReadOnlyList<DeadLetter> deadLetters)
     {
-        NpgsqlException npgsql => npgsql.IsTransient || npgsql is PostgresException { SqlState: "40P01" or "40001" or "57P01" or "57P02" or "57P03" },
-        IOException or TimeoutException or System.Net.Sockets.SocketException => true,
-        InvalidOperationException when ex.InnerException is not null => IsTransient(ex.InnerException),
-        _ => false,
-    };
+        if (deadLetters.Count == 0) return;
+        foreach (var letter in deadLetters.Take(10))
+        {
+            logger.LogWarning("Dead letter {Reason} at {Topic}/{Partition}@{Offset}: {Detail}",
+                letter.Reason, letter.Source.Topic, letter.Source.Partition, letter.Source.Offset, letter.Detail);
+        }
+        if (deadLetters.Count > 10)
+        {
+            logger.LogWarning("{Count} more dead letters in this batch: {Reasons}", deadLetters.Count - 10,
+                string.Join(", ", deadLetters.Skip(10).GroupBy(l => l.Reason).Select(g => $"{g.Key} {g.Count()}")));
+        }
+    }
 
     /// <summary>One span per batch, linked to the spans that produced its messages.</summary>
     private static Activity? StartBatchActivity(List<ConsumeResult<string, byte[]>> batch)
@@ -152,29 +250,6 @@ internal sealed class IngestionWorker(
         activity?.SetTag("messaging.system", "kafka");
         activity?.SetTag("messaging.batch.message_count", batch.Count);
         return activity;
-    }
-
-    /// <summary>Dead letters also go to a topic, for whoever wants to replay them; the table is the record.</summary>
-    private void PublishDeadLetters(IReadOnlyList<DeadLetter> deadLetters)
-    {
-        if (deadLetters.Count == 0) return;
-        foreach (var letter in deadLetters)
-        {
-            logger.LogWarning("Dead letter {Reason} at {Topic}/{Partition}@{Offset}: {Detail}",
-                letter.Reason, letter.Source.Topic, letter.Source.Partition, letter.Source.Offset, letter.Detail);
-            var headers = new Headers
-            {
-                { "reason", System.Text.Encoding.UTF8.GetBytes(letter.Reason) },
-                { "detail", System.Text.Encoding.UTF8.GetBytes(letter.Detail) },
-                { "source", System.Text.Encoding.UTF8.GetBytes($"{letter.Source.Topic}/{letter.Source.Partition}@{letter.Source.Offset}") },
-            };
-            deadLetterProducer.Produce(settings.DeadLetterTopic, new Message<string, byte[]> { Key = letter.Key!, Value = letter.Payload, Headers = headers },
-                report =>
-                {
-                    if (report.Error.IsError) logger.LogError("Could not publish a dead letter to {Topic}: {Error}", settings.DeadLetterTopic, report.Error.Reason);
-                });
-        }
-        deadLetterProducer.Flush(TimeSpan.FromSeconds(10));
     }
 
     private void Commit(List<ConsumeResult<string, byte[]>> batch)

@@ -12,8 +12,16 @@ namespace ReelMetrics.Consumer.Ingestion;
 /// alongside a rebuild gives the same result. When Redis was flushed or replaced (the
 /// <see cref="LiveKeys.Built"/> marker is gone), or writes to it failed, it is rebuilt from PostgreSQL.
 /// </summary>
-internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSource dataSource, ILogger<LiveAggregates> logger)
+/// <remarks>
+/// The APIs read Redis only while the <see cref="LiveKeys.Built"/> marker is there, PostgreSQL otherwise. A failed
+/// write removes the marker (when Redis still answers) so no API serves a cache that missed a batch; a rebuild
+/// removes it, deletes every live key, writes PostgreSQL's totals and only then sets it again: readers switch from
+/// PostgreSQL to the new cache at once, and totals that went down (a restored database) come down too.
+/// <see cref="ReconcileAsync"/> compares the recent days with PostgreSQL every so often and rebuilds on drift.
+/// </remarks>
+internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSource dataSource, ILogger<LiveAggregates> logger, IngestionMetrics? metrics = null)
 {
+    private const int ReconciledDays = 3;
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>True when a write failed and the cache must be rebuilt before it can be trusted.</summary>
@@ -27,7 +35,10 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         {
             var batch = Db.CreateBatch();
             var writes = new List<Task>(totals.Count * 3 + 1);
-            foreach (var total in totals) Write(batch, writes, total);
+            foreach (var total in totals)
+            {
+                foreach (var (key, member, score) in Entries(total)) writes.Add(batch.SortedSetAddAsync(key, member, score, SortedSetWhen.GreaterThan));
+            }
             writes.Add(batch.PublishAsync(RedisChannel.Literal(SalesUpdatedChannel), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             batch.Execute();
             await Task.WhenAll(writes);
@@ -35,7 +46,8 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             NeedsRebuild = true;
-            logger.LogWarning("Redis write failed ({Message}); the live cache will be rebuilt from PostgreSQL when Redis answers", ex.Message);
+            logger.LogWarning("Redis write failed ({Message}); the APIs read PostgreSQL until the live cache is rebuilt", ex.Message);
+            await ForgetBuiltAsync();
         }
     }
 
@@ -54,10 +66,67 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         }
     }
 
-    /// <summary>Writes every aggregate PostgreSQL holds. Safe while batches are applied concurrently.</summary>
+    /// <summary>
+    /// Compares the live cache with PostgreSQL for the most recent days; on a difference that persists, counts it
+    /// (metric <c>reelmetrics.consumer.cache_drift</c>), logs it and rebuilds. Failures are logged, never thrown.
+    /// </summary>
+    /// <returns>How many values differed.</returns>
+    public async Task<int> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (NeedsRebuild) return 0;
+            var drift = await DriftAsync(cancellationToken);
+            // A batch of another consumer may sit between its commit and its Redis write: look again before calling it drift.
+            if (drift > 0) drift = await DriftAsync(cancellationToken);
+            if (drift == 0) return 0;
+            metrics?.CacheDrift(drift);
+            logger.LogWarning("The live cache differs from PostgreSQL in {Drift} values; rebuilding it", drift);
+            await RebuildAsync(cancellationToken);
+            return drift;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or NpgsqlException)
+        {
+            logger.LogWarning("Live cache reconciliation failed ({Message}); will retry", ex.Message);
+            return 0;
+        }
+    }
+
+    private async Task<int> DriftAsync(CancellationToken cancellationToken)
+    {
+        var expected = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var command = new NpgsqlCommand(RecentSql, connection) { Parameters = { new() { Value = ReconciledDays } } })
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                foreach (var (key, member, score) in Entries(AggregateTotal.Read(reader)))
+                {
+                    if (!expected.TryGetValue(key, out var members)) expected[key] = members = new(StringComparer.Ordinal);
+                    members[member] = score;
+                }
+            }
+        }
+        var db = Db;
+        var reads = expected.Keys.ToDictionary(key => key, key => db.SortedSetRangeByRankWithScoresAsync(key), StringComparer.Ordinal);
+        await Task.WhenAll(reads.Values);
+        var drift = 0;
+        foreach (var (key, members) in expected)
+        {
+            var actual = (await reads[key]).ToDictionary(e => (string)e.Element!, e => e.Score, StringComparer.Ordinal);
+            drift += members.Count(m => !actual.TryGetValue(m.Key, out var score) || Math.Abs(score - m.Value) > 0.001);
+            drift += actual.Keys.Count(member => !members.ContainsKey(member));
+        }
+        return drift;
+    }
+
+    /// <summary>Writes every aggregate PostgreSQL holds into an emptied cache, then sets the marker.</summary>
     public async Task RebuildAsync(CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.UtcNow;
+        await ForgetBuiltAsync(throwOnFailure: true);
+        var deleted = await DeleteLiveKeysAsync();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(RebuildSql, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -66,7 +135,8 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         var rows = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
-            Write(batch, writes, AggregateTotal.Read(reader));
+            // GT: a batch another consumer applies meanwhile is newer than this snapshot and must win.
+            foreach (var (key, member, score) in Entries(AggregateTotal.Read(reader))) writes.Add(batch.SortedSetAddAsync(key, member, score, SortedSetWhen.GreaterThan));
             if (++rows % 10_000 == 0)
             {
                 batch.Execute();
@@ -80,51 +150,83 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         batch.Execute();
         await Task.WhenAll(writes);
         NeedsRebuild = false;
-        logger.LogInformation("Rebuilt the live cache from PostgreSQL: {Rows} aggregate rows in {Elapsed} ms",
-            rows, (DateTimeOffset.UtcNow - started).TotalMilliseconds);
+        logger.LogInformation("Rebuilt the live cache from PostgreSQL: {Rows} aggregate rows ({Deleted} old keys removed) in {Elapsed} ms",
+            rows, deleted, (DateTimeOffset.UtcNow - started).TotalMilliseconds);
     }
 
-    private static void Write(IBatch batch, List<Task> writes, AggregateTotal total)
+    private async Task ForgetBuiltAsync(bool throwOnFailure = false)
+    {
+        try
+        {
+            await Db.KeyDeleteAsync(Built);
+        }
+        catch (Exception ex) when (!throwOnFailure && ex is RedisException or TimeoutException)
+        {
+            // Redis does not answer at all: the APIs cannot read it either.
+        }
+    }
+
+    private async Task<long> DeleteLiveKeysAsync()
+    {
+        long deleted = 0;
+        foreach (var endpoint in redis.GetEndPoints())
+        {
+            var server = redis.GetServer(endpoint);
+            if (server.IsReplica) continue;
+            var keys = new List<RedisKey>();
+            await foreach (var key in server.KeysAsync(pattern: Prefix + "*", pageSize: 1_000))
+            {
+                if (key == Built) continue;
+                keys.Add(key);
+                if (keys.Count == 1_000)
+                {
+                    deleted += await Db.KeyDeleteAsync([.. keys]);
+                    keys.Clear();
+                }
+            }
+            if (keys.Count > 0) deleted += await Db.KeyDeleteAsync([.. keys]);
+        }
+        return deleted;
+    }
+
+    /// <summary>The sorted-set entries (key, member, score) that show one total.</summary>
+    private static IEnumerable<(string Key, string Member, double Score)> Entries(AggregateTotal total)
     {
         var revenue = (double)total.Revenue;
         switch (total.Kind)
         {
             case AggregateKind.TheaterDay:
-                Add(Theaters(total.Date, Measure.Revenue), total.Key1, revenue);
-                Add(Theaters(total.Date, Measure.Tickets), total.Key1, total.TicketsSold);
-                Add(Theaters(total.Date, Measure.Sales), total.Key1, total.SalesCount);
+                yield return (Theaters(total.Date, Measure.Revenue), Id(total.Key1), revenue);
+                yield return (Theaters(total.Date, Measure.Tickets), Id(total.Key1), total.TicketsSold);
+                yield return (Theaters(total.Date, Measure.Sales), Id(total.Key1), total.SalesCount);
                 break;
             case AggregateKind.MovieDay:
-                Add(Movies(total.Date, Measure.Revenue), total.Key1, revenue);
-                Add(Movies(total.Date, Measure.Tickets), total.Key1, total.TicketsSold);
+                yield return (Movies(total.Date, Measure.Revenue), Id(total.Key1), revenue);
+                yield return (Movies(total.Date, Measure.Tickets), Id(total.Key1), total.TicketsSold);
                 break;
             case AggregateKind.TheaterMovieDay:
-                Add(TheaterMovies(total.Date, (int)total.Key1, Measure.Revenue), total.Key2, revenue);
-                Add(TheaterMovies(total.Date, (int)total.Key1, Measure.Tickets), total.Key2, total.TicketsSold);
+                yield return (TheaterMovies(total.Date, (int)total.Key1, Measure.Revenue), Id(total.Key2), revenue);
+                yield return (TheaterMovies(total.Date, (int)total.Key1, Measure.Tickets), Id(total.Key2), total.TicketsSold);
                 break;
             case AggregateKind.ChannelDay:
-                AddMember(Channels(total.Date, Measure.Revenue), total.Channel!, revenue);
-                AddMember(Channels(total.Date, Measure.Tickets), total.Channel!, total.TicketsSold);
-                AddMember(Channels(total.Date, Measure.Sales), total.Channel!, total.SalesCount);
+                yield return (Channels(total.Date, Measure.Revenue), total.Channel!, revenue);
+                yield return (Channels(total.Date, Measure.Tickets), total.Channel!, total.TicketsSold);
+                yield return (Channels(total.Date, Measure.Sales), total.Channel!, total.SalesCount);
                 break;
             case AggregateKind.ChainMinute:
                 var minute = total.Minute!.Value.UtcDateTime;
                 var day = DateOnly.FromDateTime(minute);
-                var minuteOfDay = minute.Hour * 60 + minute.Minute;
-                Add(Minutes(day, Measure.Revenue), minuteOfDay, revenue);
-                Add(Minutes(day, Measure.Tickets), minuteOfDay, total.TicketsSold);
-                Add(Minutes(day, Measure.Sales), minuteOfDay, total.SalesCount);
+                var minuteOfDay = Id(minute.Hour * 60 + minute.Minute);
+                yield return (Minutes(day, Measure.Revenue), minuteOfDay, revenue);
+                yield return (Minutes(day, Measure.Tickets), minuteOfDay, total.TicketsSold);
+                yield return (Minutes(day, Measure.Sales), minuteOfDay, total.SalesCount);
                 break;
             case AggregateKind.Showtime:
-                Add(Showtimes(total.Date), total.Key1, total.TicketsSold);
+                yield return (Showtimes(total.Date), Id(total.Key1), total.TicketsSold);
                 break;
         }
 
-        void Add(string key, long member, double score) =>
-            AddMember(key, member.ToString(CultureInfo.InvariantCulture), score);
-
-        void AddMember(string key, string member, double score) =>
-            writes.Add(batch.SortedSetAddAsync(key, member, score, SortedSetWhen.GreaterThan));
+        static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
     }
 
     private const string RebuildSql = """
@@ -134,5 +236,15 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         union all select 4, sale_date, 0, 0, channel, null, tickets_sold, revenue, sales_count from channel_daily_sales
         union all select 5, null, 0, 0, null, minute, tickets_sold, revenue, sales_count from chain_minute_sales
         union all select 6, st.business_date, s.showtime_id, 0, null, null, s.tickets_sold, s.revenue, 0 from showtime_sales s join showtimes st using (showtime_id)
+        """;
+
+    // The day-level aggregates of the most recent business dates with sales ($1 of them): what the dashboards show.
+    private const string RecentSql = """
+        with days as (select distinct sale_date from theater_daily_sales order by sale_date desc limit $1)
+        select 1, sale_date, theater_id::bigint, 0::bigint, null::text, null::timestamptz, tickets_sold, revenue, sales_count from theater_daily_sales where sale_date in (select sale_date from days)
+        union all select 2, sale_date, movie_id, 0, null, null, tickets_sold, revenue, sales_count from movie_daily_sales where sale_date in (select sale_date from days)
+        union all select 3, sale_date, theater_id, movie_id, null, null, tickets_sold, revenue, sales_count from theater_movie_daily_sales where sale_date in (select sale_date from days)
+        union all select 4, sale_date, 0, 0, channel, null, tickets_sold, revenue, sales_count from channel_daily_sales where sale_date in (select sale_date from days)
+        union all select 6, st.business_date, s.showtime_id, 0, null, null, s.tickets_sold, s.revenue, 0 from showtime_sales s join showtimes st using (showtime_id) where st.business_date in (select sale_date from days)
         """;
 }

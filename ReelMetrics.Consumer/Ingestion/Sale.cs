@@ -17,8 +17,19 @@ internal readonly record struct Sale(
 /// <summary>Where a message came from on Kafka: enough to find it again, and to identify it.</summary>
 internal readonly record struct MessageCoordinates(string Topic, int Partition, long Offset);
 
-/// <summary>A message that could not be used, with why. Nothing is dropped silently.</summary>
-internal sealed record DeadLetter(string Reason, string Detail, MessageCoordinates Source, string? Key, byte[] Payload);
+/// <summary>
+/// A message that could not be used, with why. Nothing is dropped silently. Make one with <see cref="For"/>: its text
+/// is made safe for PostgreSQL and Kafka headers whatever the message contained, the payload is kept byte for byte.
+/// </summary>
+internal sealed record DeadLetter(string Reason, string Detail, MessageCoordinates Source, string? Key, byte[] Payload, Guid MessageId)
+{
+    public const int MaxDetailLength = 2_000;
+    public const int MaxKeyLength = 1_000;
+
+    public static DeadLetter For(string reason, string detail, RawMessage message) =>
+        new(reason, SafeText.Of(detail, MaxDetailLength), message.Source,
+            message.Key is null ? null : SafeText.Of(message.Key, MaxKeyLength), message.Payload, message.Identity);
+}
 
 /// <summary>The reasons a message is dead-lettered; each is a metric tag and a column value.</summary>
 internal static class DeadLetterReasons
@@ -33,4 +44,10 @@ internal static class DeadLetterReasons
     public const string UnknownShowtime = "unknown_showtime";
     public const string ShowtimeMismatch = "showtime_mismatch";
     public const string Overbooked = "overbooked";
+
+    /// <summary>Storing the message failed for a reason inside it that validation did not foresee (the exception says which).</summary>
+    public const string Unprocessable = "unprocessable";
+
+    /// <summary>Reasons that may stop being true once the catalog has the theater, movie or showtime.</summary>
+    public static bool IsCatalogMiss(string reason) => reason is UnknownTheater or UnknownMovie or UnknownShowtime;
 }

@@ -1,17 +1,25 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace ReelMetrics.Consumer.Ingestion;
 
-/// <summary>One message off the topic.</summary>
-internal sealed record RawMessage(MessageCoordinates Source, string? Key, byte[] Payload, DateTimeOffset Timestamp);
+/// <summary>One message off the topic, with its timestamp as the broker gave it (milliseconds since 1970, any value).</summary>
+internal sealed record RawMessage(MessageCoordinates Source, string? Key, byte[] Payload, long TimestampMs)
+{
+    private static readonly long MaxUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+    private Guid? identity;
+
+    /// <summary>When it was sent, or null when the producer set no usable timestamp (none, or out of range).</summary>
+    public DateTimeOffset? SentAt => TimestampMs > 0 && TimestampMs <= MaxUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs) : null;
+
+    /// <summary>See <see cref="MessageIdentity"/>.</summary>
+    public Guid Identity => identity ??= MessageIdentity.Of(Source, TimestampMs, Key, Payload);
+}
 
 /// <summary>
 /// Turns a raw message into a <see cref="Sale"/> or a <see cref="DeadLetter"/> that says why not.
 /// Accepts the <c>TicketSold</c> contract and the original system's event format.
 /// </summary>
-internal sealed class SaleDecoder(CatalogCache catalog, decimal maxTicketPrice = SaleDecoder.DefaultMaxTicketPrice)
+internal sealed class SaleDecoder(CatalogCache catalog, DateTimeOffset receivedAt, decimal maxTicketPrice = SaleDecoder.DefaultMaxTicketPrice)
 {
     public const decimal DefaultMaxTicketPrice = 100m;
     public const int MaxTicketsPerSale = 100;
@@ -28,9 +36,11 @@ internal sealed class SaleDecoder(CatalogCache catalog, decimal maxTicketPrice =
                 ? (null, Dead(DeadLetterReasons.InvalidJson, "the message is JSON null", message))
                 : (sale, null);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return (null, Dead(DeadLetterReasons.InvalidJson, ex.Message, message));
+            // JsonException for most; the serializer also throws others (e.g. InvalidOperationException for an
+            // escaped unpaired surrogate, ArgumentOutOfRangeException for a date past DateTimeOffset's range).
+            return (null, Dead(DeadLetterReasons.InvalidJson, $"{ex.GetType().Name}: {ex.Message}", message));
         }
     }
 
@@ -89,24 +99,14 @@ internal sealed class SaleDecoder(CatalogCache catalog, decimal maxTicketPrice =
         if (catalog.MovieIdByTitle(incoming.MovieTitle) is not { } movieId)
             return (null, Dead(DeadLetterReasons.UnknownMovie, $"no movie titled '{incoming.MovieTitle}'", message));
 
-        // No event id: the Kafka coordinates identify the event, so a redelivery is recognised.
-        return (new Sale(sequence, IdentityOf(message.Source), message.Timestamp.ToUniversalTime(), theaterId, movieId,
+        // No event id: the message's identity stands in for one (a redelivery is recognised, a new message is new).
+        // Nor a time of sale: the message's timestamp is the best there is; without one, when it arrived.
+        return (new Sale(sequence, message.Identity, message.SentAt ?? receivedAt, theaterId, movieId,
             ShowtimeId: null, saleDate, tickets, price, currency, incoming.Channel is { } c && Channels.Contains(c) ? c : OriginalFormatChannel), null);
-    }
-
-    /// <summary>A name-based (version 5 style) UUID of the message's topic, partition and offset.</summary>
-    public static Guid IdentityOf(MessageCoordinates source)
-    {
-        Span<byte> hash = stackalloc byte[20];
-        SHA1.HashData(Encoding.UTF8.GetBytes($"reelmetrics:{source.Topic}/{source.Partition}/{source.Offset}"), hash);
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);   // version 5
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);   // RFC 4122 variant
-        return new Guid(hash[..16], bigEndian: true);
     }
 
     private static DeadLetter Missing(string field, RawMessage message) =>
         Dead(DeadLetterReasons.MissingField, $"{field} is missing", message);
 
-    private static DeadLetter Dead(string reason, string detail, RawMessage message) =>
-        new(reason, detail, message.Source, message.Key, message.Payload);
+    private static DeadLetter Dead(string reason, string detail, RawMessage message) => DeadLetter.For(reason, detail, message);
 }

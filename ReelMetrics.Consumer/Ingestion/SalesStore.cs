@@ -21,13 +21,14 @@ internal readonly record struct AggregateTotal(
         reader.GetInt64(6), reader.GetDecimal(7), reader.GetInt64(8));
 }
 
-/// <summary>What one batch did to PostgreSQL.</summary>
+/// <summary>What one batch did to PostgreSQL. Dead letters already stored (a redelivery) are not in <see cref="DeadLettersStored"/>.</summary>
 internal sealed record StoredBatch(
-    int Inserted, int Duplicates, IReadOnlyList<int> OverbookedSequences, IReadOnlyList<AggregateTotal> Totals);
+    int Inserted, int Duplicates, IReadOnlyList<int> OverbookedSequences, IReadOnlyList<AggregateTotal> Totals, IReadOnlySet<Guid> DeadLettersStored);
 
 /// <summary>
 /// Writes a batch of sales and the aggregates over them in one transaction: COPY into a staging
-/// table, drop what was already stored (redelivery), dead-letter what would overbook a showtime,
+/// table, drop what was already stored (redelivery), dead-letter what would overbook a showtime
+/// (decided sale by sale in message order, against the seats left, with the showtimes' rows locked),
 /// then one statement inserts the sales and upserts every aggregate from exactly the rows it
 /// inserted, returning the new totals. Dead letters go into the same transaction.
 /// </summary>
@@ -39,24 +40,26 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
     /// <param name="sales">Valid sales, distinct by event id.</param>
     /// <param name="deadLetters">Messages already found unusable.</param>
     /// <param name="overbooked">Makes the dead letter of a sale that turns out to overbook its showtime.</param>
+    /// <param name="seats">The capacity of a showtime (every sale's showtime is in the catalog).</param>
     /// <param name="cancellationToken">Cancels the batch; nothing is committed then.</param>
     public async Task<StoredBatch> StoreAsync(
-        IReadOnlyList<Sale> sales, IReadOnlyList<DeadLetter> deadLetters, Func<Sale, DeadLetter> overbooked, CancellationToken cancellationToken)
+        IReadOnlyList<Sale> sales, IReadOnlyList<DeadLetter> deadLetters, Func<Sale, DeadLetter> overbooked, Func<long, int> seats,
+        CancellationToken cancellationToken)
     {
         var connection = await ConnectionAsync(cancellationToken);
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var result = sales.Count == 0
-                ? new StoredBatch(0, 0, [], [])
-                : await StoreSalesAsync(connection, sales, cancellationToken);
+            var (inserted, duplicates, overbookedSequences, totals) = sales.Count == 0
+                ? (0, 0, [], [])
+                : await StoreSalesAsync(connection, sales, seats, cancellationToken);
 
-            var overbookedSequences = result.OverbookedSequences.ToHashSet();
-            var allDeadLetters = deadLetters.Concat(sales.Where(s => overbookedSequences.Contains(s.Sequence)).Select(overbooked)).ToList();
-            await StoreDeadLettersAsync(connection, allDeadLetters, cancellationToken);
+            var overbookedSet = overbookedSequences.ToHashSet();
+            var allDeadLetters = deadLetters.Concat(sales.Where(s => overbookedSet.Contains(s.Sequence)).Select(overbooked)).ToList();
+            var storedLetters = await StoreDeadLettersAsync(connection, allDeadLetters, cancellationToken);
 
             await transaction.CommitAsync(cancellationToken);
-            return result;
+            return new StoredBatch(inserted, duplicates, overbookedSequences, totals, storedLetters);
         }
         catch
         {
@@ -66,7 +69,8 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         }
     }
 
-    private static async Task<StoredBatch> StoreSalesAsync(NpgsqlConnection connection, IReadOnlyList<Sale> sales, CancellationToken cancellationToken)
+    private static async Task<(int Inserted, int Duplicates, List<int> Overbooked, List<AggregateTotal> Totals)> StoreSalesAsync(
+        NpgsqlConnection connection, IReadOnlyList<Sale> sales, Func<long, int> seats, CancellationToken cancellationToken)
     {
         await using (var truncate = new NpgsqlCommand("truncate incoming_sales", connection))
         {
@@ -96,31 +100,42 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
             await importer.CompleteAsync(cancellationToken);
         }
 
-        await using var batch = new NpgsqlBatch(connection)
+        var duplicates = new HashSet<int>();
+        var sold = new Dictionary<long, int>();
+        await using (var batch = new NpgsqlBatch(connection) { BatchCommands = { new(RemoveDuplicatesSql), new(LockShowtimesSql) } })
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            BatchCommands =
-            {
-                new(RemoveDuplicatesSql),
-                new(RemoveOverbookingSql),
-                new(InsertAndAggregateSql),
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-
-        var duplicates = 0;
-        while (await reader.ReadAsync(cancellationToken)) duplicates++;
-
-        await reader.NextResultAsync(cancellationToken);
-        var overbooked = new List<int>();
-        while (await reader.ReadAsync(cancellationToken)) overbooked.Add(reader.GetInt32(0));
-
-        await reader.NextResultAsync(cancellationToken);
-        var totals = new List<AggregateTotal>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            totals.Add(AggregateTotal.Read(reader));
+            while (await reader.ReadAsync(cancellationToken)) duplicates.Add(reader.GetInt32(0));
+            await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) sold[reader.GetInt64(0)] = reader.GetInt32(1);
         }
-        return new StoredBatch(sales.Count - duplicates - overbooked.Count, duplicates, overbooked, totals);
+
+        // First come, first seated: in message order, a sale is taken if its tickets fit in the seats still left.
+        // A sale that does not fit leaves the seats to the later, smaller ones, whatever the batching.
+        var overbooked = new List<int>();
+        foreach (var sale in sales)
+        {
+            if (sale.ShowtimeId is not { } showtimeId || duplicates.Contains(sale.Sequence)) continue;
+            var taken = sold.GetValueOrDefault(showtimeId);
+            if (taken + sale.TicketsSold > seats(showtimeId)) overbooked.Add(sale.Sequence);
+            else sold[showtimeId] = taken + sale.TicketsSold;
+        }
+
+        await using (var batch = new NpgsqlBatch(connection))
+        {
+            if (overbooked.Count > 0)
+            {
+                batch.BatchCommands.Add(new("delete from incoming_sales where seq = any($1)") { Parameters = { new() { Value = overbooked.ToArray() } } });
+            }
+            batch.BatchCommands.Add(new(InsertAndAggregateSql));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            var totals = new List<AggregateTotal>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                totals.Add(AggregateTotal.Read(reader));
+            }
+            return (sales.Count - duplicates.Count - overbooked.Count, duplicates.Count, overbooked, totals);
+        }
     }
 
     private const string StagingTableSql = """
@@ -143,20 +158,14 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         delete from incoming_sales i using sales s where s.event_id = i.event_id returning i.seq
         """;
 
-    // A showtime's sales are keyed by theater, so one partition, so one consumer, sells its seats:
-    // the running sum in message order against what is stored decides which sales do not fit.
-    private const string RemoveOverbookingSql = """
-        with running as (
-            select i.seq,
-                   sum(i.tickets_sold) over (partition by i.showtime_id order by i.seq) as batch_tickets,
-                   coalesce(ss.tickets_sold, 0) as stored_tickets,
-                   st.capacity
-            from incoming_sales i
-            join showtimes st on st.showtime_id = i.showtime_id
-            left join showtime_sales ss on ss.showtime_id = i.showtime_id)
-        delete from incoming_sales i using running r
-        where r.seq = i.seq and r.stored_tickets + r.batch_tickets > r.capacity
-        returning i.seq
+    // The seats already sold of the batch's showtimes, locked until the batch commits, in the order the aggregate
+    // upsert locks them: a second writer of the same showtimes (a consumer that lost its partition and does not know
+    // yet) waits, then sees these sales.
+    private const string LockShowtimesSql = """
+        select showtime_id, tickets_sold from showtime_sales
+        where showtime_id in (select showtime_id from incoming_sales where showtime_id is not null)
+        order by showtime_id
+        for update
         """;
 
     // Aggregates are upserted in key order, so concurrent consumers lock rows in the same order.
@@ -210,13 +219,16 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         union all select 6, st.business_date, s.showtime_id, 0, null, null, s.tickets_sold, s.revenue, 0 from showtime s join showtimes st using (showtime_id)
         """;
 
-    private static async Task StoreDeadLettersAsync(NpgsqlConnection connection, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    /// <summary>Stores the letters not stored before (a redelivered message is recognised by its identity); returns their ids.</summary>
+    private static async Task<IReadOnlySet<Guid>> StoreDeadLettersAsync(NpgsqlConnection connection, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
     {
-        if (deadLetters.Count == 0) return;
+        var stored = new HashSet<Guid>();
+        if (deadLetters.Count == 0) return stored;
         await using var command = new NpgsqlCommand("""
-            insert into dead_letters (reason, detail, topic, kafka_partition, kafka_offset, message_key, payload)
-            select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::bytea[])
-            on conflict (topic, kafka_partition, kafka_offset) do nothing
+            insert into dead_letters (reason, detail, topic, kafka_partition, kafka_offset, message_key, payload, message_id)
+            select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::bytea[], $8::uuid[])
+            on conflict (message_id) do nothing
+            returning message_id
             """, connection);
         command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Reason).ToArray() });
         command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Detail).ToArray() });
@@ -225,7 +237,10 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Source.Offset).ToArray() });
         command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Key).ToArray() });
         command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Payload).ToArray() });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.Add(new() { Value = deadLetters.Select(d => d.MessageId).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) stored.Add(reader.GetGuid(0));
+        return stored;
     }
 
     private async Task<NpgsqlConnection> ConnectionAsync(CancellationToken cancellationToken)

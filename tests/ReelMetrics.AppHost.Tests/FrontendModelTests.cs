@@ -49,4 +49,35 @@ public sealed class FrontendModelTests
         Assert.Contains("REELMETRICS_API_DAPPER_URL", environment.Keys);
         Assert.Contains("REELMETRICS_API_EF_URL", environment.Keys);
     }
+
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public async Task TheDashboardCountsAsHealthyOnlyWhenViteAnswersHttp(string mode)
+    {
+        await using var app = await BuildAsync($"ReelMetrics:Frontend:Mode={mode}");
+        var frontend = Executable(app, "frontend")!;
+
+        // Without a health check a resource is healthy as soon as its process runs: npm, not Vite.
+        Assert.Single(frontend.Annotations.OfType<HealthCheckAnnotation>());
+    }
+
+    [Fact]
+    public async Task EveryServiceThatServesIsHealthyOnlyWhenItAnswers()
+    {
+        await using var app = await BuildAsync();
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        // Steps that run to completion (installers, builds, migrations) are waited for with WaitForCompletion instead.
+        string[] steps = ["frontend-install", "frontend-build", "migrations"];
+        // Resources started only on demand (Aspire's project rebuilders) never serve.
+        var services = model.Resources
+            .Where(r => r is ProjectResource or ExecutableResource && !steps.Contains(r.Name) && !r.Annotations.OfType<ExplicitStartupAnnotation>().Any())
+            .ToList();
+
+        Assert.Equal(["api-dapper", "api-ef", "consumer", "frontend", "generator"], services.Select(s => s.Name).Order());
+
+        Assert.NotEmpty(services);
+        Assert.All(services, service => Assert.True(service.Annotations.OfType<HealthCheckAnnotation>().Any(),
+            $"{service.Name} has no health check: it would count as healthy before it serves"));
+    }
 }

@@ -38,13 +38,14 @@ internal sealed class IngestionHarness : IAsyncDisposable
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var store = new SalesStore(database.DataSource);
         var live = new LiveAggregates(redis, database.DataSource, NullLogger<LiveAggregates>.Instance);
-        var processor = new BatchProcessor(new CatalogCache(database.DataSource), store, live, new IngestionMetrics(meters), TimeProvider.System);
+        var processor = new BatchProcessor(new CatalogCache(database.DataSource), store, live, new IngestionMetrics(meters), TimeProvider.System,
+            NullLogger<BatchProcessor>.Instance);
         await live.RebuildIfNeededAsync(TestContext.Current.CancellationToken);   // as the consumer does when it starts
         return new IngestionHarness(database, redis, store, processor, live);
     }
 
     public RawMessage Message(byte[] payload, string? key = null, int partition = 0) =>
-        new(new MessageCoordinates(Topics.TicketSales, partition, Interlocked.Increment(ref nextOffset)), key, payload, DateTimeOffset.UtcNow);
+        new(new MessageCoordinates(Topics.TicketSales, partition, Interlocked.Increment(ref nextOffset)), key, payload, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     public RawMessage Message(TicketSold sale) =>
         Message(JsonSerializer.SerializeToUtf8Bytes(sale, ContractJson.Default.TicketSold), sale.TheaterId.ToString(CultureInfo.InvariantCulture));
