@@ -106,7 +106,7 @@ public sealed class HostileMessagePropertyTests(PostgresFixture postgres, RedisF
             try
             {
                 checking.Start();
-                await property.CheckResolvedAsync(resolved);
+                await property.CheckResolvedAsync(resolved, remember: true);
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !TestContext.Current.CancellationToken.IsCancellationRequested)
             {
@@ -170,7 +170,9 @@ public sealed class HostileMessagePropertyTests(PostgresFixture postgres, RedisF
                 Failures.Add($"""
                     ── Failure {Failures.Count + 1}: {signature}
                     Found in {where}; run seed {seed}.
-                    {shrunk?.Text ?? $"Found while bisecting a batch that threw, in a part of {batch.Count} messages (not shrunk: no seed generates that part)."}
+                    {shrunk?.Text ?? (generated is null
+                        ? $"Found while bisecting a batch that threw, in a part of {batch.Count} messages (not shrunk: no seed generates that part)."
+                        : "CsCheck did not reproduce it from the batch's seed alone (it depends on what earlier batches stored), so it is not shrunk.")}
                     It fails with:
                     {(shrunk?.Violation ?? violation).Message}
                     {await property.IsolateAsync(smallest, signature)}
@@ -387,7 +389,7 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
         ["theater_daily_sales", "movie_daily_sales", "theater_movie_daily_sales", "channel_daily_sales", "chain_minute_sales", "showtime_sales"];
 
     private readonly List<(RawMessage Raw, MessageSpec Spec)> earlier = [];
-    private readonly HashSet<(int Partition, long Offset)> deadLetterCoordinates = [];
+    private readonly HashSet<Guid> deadLetterIds = [];
     private readonly Dictionary<string, (long Tickets, decimal Revenue)> expectedTotals = Tables.ToDictionary(t => t, _ => (0L, 0m));
     private long expectedSalesCount;
 
@@ -429,27 +431,35 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
     private RawMessage New(MessageSpec spec)
     {
         var raw = harness.Message(spec.Payload, spec.Key, spec.Partition);
-        return spec.Timestamp is { } at ? raw with { Timestamp = at } : raw;
+        return spec.TimestampMs is { } at ? raw with { TimestampMs = at } : raw;
     }
 
-    public async Task CheckResolvedAsync(IReadOnlyList<(RawMessage Raw, MessageSpec Spec)> batch)
+    /// <param name="batch">The messages.</param>
+    /// <param name="remember">Whether later batches may send these messages again (only the run's own batches, so that the run
+    /// stays the same whatever shrinking and bisecting sent in between).</param>
+    public async Task CheckResolvedAsync(IReadOnlyList<(RawMessage Raw, MessageSpec Spec)> batch, bool remember = false)
     {
         LastBatch = batch;
         if (batch.Count == 0) return;
         Sent += batch.Count;
         var db = harness.Database.DataSource;
-        // The identity of a sale: its event id, or for the original format its Kafka coordinates (docs/events.md).
-        var identities = batch.Select(m => m.Spec.Expect == Expect.DeadLetter ? (Guid?)null : m.Spec.EventId ?? SaleDecoder.IdentityOf(m.Raw.Source)).ToArray();
-        var ids = identities.OfType<Guid>().Distinct().ToArray();
+        // The identity of a message: a name-based UUID of its coordinates, timestamp, key and payload (docs/events.md);
+        // a redelivered dead letter counts as a duplicate by it. A sale's: its event id, or for the original format the
+        // message's identity.
+        var messageIds = batch.Select(m => m.Raw.Identity).ToArray();
+        var identities = batch.Select((m, i) => m.Spec.Expect == Expect.DeadLetter ? (Guid?)null : m.Spec.EventId ?? messageIds[i]).ToArray();
+        // Where a sale would be if a message were stored, unusable ones included (to account for one taken wrongly).
+        var probes = batch.Select((m, i) => m.Spec.EventId ?? messageIds[i]).ToArray();
+        var ids = identities.OfType<Guid>().Concat(probes).Distinct().ToArray();
         var showtimeIds = batch.SelectMany(m => m.Spec.Facts).Select(f => f.ShowtimeId).OfType<long>().Distinct().ToArray();
-        var offsets = batch.Select(m => m.Raw.Source.Offset).Distinct().ToArray();
 
         var before = await SnapshotAsync(db);
         var existing = (await ReadSalesAsync(db, ids)).Keys.ToHashSet();
         var seats = await ReadSeatsAsync(db, showtimeIds);
-        var lettersBefore = (await ReadDeadLettersAsync(db, offsets)).Keys.ToHashSet();
+        var letteredBefore = (await ReadDeadLettersAsync(db, [.. messageIds.Distinct()])).Keys.ToHashSet();
 
         BatchOutcome outcome;
+        var sentAt = DateTimeOffset.UtcNow;
         try
         {
             outcome = await harness.ProcessAsync([.. batch.Select(m => m.Raw)]);
@@ -458,12 +468,13 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
         {
             throw PropertyViolation.Threw(exception, batch);
         }
+        var arrival = (From: sentAt, To: DateTimeOffset.UtcNow);
 
         Stored += outcome.Stored;
         Duplicates += outcome.Duplicates;
         DeadLetters += outcome.DeadLetters.Count;
-        foreach (var letter in outcome.DeadLetters) deadLetterCoordinates.Add((letter.Source.Partition, letter.Source.Offset));
-        foreach (var message in batch.Where(m => m.Raw.Payload.Length <= 65_536)) earlier.Add(message);
+        foreach (var letter in outcome.DeadLetters) deadLetterIds.Add(letter.MessageId);
+        if (remember) earlier.AddRange(batch.Where(m => m.Raw.Payload.Length <= 65_536));
         if (earlier.Count > 5_000) earlier.RemoveRange(0, earlier.Count - 5_000);
 
         // Per-message violations come first; the counts and sums they put off are reported only when nothing else is.
@@ -478,19 +489,17 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
                 $"Invariant 2 broken: {batch.Count} messages sent, but stored {outcome.Stored} + duplicates {outcome.Duplicates} + dead letters {outcome.DeadLetters.Count}");
         }
 
-        // 4. Dead letters: which message each is, its reason, its payload and key.
-        var letters = outcome.DeadLetters
-            .GroupBy(l => (l.Source.Topic, l.Source.Partition, l.Source.Offset))
-            .ToDictionary(g => g.Key, g => new Queue<DeadLetter>(g));
+        // 4. Dead letters: which message each is (by identity), its reason, its payload, key and detail.
+        var letters = outcome.DeadLetters.GroupBy(l => l.MessageId).ToDictionary(g => g.Key, g => new Queue<DeadLetter>(g));
         var fates = new DeadLetter?[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
-            var source = batch[i].Raw.Source;
-            if (letters.TryGetValue((source.Topic, source.Partition, source.Offset), out var queue) && queue.Count > 0) fates[i] = queue.Dequeue();
+            if (letters.TryGetValue(messageIds[i], out var queue) && queue.Count > 0) fates[i] = queue.Dequeue();
         }
         foreach (var stray in letters.Values.SelectMany(q => q))
         {
-            Violate("4. a dead letter of no message of the batch", $"Invariant 4 broken: dead letter {stray.Reason} at {stray.Source} is of no message sent in this batch (or one too many)");
+            Violate("4. a dead letter of no message of the batch, or a second one for a message",
+                $"Invariant 4 broken: dead letter {stray.Reason} of message {stray.MessageId} at {stray.Source} is of no message sent in this batch, or one too many");
         }
         for (var i = 0; i < batch.Count; i++)
         {
@@ -499,17 +508,21 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
                 Violate($"4. unknown dead-letter reason '{letter.Reason}'", $"Invariant 4 broken: reason '{letter.Reason}' is not one of DeadLetterReasons ({string.Join(", ", Reasons)})", i);
             if (!letter.Payload.AsSpan().SequenceEqual(batch[i].Raw.Payload))
                 Violate("4. dead letter payload differs from the message", $"Invariant 4 broken: the dead letter's payload ({letter.Payload.Length} bytes) is not the message's", i);
-            if (letter.Key != batch[i].Raw.Key)
-                Violate("4. dead letter key differs from the message's", $"Invariant 4 broken: the dead letter's key {HostileMessagePropertyTests.Show(letter.Key)} is not the message's", i);
-            if (string.IsNullOrWhiteSpace(letter.Detail))
-                Violate("4. dead letter without a detail", $"Invariant 4 broken: dead letter {letter.Reason} says nothing in its detail", i);
+            if (SafeTextProblem(batch[i].Raw.Key, letter.Key, MaxKeyLength) is { } keyProblem)
+                Violate("4. dead letter key is not the message's (made safe)", $"Invariant 4 broken: the dead letter's key {HostileMessagePropertyTests.Show(letter.Key)} {keyProblem}", i);
+            if (DetailProblem(letter.Detail) is { } detailProblem)
+                Violate("4. dead letter detail is empty or unsafe", $"Invariant 4 broken: the dead letter's detail {detailProblem}: {HostileMessagePropertyTests.Show(letter.Detail)}", i);
+            if (letteredBefore.Contains(messageIds[i]))
+                Violate("4. a message dead-lettered before was dead-lettered again",
+                    $"Invariant 4 broken: message {messageIds[i]} has a dead letter already; again it must count as a duplicate", i);
         }
 
         // 5. What each message became, against what it must become (sales in message order, seats counted as they sell).
         var rows = await ReadSalesAsync(db, ids);
         var sold = new Dictionary<long, int>(seats);
         var claimed = new HashSet<Guid>();
-        var overbooked = new HashSet<Guid>();
+        var deadEvents = new HashSet<Guid>();   // sales (by event id) that ended as a dead letter: overbooked, or a redelivery of one
+        var lettered = new HashSet<Guid>(letteredBefore);   // messages (by identity) with a dead letter
         var showtimeHistory = new Dictionary<long, List<string>>();   // what became of the batch's earlier sales of each showtime
         var expectedStored = 0;
         var expectedDuplicates = 0;
@@ -520,7 +533,7 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
         {
             var (raw, spec) = batch[i];
             var id = identities[i];
-            var seen = id is { } known && (existing.Contains(known) || claimed.Contains(known) || overbooked.Contains(known));
+            var seen = id is { } known && (existing.Contains(known) || claimed.Contains(known) || deadEvents.Contains(known));
             if (fates[i] is { } letter)
             {
                 if (spec.Expect == Expect.Sale)
@@ -540,18 +553,44 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
                 }
                 if (spec.Facts.Count > 0 && spec.Facts[0].ShowtimeId is { } at)
                     History(at).Add($"#{i} {spec.Facts[0].Tickets} tickets dead-lettered as {letter.Reason}");
-                if (letter.Reason == DeadLetterReasons.Overbooked && id is { } full) overbooked.Add(full);
+                if (letter.Reason == DeadLetterReasons.Overbooked && id is { } full) deadEvents.Add(full);
+                lettered.Add(messageIds[i]);
                 continue;
             }
             if (spec.Expect == Expect.DeadLetter || id is not { } key)
             {
+                // The same message again (redelivered at its coordinates) is a duplicate of its dead letter.
+                if (lettered.Contains(messageIds[i]))
+                {
+                    expectedDuplicates++;
+                    continue;
+                }
                 Violate($"5. an unusable message was accepted ({HostileMessagePropertyTests.Family(spec.Kind)})", "Invariant 5 broken: the message must be a dead letter, but it was counted as stored or as a duplicate", i);
+                // Count what it did, so that its seats, counts and sums are not blamed on the messages after it.
+                if (rows.TryGetValue(probes[i], out var taken) && !existing.Contains(probes[i]) && claimed.Add(probes[i]))
+                {
+                    expectedStored++;
+                    var facts = taken.Facts;
+                    stored.Add(facts);
+                    if (facts.ShowtimeId is { } wrongShowtime)
+                    {
+                        History(wrongShowtime).Add($"#{i} {facts.Tickets} tickets stored (wrongly)");
+                        sold[wrongShowtime] = Seats(wrongShowtime) + facts.Tickets;
+                    }
+                }
+                else
+                {
+                    expectedDuplicates++;
+                }
                 continue;
             }
-            if (seen)
+            if (seen || !rows.ContainsKey(key) && lettered.Contains(messageIds[i]))
             {
+                // A duplicate of a stored sale, or of a dead letter: the same message redelivered, or the same event again
+                // after one of those in this batch.
                 expectedDuplicates++;
-                if (!rows.ContainsKey(key) && !overbooked.Contains(key))
+                if (!rows.ContainsKey(key) && lettered.Contains(messageIds[i])) deadEvents.Add(key);
+                if (!rows.ContainsKey(key) && !deadEvents.Contains(key))
                     Violate("5. counted as a duplicate of a sale that is not stored", $"Invariant 5 broken: counted as a duplicate, but no sale with id {key} is stored", i);
                 continue;
             }
@@ -559,13 +598,19 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
             claimed.Add(key);
             if (!rows.TryGetValue(key, out var row))
             {
-                Violate("5. a valid sale was neither stored nor dead-lettered", $"Invariant 5 broken: not dead-lettered, not a duplicate, and no sale with id {key} is stored", i);
+                var others = Enumerable.Range(0, batch.Count).Where(j => j != i && (identities[j] == key || messageIds[j] == messageIds[i]))
+                    .Select(j => $"#{j} {batch[j].Spec.Kind} ({(fates[j] is { } l ? "dead letter " + l.Reason : "no dead letter")})").ToList();
+                Violate("5. a valid sale was neither stored nor dead-lettered",
+                    $"Invariant 5 broken: not dead-lettered, not a duplicate, and no sale with id {key} is stored; " +
+                    $"the batch's other messages with this sale's or this message's identity: {(others.Count == 0 ? "none" : string.Join(", ", others))}; " +
+                    $"dead letters with this message's identity before: {letteredBefore.Contains(messageIds[i])}", i);
                 continue;
             }
-            if (spec.Facts.FirstOrDefault(f => row.Matches(f, raw.Timestamp)) is not { } match)
+            if (spec.Facts.FirstOrDefault(f => row.Matches(f, SoldAtWindows(f, raw, arrival))) is not { } match)
             {
                 Violate($"5. the stored sale differs from the message ({HostileMessagePropertyTests.Family(spec.Kind)})",
-                    $"Invariant 5 broken: stored {row}\n      expected {string.Join("\n      or       ", spec.Facts.Select(f => f with { SoldAt = f.SoldAt ?? raw.Timestamp }))}", i);
+                    $"Invariant 5 broken: stored {row}\n      expected {string.Join("\n      or       ", spec.Facts)}" +
+                    $"\n      sold at {string.Join(" or ", spec.Facts.SelectMany(f => SoldAtWindows(f, raw, arrival)).Select(w => w.From == w.To ? $"{w.From:O}" : $"{w.From:O}–{w.To:O}"))}", i);
                 continue;
             }
             stored.Add(match);
@@ -587,7 +632,7 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
         var after = await SnapshotAsync(db);
         if (after.Sales - before.Sales != outcome.Stored)
             Violate("3. sales rows ≠ stored", $"Invariant 3 broken: {after.Sales - before.Sales} rows added to sales, {outcome.Stored} stored");
-        var newLetterRows = outcome.DeadLetters.Select(l => (l.Source.Partition, l.Source.Offset)).Distinct().Count(c => !lettersBefore.Contains(c));
+        var newLetterRows = outcome.DeadLetters.Select(l => l.MessageId).Distinct().Count(m => !letteredBefore.Contains(m));
         if (after.DeadLetters - before.DeadLetters != newLetterRows)
             Violate("3. dead_letters rows ≠ dead letters", $"Invariant 3 broken: {after.DeadLetters - before.DeadLetters} rows added to dead_letters, {newLetterRows} new dead letters");
         expectedSalesCount += stored.Count;
@@ -603,25 +648,26 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
             expectedTotals[table] = (et + tickets, er + revenue);
         }
 
-        // 4. The dead_letters rows keep the reason, the payload byte for byte, and the key.
-        var letterRows = await ReadDeadLettersAsync(db, offsets);
+        // 4. The dead_letters rows keep the reason, the payload byte for byte, the key and the message's identity.
+        var letterRows = await ReadDeadLettersAsync(db, [.. messageIds.Distinct()]);
         for (var i = 0; i < batch.Count; i++)
         {
             if (fates[i] is not { } letter) continue;
-            var coordinates = (letter.Source.Partition, letter.Source.Offset);
-            if (!letterRows.TryGetValue(coordinates, out var row))
+            if (!letterRows.TryGetValue(messageIds[i], out var row))
             {
-                Violate("4. a dead letter is missing from dead_letters", $"Invariant 4 broken: dead letter {letter.Reason} is not in the dead_letters table", i);
+                Violate("4. a dead letter is missing from dead_letters", $"Invariant 4 broken: dead letter {letter.Reason} of message {messageIds[i]} is not in the dead_letters table", i);
                 continue;
             }
-            if (!lettersBefore.Contains(coordinates) && row.Reason != letter.Reason && outcome.DeadLetters.Count(l => (l.Source.Partition, l.Source.Offset) == coordinates) == 1)
+            if (row.Reason != letter.Reason)
                 Violate("4. dead_letters reason differs", $"Invariant 4 broken: the table says {row.Reason}, the outcome {letter.Reason}", i);
             if (!Reasons.Contains(row.Reason))
                 Violate($"4. unknown dead-letter reason '{row.Reason}' in the table", $"Invariant 4 broken: reason '{row.Reason}' in dead_letters is not one of DeadLetterReasons", i);
             if (!row.Payload.AsSpan().SequenceEqual(batch[i].Raw.Payload))
                 Violate("4. dead_letters payload differs from the message", $"Invariant 4 broken: the stored payload ({row.Payload.Length} bytes) is not the message's ({batch[i].Raw.Payload.Length} bytes)", i);
-            if (row.Key != batch[i].Raw.Key)
-                Violate("4. dead_letters message_key differs from the message's key", $"Invariant 4 broken: message_key {HostileMessagePropertyTests.Show(row.Key)} is not the message's key", i);
+            if (SafeTextProblem(batch[i].Raw.Key, row.Key, MaxKeyLength) is { } keyProblem)
+                Violate("4. dead_letters message_key is not the message's key (made safe)", $"Invariant 4 broken: message_key {HostileMessagePropertyTests.Show(row.Key)} {keyProblem}", i);
+            if ((row.Partition, row.Offset) != (batch[i].Raw.Source.Partition, batch[i].Raw.Source.Offset))
+                Violate("4. dead_letters coordinates differ from the message's", $"Invariant 4 broken: the table says partition {row.Partition} offset {row.Offset}", i);
         }
 
         if (violations.Count > 0)
@@ -633,6 +679,75 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
                 $"{violations.Count} violation(s) in a batch of {batch.Count} ({string.Join("; ", distinct)}):\n" +
                 string.Join("\n", violations.Take(12).Select(v => "  • " + v.Text)) + (violations.Count > 12 ? $"\n  … and {violations.Count - 12} more" : ""));
         }
+    }
+
+    /// <summary>docs/events.md: the key in a dead letter is text, capped at 1,000 characters (the detail at 2,000).</summary>
+    private const int MaxKeyLength = 1_000;
+    private const int MaxDetailLength = 2_000;
+
+    /// <summary>
+    /// When the kept text is not the message's text made safe as docs/events.md says: as it was when it is safe and short;
+    /// else with control characters and unpaired surrogates escaped as \uXXXX and, past the cap, cut (a mark allowed).
+    /// </summary>
+    internal static string? SafeTextProblem(string? sent, string? kept, int cap)
+    {
+        if (sent is null) return kept is null ? null : "is set, but the message had no key";
+        if (kept is null) return "is missing";
+        if (kept.Length > cap) return $"is longer than {cap} characters ({kept.Length})";
+        if (Unsafe(kept) is { } unsafeText) return unsafeText;
+        string[] escaped = [Escape(sent, "x4"), Escape(sent, "X4")];
+        if (escaped.Any(e => e.Length <= cap && e == kept)) return null;
+        if (escaped.All(e => e.Length <= cap)) return $"is not the key {HostileMessagePropertyTests.Show(sent)} with control characters and unpaired surrogates escaped";
+        // Cut: the start of the escaped key, up to an escape or a mark shorter than a few characters.
+        var common = escaped.Max(e => e.Zip(kept).TakeWhile(p => p.First == p.Second).Count());
+        return common >= cap - 16 && kept.Length - common <= 3 ? null
+            : $"is not the start of the key {HostileMessagePropertyTests.Show(sent)} escaped and cut at {cap} characters";
+    }
+
+    private static string? DetailProblem(string detail) =>
+        string.IsNullOrWhiteSpace(detail) ? "is empty"
+        : detail.Length > MaxDetailLength ? $"is longer than {MaxDetailLength} characters ({detail.Length})"
+        : Unsafe(detail);
+
+    /// <summary>A control character or an unpaired surrogate: what PostgreSQL's text or UTF-8 cannot take.</summary>
+    private static string? Unsafe(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsControl(text[i])) return $"holds the control character U+{(int)text[i]:X4}";
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else if (char.IsSurrogate(text[i])) return $"holds the unpaired surrogate U+{(int)text[i]:X4}";
+        }
+        return null;
+    }
+
+    private static string Escape(string text, string hex)
+    {
+        var escaped = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) escaped.Append(c).Append(text[++i]);
+            else if (char.IsControl(c) || char.IsSurrogate(c)) escaped.Append("\\u").Append(((int)c).ToString(hex, CultureInfo.InvariantCulture));
+            else escaped.Append(c);
+        }
+        return escaped.ToString();
+    }
+
+    /// <summary>
+    /// When a sale may say it was sold: at its sold_at; for the original format at the message's timestamp, or when it
+    /// arrived if the producer set none or one out of range (docs/events.md). 0 is the epoch or none: either.
+    /// </summary>
+    private static IEnumerable<(DateTimeOffset From, DateTimeOffset To)> SoldAtWindows(SaleFacts facts, RawMessage raw, (DateTimeOffset From, DateTimeOffset To) arrival)
+    {
+        if (facts.SoldAt is { } soldAt) return [(soldAt, soldAt)];
+        var maxMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+        return raw.TimestampMs switch
+        {
+            > 0 and var ms when ms <= maxMs => [(DateTimeOffset.FromUnixTimeMilliseconds(ms), DateTimeOffset.FromUnixTimeMilliseconds(ms))],
+            0 => [(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch), arrival],
+            _ => [arrival],
+        };
     }
 
     /// <summary>Runs each message of <paramref name="items"/> in a batch of its own; says which fail with <paramref name="signature"/>.</summary>
@@ -683,7 +798,7 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
     {
         var db = harness.Database;
         Assert.Equal(Stored, await db.ScalarAsync<long>("select count(*) from sales"));
-        Assert.Equal(deadLetterCoordinates.Count, await db.ScalarAsync<long>("select count(*) from dead_letters"));
+        Assert.Equal(deadLetterIds.Count, await db.ScalarAsync<long>("select count(*) from dead_letters"));
         var totals = (await SnapshotAsync(db.DataSource)).Totals;
         var all = (await db.ScalarAsync<long>("select coalesce(sum(tickets_sold), 0) from sales"), await db.ScalarAsync<decimal>("select coalesce(sum(revenue), 0) from sales"));
         var ofShowtimes = (await db.ScalarAsync<long>("select coalesce(sum(tickets_sold), 0) from sales where showtime_id is not null"),
@@ -737,19 +852,21 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
         return seats;
     }
 
-    private sealed record LetterRow(string Reason, string Detail, string? Key, byte[] Payload);
+    private sealed record LetterRow(int Partition, long Offset, string Reason, string Detail, string? Key, byte[] Payload);
 
-    private static async Task<Dictionary<(int Partition, long Offset), LetterRow>> ReadDeadLettersAsync(NpgsqlDataSource db, long[] offsets)
+    /// <summary>The dead letters of these messages, by the message's identity.</summary>
+    private static async Task<Dictionary<Guid, LetterRow>> ReadDeadLettersAsync(NpgsqlDataSource db, Guid[] messageIds)
     {
-        var rows = new Dictionary<(int, long), LetterRow>();
+        var rows = new Dictionary<Guid, LetterRow>();
         await using var command = db.CreateCommand(
-            "select kafka_partition, kafka_offset, reason, detail, message_key, payload from dead_letters where topic = $1 and kafka_offset = any($2)");
+            "select message_id, kafka_partition, kafka_offset, reason, detail, message_key, payload from dead_letters where topic = $1 and message_id = any($2)");
         command.Parameters.Add(new() { Value = Topic });
-        command.Parameters.Add(new() { Value = offsets });
+        command.Parameters.Add(new() { Value = messageIds });
         await using var reader = await command.ExecuteReaderAsync(Cancellation);
         while (await reader.ReadAsync(Cancellation))
         {
-            rows[(reader.GetInt32(0), reader.GetInt64(1))] = new(reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetFieldValue<byte[]>(5));
+            rows[reader.GetGuid(0)] = new(reader.GetInt32(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetFieldValue<byte[]>(6));
         }
         return rows;
     }
@@ -760,9 +877,11 @@ internal sealed record SaleRow(
     Guid EventId, DateTimeOffset SoldAt, int TheaterId, int MovieId, long? ShowtimeId, DateOnly SaleDate, int Tickets, decimal Price,
     decimal Revenue, string Currency, string Channel)
 {
-    /// <summary>Equal to the facts; sold_at to PostgreSQL's precision (a microsecond), or the Kafka timestamp for the original format.</summary>
-    public bool Matches(SaleFacts facts, DateTimeOffset timestamp) =>
+    public SaleFacts Facts => new(TheaterId, MovieId, ShowtimeId, SaleDate, Tickets, Price, Currency, Channel, SoldAt);
+
+    /// <summary>Equal to the facts, and sold within one of the windows (to PostgreSQL's precision, a microsecond).</summary>
+    public bool Matches(SaleFacts facts, IEnumerable<(DateTimeOffset From, DateTimeOffset To)> soldAt) =>
         TheaterId == facts.TheaterId && MovieId == facts.MovieId && ShowtimeId == facts.ShowtimeId && SaleDate == facts.SaleDate
         && Tickets == facts.Tickets && Price == facts.Price && Revenue == facts.Revenue && Currency == facts.Currency && Channel == facts.Channel
-        && Math.Abs((SoldAt - (facts.SoldAt ?? timestamp)).Ticks) < TimeSpan.TicksPerMicrosecond;
+        && soldAt.Any(w => SoldAt.UtcTicks > w.From.UtcTicks - TimeSpan.TicksPerMicrosecond && SoldAt.UtcTicks < w.To.UtcTicks + TimeSpan.TicksPerMicrosecond);
 }

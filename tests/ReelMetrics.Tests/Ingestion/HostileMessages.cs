@@ -33,7 +33,7 @@ internal sealed record SaleFacts(
 /// </summary>
 internal sealed record MessageSpec(
     string Kind, byte[] Payload, string? Key, int Partition, Expect Expect, Guid? EventId, IReadOnlyList<SaleFacts> Facts,
-    DateTimeOffset? Timestamp = null)
+    long? TimestampMs = null)
 {
     public MessageSpec WithKey(string? key, string kind) => this with { Key = key, Kind = $"{Kind} + key: {kind}" };
 }
@@ -628,8 +628,10 @@ internal sealed class HostileMessages
             ("2025-3-1", Expect.Either, new(2025, 3, 1)), ("20250311", Expect.Either, new(2025, 3, 11)),
             ("2025-03-11T00:00:00", Expect.Either, new(2025, 3, 11)), (" 2025-03-11", Expect.Either, new(2025, 3, 11)),
         ];
-        // Kafka timestamps of original-format sales (their sold_at): the epoch, just before it (-1 ms: "no timestamp"), far ahead.
-        DateTimeOffset[] timestamps = [DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMilliseconds(-1), new(2038, 1, 19, 3, 14, 8, TimeSpan.Zero), new(3000, 1, 1, 0, 0, 0, TimeSpan.Zero)];
+        // Kafka timestamps (ms since 1970) of original-format sales, their sold_at: just after the epoch, the epoch, none (-1),
+        // far ahead, the last representable millisecond and past it, and nonsense.
+        var maxMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+        long[] timestamps = [1, 0, -1, 2_147_483_648_000, 32_503_680_000_000, maxMs, maxMs + 1, long.MaxValue, long.MinValue];
         return Gen.Select(AnySale, Gen.Int[0, 9_999], (sale, pick) =>
         {
             if (sale.Contract)
@@ -652,7 +654,7 @@ internal sealed class HostileMessages
             if (pick % 4 == 0)
             {
                 var at = timestamps[pick / 4 % timestamps.Length];
-                return sale.Spec($"Kafka timestamp: {at:O}", Expect.Sale, facts: [sale.Facts]) with { Timestamp = at };
+                return sale.Spec($"Kafka timestamp: {at} ms", Expect.Sale, facts: [sale.Facts]) with { TimestampMs = at };
             }
             var (day, dayExpect, value) = days[pick / 4 % days.Length];
             return sale.With("sale_date", Json.Quote(day)).Spec($"sale_date: {day}", dayExpect, facts: [sale.Facts with { SaleDate = value }]);
