@@ -17,17 +17,20 @@ namespace ReelMetrics.Tests.Ingestion;
 /// <list type="number">
 /// <item>ProcessAsync never throws.</item>
 /// <item>Messages sent = stored + duplicates + dead letters.</item>
-/// <item>The tables agree with the outcomes: sales rows = stored, dead_letters rows = dead letters (one per Kafka
-/// coordinates), and the aggregates add up to exactly the generated valid sales that were stored.</item>
-/// <item>Every dead letter has a reason among <see cref="DeadLetterReasons"/> and keeps the message's payload byte for
-/// byte (and its key).</item>
+/// <item>The tables agree with the outcomes: sales rows = stored, dead_letters rows = dead letters (one per message:
+/// a redelivered one is a duplicate), and the aggregates add up to exactly the generated valid sales that were stored.</item>
+/// <item>Every dead letter has a reason among <see cref="DeadLetterReasons"/> (read by reflection: the list may grow) and
+/// keeps the message's payload byte for byte, its coordinates, and its key made safe as docs/events.md says.</item>
 /// <item>Every valid message becomes a sale with its facts or a duplicate, never a dead letter, except overbooked when its
-/// showtime has no room left; every unusable message becomes a dead letter.</item>
+/// showtime has no room left (first come, first seated); every unusable message becomes a dead letter (or a duplicate
+/// of its own dead letter when redelivered).</item>
 /// <item>Redis agrees with PostgreSQL at the end.</item>
 /// </list>
 /// Reproducible: batch <c>i</c> of a test is generated from a fixed seed (REELMETRICS_PROPERTY_SEED changes it,
-/// REELMETRICS_PROPERTY_COUNT the number of messages). A failure is shrunk by CsCheck to a small batch that fails the
-/// same way, then the messages that fail on their own are named; the run goes on to find failures of other kinds.
+/// REELMETRICS_PROPERTY_COUNT the number of messages of the mixed test, a tenth of it for each focused one,
+/// REELMETRICS_PROPERTY_SHRINK the candidates CsCheck may try when shrinking). A failure is shrunk by CsCheck to a small
+/// batch that fails the same way, then the messages that fail on their own are named; the run goes on to find failures
+/// of other kinds (a batch that threw is bisected, so that one failure does not hide the others in it).
 /// </summary>
 public sealed class HostileMessagePropertyTests(PostgresFixture postgres, RedisFixture redis)
 {
@@ -791,7 +794,7 @@ internal sealed class IngestionProperty(IngestionHarness harness, IReadOnlyDicti
     }
 
     /// <summary>
-    /// 3 over the whole run, whatever the messages were: sales rows = all stored, dead_letters rows = the coordinates
+    /// 3 over the whole run, whatever the messages were: sales rows = all stored, dead_letters rows = the messages
     /// dead-lettered, and every aggregate table sums to exactly the sales table.
     /// </summary>
     public async Task AssertTablesAsync()
