@@ -4,13 +4,13 @@ using ReelMetrics.LocalInfrastructure.Kafka;
 namespace ReelMetrics.LocalInfrastructure;
 
 /// <summary>
-/// <c>kafka --port N [--topic name[:partitions]]... [--advertised-host host]</c>: runs a
+/// <c>kafka --port N [--topic name[:partitions]]... [--advertised-host host] [--max-partition-bytes N]</c>: runs a
 /// <see cref="LocalKafkaBroker"/> until SIGTERM or SIGINT, then exits 0.
 /// </summary>
 public static class KafkaCommand
 {
     private const string UsageText =
-        "usage: ReelMetrics.LocalInfrastructure kafka --port N [--topic name[:partitions]]... [--advertised-host host]";
+        "usage: ReelMetrics.LocalInfrastructure kafka --port N [--topic name[:partitions]]... [--advertised-host host] [--max-partition-bytes N]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -63,6 +63,7 @@ public static class KafkaCommand
         int? port = null;
         var topics = new List<LocalKafkaTopic>();
         var advertisedHost = "127.0.0.1";
+        var maxPartitionBytes = LocalKafkaBrokerOptions.DefaultMaxPartitionBytes;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value.");
@@ -80,6 +81,10 @@ public static class KafkaCommand
                 case "--advertised-host":
                     advertisedHost = Value();
                     break;
+                case "--max-partition-bytes":
+                    var bytes = Value();
+                    maxPartitionBytes = long.TryParse(bytes, out var b) && b >= 0 ? b : throw new FormatException($"'{bytes}' is not a size in bytes.");
+                    break;
                 default:
                     throw new FormatException($"unknown argument '{args[i]}'.");
             }
@@ -89,6 +94,7 @@ public static class KafkaCommand
             Port = port ?? throw new FormatException("--port is required (0 picks a free port)."),
             Topics = topics,
             AdvertisedHost = advertisedHost,
+            MaxPartitionBytes = maxPartitionBytes,
         };
     }
 }

@@ -20,11 +20,12 @@ internal sealed record IncomingSale
     public DateTime? Showtime { get; init; }
     public DateOnly? SaleDate { get; init; }
     public int? TicketsSold { get; init; }
-    public decimal? TicketPrice { get; init; }
+    public Price? TicketPrice { get; init; }
     public string? Currency { get; init; }
     public string? Channel { get; init; }
 }
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+// Strict numbers: a number sent as a string is the wrong type (the web defaults would read "3" as 3).
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(IncomingSale))]
 internal sealed partial class IncomingJson : JsonSerializerContext;

@@ -52,12 +52,12 @@ internal sealed class SaleDecoder(CatalogCache catalog, DateTimeOffset receivedA
         if (incoming.TicketsSold is not { } tickets) return (null, Missing("tickets_sold", message));
         if (tickets is < 1 or > MaxTicketsPerSale)
             return (null, Dead(DeadLetterReasons.InvalidTickets, $"tickets_sold must be 1–{MaxTicketsPerSale}, was {tickets}", message));
-        if (incoming.TicketPrice is not { } price) return (null, Missing("ticket_price", message));
-        if (price <= 0 || price > maxTicketPrice || decimal.Round(price, 2) != price)
-            return (null, Dead(DeadLetterReasons.InvalidPrice, $"ticket_price must be a positive amount in cents up to {maxTicketPrice}, was {price}", message));
+        if (incoming.TicketPrice is not { } written) return (null, Missing("ticket_price", message));
+        if (written.Amount is not { } price || price <= 0 || price > maxTicketPrice)
+            return (null, Dead(DeadLetterReasons.InvalidPrice, $"ticket_price must be a positive amount in cents up to {maxTicketPrice}, was {written}", message));
         if (incoming.SaleDate is not { } saleDate) return (null, Missing("sale_date", message));
         var currency = incoming.Currency ?? "USD";
-        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
+        if (!Currencies.IsIso4217(currency))
             return (null, Dead(DeadLetterReasons.InvalidField, $"currency must be an ISO 4217 code, was '{currency}'", message));
 
         return original ? ValidateOriginal(incoming, message, sequence, tickets, price, saleDate, currency)

@@ -13,7 +13,7 @@ namespace ReelMetrics.LocalInfrastructure.Kafka;
 /// Retention: librdkafka's mock keeps at most 5 MiB (or 100,000 record batches) per partition and silently drops
 /// the oldest batches beyond that, and has no API to change it. For topics created through this class (at start, or
 /// with <see cref="CreateTopic"/>) the broker raises those limits to <see cref="LocalKafkaBrokerOptions.MaxPartitionBytes"/>
-/// and <see cref="LocalKafkaBrokerOptions.MaxPartitionBatches"/> (default 4 GiB and 100,000,000: in effect everything) by
+/// and <see cref="LocalKafkaBrokerOptions.MaxPartitionBatches"/> (default 256 MiB and 100,000,000: bounded memory, like a real broker's size retention) by
 /// patching the new partitions in this process's memory, only after verifying they are exactly where librdkafka's
 /// layout puts them (see <see cref="MockRetention"/>). If that verification fails (another librdkafka version, another
 /// OS), nothing is patched, the topic keeps 5 MiB per partition, and <see cref="LocalKafkaBrokerOptions.Log"/> gets a

@@ -50,7 +50,9 @@ public sealed record LocalKafkaBrokerOptions
     /// How many bytes of record batches each partition of a topic created through the broker (<see cref="Topics"/>,
     /// <see cref="LocalKafkaBroker.CreateTopic"/>) keeps before the oldest batches are dropped. librdkafka's mock keeps
     /// only 5 MiB, so a consumer that falls behind would lose events; the broker raises the limit by patching the mock's
-    /// partitions in memory (see <see cref="LocalKafkaBroker"/>). Default 4 GiB: in effect everything, memory permitting.
+    /// partitions in memory (see <see cref="LocalKafkaBroker"/>). Default 256 MiB: like a real broker's size-based
+    /// retention, memory stays bounded (the 16-partition sales topic holds at most 4 GiB, about ten million sales), and a
+    /// consumer that falls further behind than that loses the oldest events, which it reports (events_lost).
     /// 0 leaves librdkafka's 5 MiB. Auto-created topics always keep librdkafka's limits.
     /// </summary>
     public long MaxPartitionBytes { get; init; } = DefaultMaxPartitionBytes;
@@ -61,8 +63,8 @@ public sealed record LocalKafkaBrokerOptions
     /// </summary>
     public long MaxPartitionBatches { get; init; } = DefaultMaxPartitionBatches;
 
-    /// <summary>The default <see cref="MaxPartitionBytes"/>: 4 GiB.</summary>
-    public const long DefaultMaxPartitionBytes = 4L * 1024 * 1024 * 1024;
+    /// <summary>The default <see cref="MaxPartitionBytes"/>: 256 MiB.</summary>
+    public const long DefaultMaxPartitionBytes = 256L * 1024 * 1024;
 
     /// <summary>The default <see cref="MaxPartitionBatches"/>: 100,000,000.</summary>
     public const long DefaultMaxPartitionBatches = 100_000_000;

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using ReelMetrics.Consumer;
 using ReelMetrics.Contracts;
@@ -81,6 +83,7 @@ public sealed class ConsumerFaultTests : IAsyncLifetime
         // PostgreSQL goes away while sales keep coming: the consumer holds its batch and retries.
         await postgres.StopAsync(ct);
         Produce(producer, chunks[1]);
+        await EventuallyAsync(async () => Assert.Equal(HealthStatus.Degraded, await IngestionHealthAsync(host)));   // and says so
         await postgres.StartAsync(ct);
         await WaitForSalesAsync(4_000);
 
@@ -96,6 +99,7 @@ public sealed class ConsumerFaultTests : IAsyncLifetime
         broker.SetUp();
         Assert.Equal(0, producer.Flush(TimeSpan.FromMinutes(1)));
         await WaitForSalesAsync(8_000);
+        await EventuallyAsync(async () => Assert.Equal(HealthStatus.Healthy, await IngestionHealthAsync(host)));
 
         Assert.Equal(events.Count, await database.ScalarAsync<long>("select count(*) from sales"));
         Assert.Equal(events.Sum(e => e.TicketsSold * e.TicketPrice), await database.ScalarAsync<decimal>("select sum(revenue) from theater_daily_sales"));
@@ -105,6 +109,9 @@ public sealed class ConsumerFaultTests : IAsyncLifetime
         await EventuallyAsync(() => LiveCacheAssert.MatchesDatabaseAsync(database, cache.GetDatabase()));
         await host.StopAsync(ct);
     }
+
+    private static async Task<HealthStatus> IngestionHealthAsync(IHost host) =>
+        (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == "ingestion", TestContext.Current.CancellationToken)).Status;
 
     private static void Produce(IProducer<string, byte[]> producer, IEnumerable<TicketSold> sales, bool flush = true)
     {

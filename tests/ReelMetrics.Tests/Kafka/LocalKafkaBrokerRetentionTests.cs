@@ -22,7 +22,7 @@ public sealed class LocalKafkaBrokerRetentionTests
     {
         var log = new ConcurrentQueue<string>();
         await using var broker = Start(log, new LocalKafkaBrokerOptions(), "retained", partitions);
-        Assert.Contains(log, line => line.Contains("raised the mock's per-partition limits to 4,294,967,296 bytes", StringComparison.Ordinal));
+        Assert.Contains(log, line => line.Contains("raised the mock's per-partition limits to 268,435,456 bytes", StringComparison.Ordinal));
         Assert.DoesNotContain(log, line => line.StartsWith("warning", StringComparison.Ordinal));
 
         var payloads = Payloads();
