@@ -76,7 +76,7 @@ public sealed class IngestionChaosTests : IAsyncLifetime
         var settings = ChaosSettings.FromEnvironment();
         var schedule = ChaosSchedule.Create(settings.Seed, settings.Duration);
         var today = SalesDatabase.Today;
-        var plan = HostileMessages.Plan(ChaosSchedule.Derive(settings.Seed, 8), schedule.HostileBursts, today);
+        var plan = HostileMessagePlan.Plan(ChaosSchedule.Derive(settings.Seed, 8), schedule.HostileBursts, today);
         var clock = Stopwatch.StartNew();
         void Log(string line)
         {

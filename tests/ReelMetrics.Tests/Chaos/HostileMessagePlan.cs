@@ -33,12 +33,13 @@ internal sealed record SentMessage(PlannedMessage Message, int Partition, long O
 }
 
 /// <summary>
-/// The hostile messages of a chaos run: every kind at least once, more picked at random, dealt over the bursts of the
+/// The hostile messages of a chaos run (each with the one reason it must be dead-lettered for, unlike the property tests'
+/// <see cref="ReelMetrics.Tests.Ingestion.HostileMessages"/>, which only require some dead letter): every kind at least once, more picked at random, dealt over the bursts of the
 /// schedule. Kinds cover what a topic anyone can write to may hold: bytes that are not JSON, JSON of the wrong shape, NUL
 /// characters and unpaired surrogates in strings, keys with NUL bytes, unknown ids, absurd prices and ticket counts, and
 /// the original system's events, valid (counted) and invalid.
 /// </summary>
-internal static class HostileMessages
+internal static class HostileMessagePlan
 {
     private const string Placeholder = "@@PLACEHOLDER@@";
 
@@ -59,6 +60,7 @@ internal static class HostileMessages
         (r, today) => Dead("an unpaired low surrogate escape in theater_name",
             ContractBytes(r, today, name: "Regal \\udc00 LA Live"u8.ToArray()), DeadLetterReasons.InvalidJson, r),
         (r, today) => Dead("tickets_sold of the wrong type", ContractBytes(r, today, edit: o => o["tickets_sold"] = true), DeadLetterReasons.InvalidJson, r),
+        (r, today) => Dead("tickets_sold as a string", ContractBytes(r, today, edit: o => o["tickets_sold"] = "3"), DeadLetterReasons.InvalidJson, r),
         (r, _) => new PlannedMessage("a NUL byte in the key", [.. "theater"u8, 0, .. "2"u8], RandomBytes(r), DeadLetterReasons.InvalidJson),
 
         // Missing fields.
