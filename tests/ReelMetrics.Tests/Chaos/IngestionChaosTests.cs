@@ -364,9 +364,29 @@ public sealed class IngestionChaosTests : IAsyncLifetime
                 return $"the consumers stopped committing with messages left: no progress for {StallLimit.TotalSeconds:0} s; " +
                     "partitions behind (committed/end): " +
                     string.Join(", ", lag.Where(l => l.Value.Committed < l.Value.High).Select(l => $"{l.Key}: {l.Value.Committed}/{l.Value.High}")) +
-                    fleet.RecentOutputOfRunning(60);
+                    await SessionsAsync() + fleet.RecentOutputOfRunning(60);
             }
             await Task.Delay(250, ct);
+        }
+    }
+
+    /// <summary>What PostgreSQL's sessions are doing (a consumer waiting on a lock, idle in a transaction…), for a stuck run.</summary>
+    private async Task<string> SessionsAsync()
+    {
+        try
+        {
+            database.DataSource.Clear();
+            var sessions = await RowsAsync("""
+                select pid, coalesce(application_name, ''), state, coalesce(wait_event_type || '/' || wait_event, '-'),
+                       extract(epoch from now() - coalesce(xact_start, query_start))::int, left(regexp_replace(query, '\s+', ' ', 'g'), 120)
+                from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'
+                """);
+            return "\n  PostgreSQL sessions not idle (pid:application:state:wait:seconds:query): " +
+                (sessions.Count == 0 ? "none" : string.Join("\n    ", sessions.Prepend("")));
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            return $"\n  PostgreSQL sessions: could not be read ({e.Message})";
         }
     }
 
