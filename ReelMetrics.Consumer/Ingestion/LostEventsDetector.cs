@@ -27,17 +27,19 @@ internal sealed class LostEventsDetector
     public void ForgetAll() => expected.Clear();
 
     /// <summary>How many events were lost just before <paramref name="result"/> (usually 0).</summary>
-    /// <exception cref="KafkaException">The broker could not be asked; the check is skipped.</exception>
+    /// <exception cref="KafkaException">The broker could not be asked: this gap goes unchecked, and the partition is
+    /// not asked again for the messages that follow (a broker that is down would cost a timeout per message).</exception>
     public long Check<TKey, TValue>(IConsumer<TKey, TValue> consumer, ConsumeResult<TKey, TValue> result)
     {
         var partition = result.TopicPartition;
         var offset = result.Offset.Value;
-        if (!expected.TryGetValue(partition, out var next))
+        var known = expected.TryGetValue(partition, out var next);
+        expected[partition] = offset + 1;
+        if (!known)
         {
             var committed = consumer.Committed([partition], BrokerTimeout).Single().Offset;
             next = committed.Value >= 0 ? committed.Value : offset;   // a group that never committed: nothing to compare
         }
-        expected[partition] = offset + 1;
         if (offset <= next) return 0;
 
         var earliest = consumer.QueryWatermarkOffsets(partition, BrokerTimeout).Low.Value;
