@@ -46,7 +46,4 @@ internal static class SafeText
         }
         return true;
     }
-
-    /// <summary>UTF-8 bytes of <see cref="Of"/>, for a Kafka header.</summary>
-    public static byte[] Utf8(string value, int maxLength) => Encoding.UTF8.GetBytes(Of(value, maxLength));
 }
