@@ -1,17 +1,20 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type ProxyOptions } from 'vite';
 import react from '@vitejs/plugin-react';
+import { dashboardSettings, dashboardSettingsPlugin, securityHeaders } from './dashboard.config.ts';
 import { backendProxy } from './proxy.config.ts';
 
 // The browser only ever talks to this server: /api/dapper/* and /api/ef/* are proxied to the two
 // APIs, whose addresses Aspire passes as services__<name>__http__0 (see proxy.config.ts).
 const proxy: Record<string, ProxyOptions> = backendProxy(process.env);
+// ...and, to sign in, to the identity service, whose address /config.json hands the browser.
+const settings = dashboardSettings(process.env);
 
 export default defineConfig({
-  plugins: [react()],
-  server: { proxy },
-  // `vite preview` serves the production build with the same proxy.
-  preview: { proxy },
+  plugins: [react(), dashboardSettingsPlugin(settings)],
+  server: { proxy, headers: securityHeaders(settings.identity_url, 'dev') },
+  // `vite preview` serves the production build with the same proxy and the strict headers.
+  preview: { proxy, headers: securityHeaders(settings.identity_url, 'production') },
   build: { sourcemap: true },
   test: {
     environment: 'jsdom',

@@ -1,6 +1,9 @@
 import { useEffect, useRef } from 'react';
 import { Route, Routes, useLocation } from 'react-router';
 import { BACKEND_LABELS } from './api/backend';
+import { RequireSignIn } from './auth/RequireSignIn';
+import { SigninCallbackPage } from './auth/SigninCallbackPage';
+import { SIGNIN_CALLBACK_PATH } from './auth/userManager';
 import { BackendDownBanner } from './backend/BackendDownBanner';
 import { useBackend } from './backend/context';
 import { AppHeader } from './layout/AppHeader';
@@ -24,7 +27,24 @@ function useFocusOnNavigate() {
   return main;
 }
 
+/** The routes: the sign-in callback, and the dashboard for signed-in users only. */
 export function App() {
+  return (
+    <Routes>
+      <Route path={SIGNIN_CALLBACK_PATH} element={<SigninCallbackPage />} />
+      <Route
+        path="*"
+        element={
+          <RequireSignIn>
+            <Dashboard />
+          </RequireSignIn>
+        }
+      />
+    </Routes>
+  );
+}
+
+export function Dashboard() {
   const main = useFocusOnNavigate();
   const { backend } = useBackend();
   return (

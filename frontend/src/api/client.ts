@@ -1,3 +1,4 @@
+import type { AccessTokens } from '../auth/session';
 import { backendBaseUrl, type Backend } from './backend';
 import type {
   DailySales,
@@ -63,20 +64,63 @@ async function readProblem(response: Response): Promise<ProblemDetails | undefin
   }
 }
 
-export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  let response: Response;
+async function send(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, signal });
+    return await fetch(url, { ...init, signal });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiError(0, 'The backend could not be reached.');
   }
+}
+
+const sessionEnded = () => new ApiError(401, 'Your session has ended. Signing you in again…');
+
+/**
+ * Sends a request with the signed-in user's access token. A 401 means the token was refused
+ * (expired, revoked, signing key rolled): the token is renewed once and the request retried; when
+ * that does not help the session is over and the user is sent to sign in again, back to this page.
+ */
+export async function authorizedFetch(
+  tokens: AccessTokens,
+  url: string,
+  init: RequestInit = {},
+  signal?: AbortSignal,
+): Promise<Response> {
+  const withToken = (token: string) => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    return send(url, { ...init, headers }, signal);
+  };
+  const token = await tokens.accessToken();
+  if (!token) {
+    tokens.sessionExpired();
+    throw sessionEnded();
+  }
+  let response = await withToken(token);
+  if (response.status !== 401) return response;
+  const renewed = await tokens.renew();
+  if (renewed) response = await withToken(renewed);
+  if (response.status === 401) {
+    if (signal?.aborted) throw new DOMException('Aborted', 'AbortError');
+    tokens.sessionExpired();
+    throw sessionEnded();
+  }
+  return response;
+}
+
+async function readJson<T>(response: Response): Promise<T> {
   if (!response.ok) {
     const problem = await readProblem(response);
     const message = problem?.detail ?? problem?.title ?? `Request failed with status ${response.status}.`;
     throw new ApiError(response.status, message, problem);
   }
   return (await response.json()) as T;
+}
+
+/** A ticket for one `GET /live` (EventSource cannot send a bearer token): single use, short-lived. */
+export interface LiveTicket {
+  ticket: string;
+  expires_at: string;
 }
 
 /** A typed client for one backend. All paths are the contract's (docs/api.md). */
@@ -95,14 +139,19 @@ export interface ReelMetricsApi {
   pace(signal?: AbortSignal): Promise<Pace>;
   /** Liveness of the backend process (`GET /alive`). */
   alive(signal?: AbortSignal): Promise<void>;
-  /** URL of the Server-Sent Events stream (`GET /live`, event `totals`). */
-  liveUrl(): string;
+  /** A ticket for the live stream (`POST /live/tickets`). */
+  liveTicket(signal?: AbortSignal): Promise<LiveTicket>;
+  /** URL of the Server-Sent Events stream (`GET /live?ticket=`, event `totals`). */
+  liveUrl(ticket: string): string;
 }
 
-export function createApi(backend: Backend): ReelMetricsApi {
+/** The client of one backend; every call but `/alive` carries the signed-in user's access token. */
+export function createApi(backend: Backend, tokens: AccessTokens): ReelMetricsApi {
   const base = backendBaseUrl(backend);
-  const get = <T>(path: string, query?: Query, signal?: AbortSignal) =>
-    getJson<T>(`${base}${path}${queryString(query)}`, signal);
+  const get = async <T>(path: string, query?: Query, signal?: AbortSignal) =>
+    readJson<T>(
+      await authorizedFetch(tokens, `${base}${path}${queryString(query)}`, { headers: { accept: 'application/json' } }, signal),
+    );
 
   return {
     backend,
@@ -127,7 +176,11 @@ export function createApi(backend: Backend): ReelMetricsApi {
       }
       if (!response.ok) throw new ApiError(response.status, `Liveness check answered ${response.status}.`);
     },
-    liveUrl: () => `${base}/live`,
+    liveTicket: async (signal) =>
+      readJson<LiveTicket>(
+        await authorizedFetch(tokens, `${base}/live/tickets`, { method: 'POST', headers: { accept: 'application/json' } }, signal),
+      ),
+    liveUrl: (ticket) => `${base}/live?ticket=${encodeURIComponent(ticket)}`,
   };
 }
 

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Backend } from '../api/backend';
 import { createApi, isApiError } from '../api/client';
+import { useAuth } from '../auth/context';
 import { BackendContext, BackendHealthContext } from './context';
 import { loadBackend, saveBackend } from './storage';
 
@@ -20,7 +21,8 @@ interface HealthState {
  */
 export function BackendProvider({ children, initialBackend }: { children: ReactNode; initialBackend?: Backend }) {
   const [backend, setBackendState] = useState<Backend>(() => initialBackend ?? loadBackend());
-  const api = useMemo(() => createApi(backend), [backend]);
+  const { session } = useAuth();
+  const api = useMemo(() => createApi(backend, session), [backend, session]);
   const [health, setHealth] = useState<HealthState>({ backend, downSince: undefined, recoveries: 0 });
   const [probeRequest, setProbeRequest] = useState(0);
 

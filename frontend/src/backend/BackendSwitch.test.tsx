@@ -11,7 +11,7 @@ describe('backend switch', () => {
     const fetch = mockFetch({ '/api/dapper/theaters': theaters, '/api/ef/theaters': theaters });
     renderWithProviders(<App />, { route: '/theaters' });
 
-    expect(screen.getByRole('radio', { name: 'Dapper' })).toBeChecked();
+    expect(await screen.findByRole('radio', { name: 'Dapper' })).toBeChecked();
     await screen.findAllByTestId('theater-row');
     expect(requestedPaths(fetch)).toEqual(['/api/dapper/theaters']);
   });
@@ -33,7 +33,7 @@ describe('backend switch', () => {
     first.unmount();
     fetch.mockClear();
     renderWithProviders(<App />, { route: '/theaters' });
-    expect(screen.getByRole('radio', { name: 'EF Core' })).toBeChecked();
+    expect(await screen.findByRole('radio', { name: 'EF Core' })).toBeChecked();
     await screen.findAllByTestId('theater-row');
     expect(requestedPaths(fetch)).toEqual(['/api/ef/theaters']);
   });
@@ -43,17 +43,17 @@ describe('backend switch', () => {
     mockFetch({});
     renderWithProviders(<App />, { route: '/' });
     const { FakeEventSource } = await import('../test/fakeEventSource');
-    expect(FakeEventSource.latest().url).toBe('/api/dapper/live');
+    expect((await FakeEventSource.opened()).url).toMatch(/^\/api\/dapper\/live\?ticket=/);
 
     await user.click(screen.getByRole('radio', { name: 'EF Core' }));
-    expect(FakeEventSource.latest().url).toBe('/api/ef/live');
+    expect((await FakeEventSource.opened(2)).url).toMatch(/^\/api\/ef\/live\?ticket=/);
     expect(FakeEventSource.instances[0]?.readyState).toBe(FakeEventSource.CLOSED);
   });
 
-  it('ignores a stored value that is not a backend', () => {
+  it('ignores a stored value that is not a backend', async () => {
     window.localStorage.setItem(BACKEND_STORAGE_KEY, 'mongo');
     mockFetch({});
     renderWithProviders(<App />, { route: '/theaters' });
-    expect(screen.getByRole('radio', { name: 'Dapper' })).toBeChecked();
+    expect(await screen.findByRole('radio', { name: 'Dapper' })).toBeChecked();
   });
 });

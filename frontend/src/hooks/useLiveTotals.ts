@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { isApiError } from '../api/client';
 import type { LiveTotals } from '../api/types';
 import { useBackend, useBackendHealth } from '../backend/context';
 
@@ -9,45 +10,68 @@ export interface LiveTotalsState {
   connection: LiveConnection;
 }
 
-/** First and longest wait before reopening a stream the browser gave up on. */
+/** First and longest wait before reopening a stream that failed (with a new ticket). */
 export const LIVE_RECONNECT_MIN_MS = 2_000;
 export const LIVE_RECONNECT_MAX_MS = 15_000;
 
 interface State extends LiveTotalsState {
-  url: string;
+  /** The backend these totals came from. */
+  key: string;
 }
 
 /**
- * Follows `GET /live` (Server-Sent Events, event `totals`) of the selected backend. The browser
- * reconnects a dropped stream by itself; a stream it closed for good (an error answer, e.g. the
- * proxy's 502 while the backend is down) is reopened here with backoff.
+ * Follows `GET /live` (Server-Sent Events, event `totals`) of the selected backend. EventSource
+ * cannot send a bearer token, so each connection first gets a single-use ticket
+ * (`POST /live/tickets`, with the token) and opens `/live?ticket=…`. The browser's own reconnect
+ * would reuse a spent ticket, so on any error the stream is closed here and reopened with a new
+ * ticket, with backoff.
  */
 export function useLiveTotals(): LiveTotalsState {
   const { api } = useBackend();
   const { probe, recoveries } = useBackendHealth();
-  const url = api.liveUrl();
-  const [state, setState] = useState<State>({ url, totals: undefined, connection: 'connecting' });
+  const key = api.backend;
+  const [state, setState] = useState<State>({ key, totals: undefined, connection: 'connecting' });
 
   useEffect(() => {
+    const controller = new AbortController();
     let source: EventSource | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
     let delay = LIVE_RECONNECT_MIN_MS;
+    const stopped = () => controller.signal.aborted;
 
     const update = (patch: Partial<LiveTotalsState>) =>
       setState((previous) => {
-        const base = previous.url === url ? previous : { url, totals: undefined, connection: 'connecting' as const };
+        const base = previous.key === key ? previous : { key, totals: undefined, connection: 'connecting' as const };
         return { ...base, ...patch };
       });
 
-    const connect = () => {
-      if (stopped) return;
-      source = new EventSource(url);
-      source.addEventListener('open', () => {
+    const retry = () => {
+      if (stopped()) return;
+      update({ connection: 'reconnecting' });
+      timer = setTimeout(() => void connect(), delay);
+      delay = Math.min(delay * 2, LIVE_RECONNECT_MAX_MS);
+    };
+
+    const connect = async () => {
+      let ticket: string;
+      try {
+        ticket = (await api.liveTicket(controller.signal)).ticket;
+      } catch (error) {
+        if (stopped()) return;
+        // A session that has ended is being taken care of (sign-in); anything else is retried.
+        if (isApiError(error) && error.status === 401) return;
+        if (!isApiError(error) || error.isUnavailable) probe();
+        retry();
+        return;
+      }
+      if (stopped()) return;
+      const opened = new EventSource(api.liveUrl(ticket));
+      source = opened;
+      opened.addEventListener('open', () => {
         delay = LIVE_RECONNECT_MIN_MS;
         update({ connection: 'open' });
       });
-      source.addEventListener('totals', (event) => {
+      opened.addEventListener('totals', (event) => {
         try {
           const totals = JSON.parse((event as MessageEvent<string>).data) as LiveTotals;
           delay = LIVE_RECONNECT_MIN_MS;
@@ -56,26 +80,23 @@ export function useLiveTotals(): LiveTotalsState {
           // A malformed event is skipped; the next one replaces it.
         }
       });
-      source.addEventListener('error', () => {
-        if (stopped || !source) return;
-        update({ connection: 'reconnecting' });
+      opened.addEventListener('error', () => {
+        if (stopped() || source !== opened) return;
+        opened.close();
+        source = undefined;
         probe();
-        if (source.readyState === EventSource.CLOSED) {
-          source.close();
-          timer = setTimeout(connect, delay);
-          delay = Math.min(delay * 2, LIVE_RECONNECT_MAX_MS);
-        }
+        retry();
       });
     };
 
-    connect();
+    void connect();
     return () => {
-      stopped = true;
+      controller.abort();
       clearTimeout(timer);
       source?.close();
     };
-  }, [url, probe, recoveries]);
+  }, [api, key, probe, recoveries]);
 
-  if (state.url !== url) return { totals: undefined, connection: 'connecting' };
+  if (state.key !== key) return { totals: undefined, connection: 'connecting' };
   return { totals: state.totals, connection: state.connection };
 }

@@ -1,5 +1,7 @@
 import { Link, NavLink } from 'react-router';
+import { UserMenu } from '../auth/UserMenu';
 import { BackendSwitch } from '../backend/BackendSwitch';
+import { BrandMark } from '../components/BrandMark';
 
 const navItems = [
   { to: '/', label: 'Live', end: true },
@@ -12,10 +14,7 @@ export function AppHeader() {
     <header className="app-header">
       <div className="app-header__inner">
         <Link to="/" className="brand" aria-label="ReelMetrics, live sales">
-          <svg className="brand__mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-            <rect x="2" y="5" width="20" height="14" rx="2" />
-            <path d="M6 5v14M18 5v14M2 9.5h4M2 14.5h4M18 9.5h4M18 14.5h4" />
-          </svg>
+          <BrandMark />
           <span className="brand__name">ReelMetrics</span>
         </Link>
         <nav className="app-nav" aria-label="Main">
@@ -30,6 +29,7 @@ export function AppHeader() {
           </ul>
         </nav>
         <BackendSwitch />
+        <UserMenu />
       </div>
     </header>
   );

@@ -11,8 +11,8 @@ describe('live view', () => {
     renderWithProviders(<LivePage />);
     expect(screen.getByText('Connecting to live sales…')).toBeInTheDocument();
 
-    const source = FakeEventSource.latest();
-    expect(source.url).toBe('/api/dapper/live');
+    const source = await FakeEventSource.opened();
+    expect(source.url).toMatch(/^\/api\/dapper\/live\?ticket=ticket-\d+$/);
     act(() => {
       source.open();
       source.emit('totals', liveTotals());
@@ -31,10 +31,10 @@ describe('live view', () => {
     expect(screen.getByTestId('freshness')).toHaveTextContent(/Live · updated (just now|\d+ s ago)/);
   });
 
-  it('updates without reload when the next event arrives', () => {
+  it('updates without reload when the next event arrives', async () => {
     mockFetch({ '/api/dapper/pace': pace });
     renderWithProviders(<LivePage />);
-    const source = FakeEventSource.latest();
+    const source = await FakeEventSource.opened();
     act(() => source.emit('totals', liveTotals()));
     act(() => source.emit('totals', liveTotals({ revenue: 2000, tickets_sold: 150 })));
 
@@ -42,19 +42,21 @@ describe('live view', () => {
     expect(screen.getByTestId('kpi-tickets-value')).toHaveTextContent('150');
   });
 
-  it('tells how old the newest number is', () => {
+  it('tells how old the newest number is', async () => {
     mockFetch({ '/api/dapper/pace': pace });
     renderWithProviders(<LivePage />);
-    act(() => FakeEventSource.latest().emit('totals', liveTotals({ as_of: new Date(Date.now() - 45_000).toISOString() })));
+    const source = await FakeEventSource.opened();
+    act(() => source.emit('totals', liveTotals({ as_of: new Date(Date.now() - 45_000).toISOString() })));
     const freshness = screen.getByTestId('freshness');
     expect(freshness).toHaveTextContent(/updated 4\d s ago/);
     expect(freshness).toHaveClass('freshness--stale');
   });
 
-  it('shows empty leaderboards before the first sale of the day', () => {
+  it('shows empty leaderboards before the first sale of the day', async () => {
     mockFetch({ '/api/dapper/pace': pace });
     renderWithProviders(<LivePage />);
-    act(() => FakeEventSource.latest().emit('totals', liveTotals({ revenue: 0, top_theaters: [], top_movies: [] })));
+    const source = await FakeEventSource.opened();
+    act(() => source.emit('totals', liveTotals({ revenue: 0, top_theaters: [], top_movies: [] })));
     expect(screen.getByText('No theater has sold a ticket yet today.')).toBeInTheDocument();
     expect(screen.getByText('No movie has sold a ticket yet today.')).toBeInTheDocument();
   });

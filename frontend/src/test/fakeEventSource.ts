@@ -1,3 +1,5 @@
+import { waitFor } from '@testing-library/react';
+
 /** A stand-in for the browser's EventSource that a test drives by hand. */
 export class FakeEventSource extends EventTarget {
   static readonly CONNECTING = 0;
@@ -25,6 +27,14 @@ export class FakeEventSource extends EventTarget {
     const source = FakeEventSource.instances.at(-1);
     if (!source) throw new Error('No EventSource was opened.');
     return source;
+  }
+
+  /** Waits (real timers) until `count` streams were opened (each after its ticket), and returns the newest. */
+  static async opened(count = 1): Promise<FakeEventSource> {
+    await waitFor(() => {
+      if (FakeEventSource.instances.length < count) throw new Error(`${FakeEventSource.instances.length} of ${count} streams opened.`);
+    });
+    return FakeEventSource.latest();
   }
 
   static reset(): void {

@@ -1,14 +1,27 @@
 import { render } from '@testing-library/react';
-import type { ReactElement } from 'react';
+import { useState, type ReactElement, type ReactNode } from 'react';
 import { MemoryRouter } from 'react-router';
 import { vi } from 'vitest';
+import { AuthProvider } from '../auth/AuthProvider';
+import type { AuthSession } from '../auth/session';
 import { BackendProvider } from '../backend/BackendProvider';
+import { testSession } from './auth';
+
+/** The app's providers, with a signed-in viewer unless another session is given. */
+export function Providers({ children, session }: { children: ReactNode; session?: AuthSession }) {
+  const [current] = useState(() => session ?? testSession());
+  return (
+    <AuthProvider session={current}>
+      <BackendProvider>{children}</BackendProvider>
+    </AuthProvider>
+  );
+}
 
 /** Renders inside the app's providers, at a route. */
-export function renderWithProviders(ui: ReactElement, { route = '/' }: { route?: string } = {}) {
+export function renderWithProviders(ui: ReactElement, { route = '/', session }: { route?: string; session?: AuthSession } = {}) {
   return render(
     <MemoryRouter initialEntries={[route]}>
-      <BackendProvider>{ui}</BackendProvider>
+      <Providers session={session}>{ui}</Providers>
     </MemoryRouter>,
   );
 }
@@ -20,18 +33,34 @@ export function jsonResponse(body: unknown, status = 200): Response {
   });
 }
 
-type Handler = (url: URL) => Response | Promise<Response>;
+type Handler = (url: URL, init: RequestInit | undefined) => Response | Promise<Response>;
+
+export const unauthorized = () => jsonResponse({ title: 'Unauthorized', status: 401 }, 401);
+
+/** The bearer token a request carries, if any. */
+export function bearerOf(init: RequestInit | undefined): string | undefined {
+  return new Headers(init?.headers).get('authorization')?.match(/^Bearer (.+)$/)?.[1];
+}
+
+let tickets = 0;
 
 /**
  * Replaces fetch: `routes` maps a path (without query) to an answer; anything else is a 404.
+ * Like the APIs, every `/api/...` path but `/alive` answers 401 without a bearer token, and
+ * `POST /api/<backend>/live/tickets` hands out a new ticket unless a route says otherwise.
  * Returns the mock, whose calls list every requested URL.
  */
 export function mockFetch(routes: Record<string, Handler | unknown>) {
-  const mock = vi.fn(async (input: RequestInfo | URL) => {
+  const mock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, 'http://localhost');
     const route = routes[url.pathname];
+    const protectedApi = url.pathname.startsWith('/api/') && !url.pathname.endsWith('/alive');
+    if (protectedApi && route === undefined && url.pathname.endsWith('/live/tickets') && bearerOf(init)) {
+      return jsonResponse({ ticket: `ticket-${++tickets}`, expires_at: new Date(Date.now() + 30_000).toISOString() });
+    }
     if (route === undefined) return jsonResponse({ title: 'Not found', status: 404 }, 404);
-    if (typeof route === 'function') return (route as Handler)(url);
+    if (typeof route === 'function') return (route as Handler)(url, init);
+    if (protectedApi && !bearerOf(init)) return unauthorized();
     return jsonResponse(route);
   });
   vi.stubGlobal('fetch', mock);
