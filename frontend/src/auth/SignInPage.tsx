@@ -3,11 +3,17 @@ import { BrandMark } from '../components/BrandMark';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useAuth } from './context';
 
+const titles = {
+  'signed-out': 'You have signed out',
+  required: 'Sign in to ReelMetrics',
+  failed: 'Signing in did not complete',
+} as const;
+
 /**
  * What a visitor who is not signed in sees: the product's brand and one button to the identity
  * service. `redirecting` says the dashboard is already on its way there.
  */
-export function SignInPage({ reason, redirecting = false }: { reason: 'signed-out' | 'required'; redirecting?: boolean }) {
+export function SignInPage({ reason, redirecting = false }: { reason: 'signed-out' | 'required' | 'failed'; redirecting?: boolean }) {
   useDocumentTitle('Sign in');
   const { session } = useAuth();
   const [failed, setFailed] = useState(false);
@@ -24,7 +30,7 @@ export function SignInPage({ reason, redirecting = false }: { reason: 'signed-ou
           <BrandMark />
           <span className="brand__name">ReelMetrics</span>
         </p>
-        <h1 className="signin__title">{reason === 'signed-out' ? 'You have signed out' : 'Sign in to ReelMetrics'}</h1>
+        <h1 className="signin__title">{titles[reason]}</h1>
         <p className="signin__text">
           Live ticket sales are confidential. Sign in with your ReelMetrics account to see the dashboard.
         </p>

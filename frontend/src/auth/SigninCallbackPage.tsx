@@ -24,7 +24,7 @@ export function SigninCallbackPage() {
     };
   }, [session, navigate]);
 
-  if (failed) return <SignInPage reason="required" />;
+  if (failed) return <SignInPage reason="failed" />;
   return (
     <main className="signin" id="main">
       <p className="state state--loading" role="status">

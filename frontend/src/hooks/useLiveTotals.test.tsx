@@ -2,7 +2,8 @@ import { act, renderHook } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeEventSource } from '../test/fakeEventSource';
 import { liveTotals } from '../test/fixtures';
-import { bearerOf, jsonResponse, mockFetch, Providers, unauthorized } from '../test/render';
+import { Providers } from '../test/Providers';
+import { bearerOf, jsonResponse, mockFetch, unauthorized } from '../test/render';
 import { LIVE_RECONNECT_MIN_MS, useLiveTotals } from './useLiveTotals';
 
 /** Lets pending promises (the ticket request) settle under fake timers. */
@@ -16,7 +17,7 @@ describe('useLiveTotals', () => {
     issued = [];
     mockFetch({
       '/api/dapper/alive': () => new Response('Healthy'),
-      '/api/dapper/live/tickets': (_url, init) => {
+      '/api/dapper/live/tickets': (_url: URL, init: RequestInit | undefined) => {
         if (init?.method !== 'POST' || !bearerOf(init)) return unauthorized();
         const ticket = `t${issued.length + 1}`;
         issued.push(ticket);

@@ -1,21 +1,9 @@
 import { render } from '@testing-library/react';
-import { useState, type ReactElement, type ReactNode } from 'react';
+import type { ReactElement } from 'react';
 import { MemoryRouter } from 'react-router';
 import { vi } from 'vitest';
-import { AuthProvider } from '../auth/AuthProvider';
 import type { AuthSession } from '../auth/session';
-import { BackendProvider } from '../backend/BackendProvider';
-import { testSession } from './auth';
-
-/** The app's providers, with a signed-in viewer unless another session is given. */
-export function Providers({ children, session }: { children: ReactNode; session?: AuthSession }) {
-  const [current] = useState(() => session ?? testSession());
-  return (
-    <AuthProvider session={current}>
-      <BackendProvider>{children}</BackendProvider>
-    </AuthProvider>
-  );
-}
+import { Providers } from './Providers';
 
 /** Renders inside the app's providers, at a route. */
 export function renderWithProviders(ui: ReactElement, { route = '/', session }: { route?: string; session?: AuthSession } = {}) {
