@@ -2,14 +2,15 @@
 // (frontend at REELMETRICS_FRONTEND_URL, default http://localhost:3000, with both APIs behind its
 // proxy and the generator selling). Without a running system every test fails with the reason.
 // `npm run e2e:fake` runs the same tests against `vite preview` and the FAKE API (e2e/fake-api.mjs).
+// Every page is opened signed in as the demo viewer, through the identity service's sign-in form.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  FRONTEND_URL,
   PHONE,
+  apiGet,
   dateWithSales,
   launchBrowser,
-  newPage,
+  openSignedIn,
   requireRunningSystem,
   seriousAccessibilityViolations,
 } from './harness.mjs';
@@ -19,7 +20,7 @@ let firstTheater;
 
 before(async () => {
   await requireRunningSystem();
-  const theaters = await (await fetch(`${FRONTEND_URL}/api/dapper/theaters`)).json();
+  const theaters = await (await apiGet('/api/dapper/theaters')).json();
   assert.ok(Array.isArray(theaters) && theaters.length > 0, 'GET /theaters returned no theater');
   firstTheater = theaters[0];
   browser = await launchBrowser();
@@ -29,14 +30,12 @@ after(async () => {
   await browser?.close();
 });
 
-/** A fresh page (own context, so localStorage starts empty) whose console errors are collected. */
-async function openPage(path, viewport) {
-  const page = await newPage(browser, viewport);
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.errors = errors;
-  await page.goto(`${FRONTEND_URL}${path}`);
-  return page;
+/**
+ * A fresh page (own context, so localStorage starts empty), signed in as the demo viewer, whose
+ * script errors and Content-Security-Policy violations are collected.
+ */
+function openPage(path, viewport) {
+  return openSignedIn(browser, path, { viewport });
 }
 
 const close = (page) => page.context().close();

@@ -5,8 +5,10 @@
 // It exists so the e2e tests and screenshots can be proven against `vite preview` while the real
 // APIs are being built. Run alone: `node e2e/fake-api.mjs --port 18001 --name dapper`.
 
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { API_AUDIENCE, jwtPayload } from './fake-identity.mjs';
 
 const THEATERS = [
   [1, 'AMC Century City', 'Los Angeles', 'America/Los_Angeles', 15],
@@ -336,13 +338,34 @@ function datesBetween(from, to) {
   return dates;
 }
 
+const ROLES = ['viewer', 'operator', 'admin'];
+const LIVE_TICKET_MS = 30_000;
+
+/**
+ * Who sent the request, as the real APIs decide it: a bearer token from the identity service
+ * (`issuer`), for `reelmetrics-api`, not expired, with a ReelMetrics role. The fake reads the
+ * unsigned tokens of fake-identity.mjs; it does not check signatures.
+ */
+function bearerUser(req, issuer) {
+  const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+  const claims = match && jwtPayload(match[1]);
+  if (!claims || (issuer && claims.iss !== issuer) || !(claims.exp * 1000 > Date.now())) return undefined;
+  const audiences = [claims.aud].flat();
+  if (!audiences.includes(API_AUDIENCE)) return undefined;
+  const roles = [claims.role].flat().filter((r) => ROLES.includes(r));
+  return { sub: claims.sub, roles };
+}
+
 /**
  * Starts one fake backend. `name` only labels responses (header x-fake-backend) so a test can tell
- * the two apart. Returns { url, port, close }.
+ * the two apart. Every route but /alive and /health needs a bearer token of the fake identity
+ * service at `issuer` (401 problem details without one); `GET /live` also takes a ticket from
+ * `POST /live/tickets` (single use, 30 s), as the real APIs do. Returns { url, port, close }.
  */
-export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1000, seed = 'reelmetrics' } = {}) {
+export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1000, seed = 'reelmetrics', issuer } = {}) {
   const state = createState(seed);
   const streams = new Set();
+  const tickets = new Map(); // ticket -> { sub, expires }
 
   const seller = setInterval(() => {
     state.sell();
@@ -358,9 +381,29 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const segments = path.split('/').filter(Boolean);
-    if (req.method !== 'GET') return problem(res, 405, 'Method not allowed');
 
     if (path === '/alive' || path === '/health') return send(res, 200, 'Healthy', 'text/plain');
+
+    let user = bearerUser(req, issuer);
+    if (path === '/live' && !user && url.searchParams.has('ticket')) {
+      const ticket = tickets.get(url.searchParams.get('ticket'));
+      tickets.delete(url.searchParams.get('ticket'));
+      if (ticket && ticket.expires > Date.now()) user = { sub: ticket.sub, roles: ['viewer'] };
+    }
+    if (!user) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return problem(res, 401, 'Unauthorized', 'Sign in: this route needs a bearer token.');
+    }
+    if (user.roles.length === 0) return problem(res, 403, 'Forbidden', 'Your role may not read this.');
+
+    if (path === '/live/tickets' && req.method === 'POST') {
+      const ticket = randomBytes(24).toString('base64url');
+      const expires = Date.now() + LIVE_TICKET_MS;
+      tickets.set(ticket, { sub: user.sub, expires });
+      setTimeout(() => tickets.delete(ticket), LIVE_TICKET_MS).unref();
+      return send(res, 200, { ticket, expires_at: new Date(expires).toISOString() });
+    }
+    if (req.method !== 'GET') return problem(res, 405, 'Method not allowed');
 
     if (path === '/live') {
       res.writeHead(200, {
@@ -499,13 +542,13 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
   };
 }
 
-// CLI: node e2e/fake-api.mjs --port 18001 --name dapper
+// CLI: node e2e/fake-api.mjs --port 18001 --name dapper [--issuer http://localhost:18003/]
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const arg = (flag, fallback) => {
     const i = process.argv.indexOf(flag);
     return i >= 0 ? process.argv[i + 1] : fallback;
   };
-  const api = await startFakeApi({ port: Number(arg('--port', '0')), name: arg('--name', 'fake') });
+  const api = await startFakeApi({ port: Number(arg('--port', '0')), name: arg('--name', 'fake'), issuer: arg('--issuer', undefined) });
   console.log(`FAKE ReelMetrics API (${arg('--name', 'fake')}) listening on ${api.url}`);
   const stop = () => api.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -37,20 +37,80 @@ async function probe(url) {
   }
 }
 
+/** The demo users the browser tests sign in as; their passwords come from the environment (the AppHost generates them). */
+export const DEMO_USERS = {
+  viewer: { username: 'viewer', passwordVariable: 'REELMETRICS_DEMO_VIEWER_PASSWORD' },
+  operator: { username: 'operator', passwordVariable: 'REELMETRICS_DEMO_OPERATOR_PASSWORD' },
+  admin: { username: 'admin', passwordVariable: 'REELMETRICS_DEMO_ADMIN_PASSWORD' },
+};
+
+export function demoCredentials(role = 'viewer') {
+  const { username, passwordVariable } = DEMO_USERS[role];
+  const password = process.env[passwordVariable];
+  if (!password) {
+    throw new Error(`${passwordVariable} is not set: pass the demo ${role}'s password (the AppHost shows it when it starts).`);
+  }
+  return { username, password };
+}
+
+let identity;
+
+/** The identity service the dashboard signs in at, as the dashboard itself is told (`/config.json`). */
+export async function identityUrl() {
+  if (identity) return identity;
+  const response = await fetch(`${FRONTEND_URL}/config.json`);
+  if (!response.ok) throw new Error(`GET ${FRONTEND_URL}/config.json answered ${response.status}`);
+  identity = (await response.json()).identity_url.replace(/\/+$/, '');
+  return identity;
+}
+
+const tokens = new Map();
+
 /**
- * Fails (never skips) when there is no ReelMetrics system to test: the frontend and both APIs
- * behind its proxy must answer.
+ * An access token for a demo user, for the tests' own API calls: the password grant of the
+ * `reelmetrics-cli` client (the README's one-liner does the same).
+ */
+export async function accessToken(role = 'viewer') {
+  if (tokens.has(role)) return tokens.get(role);
+  const { username, password } = demoCredentials(role);
+  const response = await fetch(`${await identityUrl()}/connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'reelmetrics-cli', username, password, scope: 'openid reelmetrics.api roles' }),
+  });
+  if (!response.ok) throw new Error(`The identity service refused the ${role}'s password (${response.status}): ${await response.text()}`);
+  const token = (await response.json()).access_token;
+  tokens.set(role, token);
+  return token;
+}
+
+/** GET through the frontend's proxy, signed in as a demo user. */
+export async function apiGet(path, role = 'viewer') {
+  return fetch(`${FRONTEND_URL}${path}`, { headers: { authorization: `Bearer ${await accessToken(role)}` }, signal: AbortSignal.timeout(10_000) });
+}
+
+/**
+ * Fails (never skips) when there is no ReelMetrics system to test: the frontend, its identity
+ * service and both APIs behind its proxy must answer, and the demo viewer must be able to sign in.
  */
 export async function requireRunningSystem() {
-  const checks = [
-    ['frontend', `${FRONTEND_URL}/`],
-    ['api-dapper (through the frontend proxy)', `${FRONTEND_URL}/api/dapper/theaters`],
-    ['api-ef (through the frontend proxy)', `${FRONTEND_URL}/api/ef/theaters`],
-  ];
   const problems = [];
-  for (const [name, url] of checks) {
-    const problem = await probe(url);
-    if (problem) problems.push(`  - ${name}: GET ${url} ${problem}`);
+  const frontend = await probe(`${FRONTEND_URL}/`);
+  if (frontend) problems.push(`  - frontend: GET ${FRONTEND_URL}/ ${frontend}`);
+  else {
+    try {
+      const discovery = `${await identityUrl()}/.well-known/openid-configuration`;
+      const problem = await probe(discovery);
+      if (problem) problems.push(`  - identity: GET ${discovery} ${problem}`);
+      else {
+        for (const backend of ['dapper', 'ef']) {
+          const response = await apiGet(`/api/${backend}/theaters`).catch((error) => ({ ok: false, status: error.message }));
+          if (!response.ok) problems.push(`  - api-${backend} (through the frontend proxy, signed in): GET /api/${backend}/theaters ${response.status}`);
+        }
+      }
+    } catch (error) {
+      problems.push(`  - ${error.message}`);
+    }
   }
   if (problems.length > 0) {
     throw new Error(
@@ -61,10 +121,44 @@ export async function requireRunningSystem() {
   }
 }
 
+/** A page in a fresh context; `page.errors` collects its script errors and Content-Security-Policy violations. */
 export async function newPage(browser, viewport = DESKTOP) {
   const context = await browser.newContext({ viewport, reducedMotion: 'reduce', locale: 'en-US' });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
+  page.errors = [];
+  page.on('pageerror', (error) => page.errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) page.errors.push(message.text());
+  });
+  return page;
+}
+
+/** True while the page shows the identity service's sign-in form. */
+export async function onSignInForm(page) {
+  return new URL(page.url()).origin === new URL(await identityUrl()).origin &&
+    (await page.locator('input[name="username"]').count()) > 0;
+}
+
+/**
+ * Fills the identity service's sign-in form (inputs `username` and `password`, a submit button)
+ * as a demo user and waits until the dashboard is back (past /signin-callback).
+ */
+export async function signInAs(page, role = 'viewer') {
+  const { username, password } = demoCredentials(role);
+  await page.locator('input[name="username"]').waitFor();
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('button[type="submit"], input[type="submit"]').first().click();
+  await page.waitForURL((url) => url.origin === FRONTEND_URL && url.pathname !== '/signin-callback');
+}
+
+/** Opens a dashboard page in a fresh browser context: it sends the visitor to sign in, and comes back signed in. */
+export async function openSignedIn(browser, path, { viewport = DESKTOP, role = 'viewer' } = {}) {
+  const page = await newPage(browser, viewport);
+  await page.goto(`${FRONTEND_URL}${path}`);
+  await page.waitForURL((url) => url.origin !== FRONTEND_URL || url.pathname === '/signin-callback');
+  await signInAs(page, role);
   return page;
 }
 
@@ -74,7 +168,8 @@ let axeSource;
 /** Runs axe-core in the page; returns the serious and critical WCAG A/AA violations. */
 export async function seriousAccessibilityViolations(page) {
   axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  await page.addScriptTag({ content: axeSource });
+  // Evaluated, not added as an inline <script>: the dashboard's CSP (rightly) refuses inline scripts.
+  await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
@@ -98,7 +193,7 @@ export async function dateWithSales() {
   for (let offset = 0; offset <= 8; offset++) {
     const day = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + (offset === 8 ? -1 : offset)));
     const date = day.toISOString().slice(0, 10);
-    const response = await fetch(`${FRONTEND_URL}/api/dapper/leaderboards/theaters?date=${date}&limit=1`);
+    const response = await apiGet(`/api/dapper/leaderboards/theaters?date=${date}&limit=1`);
     if (!response.ok) throw new Error(`GET /api/dapper/leaderboards/theaters?date=${date} answered ${response.status}`);
     const rows = await response.json();
     if (Array.isArray(rows) && rows.length > 0) return date;

@@ -1,12 +1,17 @@
 // Runs a command (e.g. `npm run e2e`) against the frontend's production build served by
-// `vite preview`, proxying to two FAKE APIs (e2e/fake-api.mjs) instead of the real backends.
+// `vite preview`, proxying to two FAKE APIs (e2e/fake-api.mjs) instead of the real backends and
+// signing in at a FAKE identity service (e2e/fake-identity.mjs). The demo users' passwords are
+// REELMETRICS_DEMO_{VIEWER,OPERATOR,ADMIN}_PASSWORD when set, else generated for this run; the
+// command gets them in the same variables.
 // Usage: node e2e/with-fake-system.mjs <command> [args...]   (builds first unless --no-build)
 
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeApi } from './fake-api.mjs';
+import { demoUsers, startFakeIdentity } from './fake-identity.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -49,9 +54,15 @@ async function waitForHttp(url, timeoutMs) {
   }
 }
 
-const dapper = await startFakeApi({ name: 'dapper' });
-const ef = await startFakeApi({ name: 'ef' });
-console.log(`[fake-system] FAKE api-dapper on ${dapper.url}, FAKE api-ef on ${ef.url}`);
+const passwords = {};
+for (const role of ['VIEWER', 'OPERATOR', 'ADMIN']) {
+  const name = `REELMETRICS_DEMO_${role}_PASSWORD`;
+  passwords[name] = process.env[name] || randomBytes(12).toString('base64url');
+}
+const identity = await startFakeIdentity({ users: demoUsers(passwords) });
+const dapper = await startFakeApi({ name: 'dapper', issuer: identity.issuer });
+const ef = await startFakeApi({ name: 'ef', issuer: identity.issuer });
+console.log(`[fake-system] FAKE identity on ${identity.url}, FAKE api-dapper on ${dapper.url}, FAKE api-ef on ${ef.url}`);
 
 // Both the names Aspire uses and the shell-safe ones (an `sh -c` drops names with a hyphen);
 // Vite is started with node directly, so the Aspire names reach it as they would under Aspire.
@@ -61,6 +72,8 @@ const env = {
   'services__api-ef__http__0': ef.url,
   REELMETRICS_API_DAPPER_URL: dapper.url,
   REELMETRICS_API_EF_URL: ef.url,
+  REELMETRICS_IDENTITY_URL: identity.url,
+  ...passwords,
 };
 const vite = resolve(root, 'node_modules/vite/bin/vite.js');
 
@@ -96,5 +109,6 @@ try {
   }
   await dapper.close();
   await ef.close();
+  await identity.close();
 }
 process.exit(exitCode);

@@ -1,11 +1,12 @@
 // Screenshots of the running dashboard for the README: the live view, a theater page (also whole),
 // the theater list and the top-theater page at 1280x800, and the live view on a phone (390x844).
 // Writes ../docs/screenshots/*.png.
-// The frontend is REELMETRICS_FRONTEND_URL (default http://localhost:3000).
+// The frontend is REELMETRICS_FRONTEND_URL (default http://localhost:3000); pages are taken signed in
+// as the demo viewer (REELMETRICS_DEMO_VIEWER_PASSWORD).
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DESKTOP, FRONTEND_URL, PHONE, dateWithSales, launchBrowser, newPage, requireRunningSystem } from '../e2e/harness.mjs';
+import { DESKTOP, PHONE, dateWithSales, launchBrowser, openSignedIn, requireRunningSystem } from '../e2e/harness.mjs';
 
 const outDir = resolve(dirname(fileURLToPath(import.meta.url)), process.env.SCREENSHOTS_DIR ?? '../../docs/screenshots');
 mkdirSync(outDir, { recursive: true });
@@ -25,8 +26,7 @@ const shots = [
 
 try {
   for (const shot of shots) {
-    const page = await newPage(browser, shot.viewport);
-    await page.goto(`${FRONTEND_URL}${shot.path}`);
+    const page = await openSignedIn(browser, shot.path, { viewport: shot.viewport });
     await page.waitForSelector(shot.ready);
     if (shot.also) await page.waitForSelector(shot.also);
     await page.waitForTimeout(300);
