@@ -150,14 +150,15 @@ export async function signInAs(page, role = 'viewer') {
   await page.locator('input[name="username"]').fill(username);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('button[type="submit"], input[type="submit"]').first().click();
-  await page.waitForURL((url) => url.origin === FRONTEND_URL && url.pathname !== '/signin-callback');
+  // Generous: the dev server loads the app module by module on the way back.
+  await page.waitForURL((url) => url.origin === FRONTEND_URL && url.pathname !== '/signin-callback', { timeout: 30_000 });
 }
 
 /** Opens a dashboard page in a fresh browser context: it sends the visitor to sign in, and comes back signed in. */
 export async function openSignedIn(browser, path, { viewport = DESKTOP, role = 'viewer' } = {}) {
   const page = await newPage(browser, viewport);
   await page.goto(`${FRONTEND_URL}${path}`);
-  await page.waitForURL((url) => url.origin !== FRONTEND_URL || url.pathname === '/signin-callback');
+  await page.waitForURL((url) => url.origin !== FRONTEND_URL, { waitUntil: 'commit', timeout: 30_000 });
   await signInAs(page, role);
   return page;
 }

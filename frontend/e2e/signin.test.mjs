@@ -157,10 +157,13 @@ describe('an access token that is no longer accepted', () => {
       await spoilTokens(page, { access_token: 'expired.access.token', refresh_token: 'revoked-refresh-token' });
 
       await page.getByRole('radio', { name: 'EF Core' }).check();
-      await page.waitForURL((url) => url.origin === identityOrigin || url.pathname === '/signin-callback');
-      // The identity service may still know the browser (its own session): then no form is shown.
-      if (await onSignInForm(page)) await signInAs(page, 'viewer');
-      await page.waitForURL((url) => url.origin === FRONTEND_URL && url.pathname === '/top-theater');
+      await page.waitForURL((url) => url.origin === identityOrigin || url.pathname === '/signin-callback', { waitUntil: 'commit' });
+      // The identity service may still know the browser (its own session): then it answers at once, with no form.
+      if (new URL(page.url()).origin === identityOrigin) {
+        await page.waitForLoadState();
+        if (await onSignInForm(page)) await signInAs(page, 'viewer');
+      }
+      await page.waitForURL((url) => url.origin === FRONTEND_URL && url.pathname === '/top-theater', { timeout: 30_000 });
       assert.equal(new URL(page.url()).search, '?date=2000-01-01');
       await page.getByTestId('top-theater-no-sales').waitFor();
       assert.equal(await page.getByTestId('current-backend').textContent(), 'EF Core');

@@ -15,10 +15,12 @@ import { demoUsers, startFakeIdentity } from './fake-identity.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const noBuild = args[0] === '--no-build';
-const command = noBuild ? args.slice(1) : args;
+// --dev: the Vite dev server (as `npm run dev` under Aspire) instead of building and `vite preview`.
+const dev = args[0] === '--dev';
+const noBuild = dev || args[0] === '--no-build';
+const command = args[0] === '--dev' || args[0] === '--no-build' ? args.slice(1) : args;
 if (command.length === 0) {
-  console.error('usage: node e2e/with-fake-system.mjs [--no-build] <command> [args...]');
+  console.error('usage: node e2e/with-fake-system.mjs [--no-build | --dev] <command> [args...]');
   process.exit(2);
 }
 
@@ -85,7 +87,8 @@ try {
     if (built !== 0) throw new Error('vite build failed');
   }
   const port = await freePort();
-  preview = spawn(process.execPath, [vite, 'preview', '--port', String(port), '--strictPort', '--host', 'localhost'], {
+  const serve = dev ? [] : ['preview'];
+  preview = spawn(process.execPath, [vite, ...serve, '--port', String(port), '--strictPort', '--host', 'localhost'], {
     cwd: root,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -94,7 +97,7 @@ try {
   const frontendUrl = `http://localhost:${port}`;
   await waitForHttp(`${frontendUrl}/`, 30_000);
   await waitForHttp(`${frontendUrl}/api/dapper/alive`, 10_000);
-  console.log(`[fake-system] vite preview on ${frontendUrl}; running: ${command.join(' ')}`);
+  console.log(`[fake-system] vite ${dev ? 'dev server' : 'preview'} on ${frontendUrl}; running: ${command.join(' ')}`);
   exitCode = await run(command[0], command.slice(1), { ...env, REELMETRICS_FRONTEND_URL: frontendUrl });
 } catch (error) {
   console.error(`[fake-system] ${error.message}`);
