@@ -156,8 +156,13 @@ describe('an access token that is no longer accepted', () => {
       await page.getByTestId('top-theater-no-sales').waitFor();
       await spoilTokens(page, { access_token: 'expired.access.token', refresh_token: 'revoked-refresh-token' });
 
+      // Listening before the click: the round trip can be over before a later wait would start.
+      const leftThePage = page.waitForURL((url) => url.origin === identityOrigin || url.pathname === '/signin-callback', {
+        waitUntil: 'commit',
+        timeout: 30_000,
+      });
       await page.getByRole('radio', { name: 'EF Core' }).check();
-      await page.waitForURL((url) => url.origin === identityOrigin || url.pathname === '/signin-callback', { waitUntil: 'commit' });
+      await leftThePage;
       // The identity service may still know the browser (its own session): then it answers at once, with no form.
       if (new URL(page.url()).origin === identityOrigin) {
         await page.waitForLoadState();
