@@ -32,21 +32,32 @@ public sealed class IdentityStoreInitializer(
 
         await using var connection = new NpgsqlConnection(store.Database.GetConnectionString());
         await connection.OpenAsync(cancellationToken);
-        await using (var take = new NpgsqlCommand($"select pg_advisory_lock({LockKey})", connection))
+        await LockAsync(connection, "select pg_advisory_lock($1)", cancellationToken);
+        try
         {
-            await take.ExecuteNonQueryAsync(cancellationToken);
-        }
+            if (!await creator.HasTablesAsync(cancellationToken))
+            {
+                await creator.CreateTablesAsync(cancellationToken);
+                logger.LogInformation("Created the identity schema");
+            }
 
-        // The lock is the session's: it goes when the connection closes, also if this start fails.
-        if (!await creator.HasTablesAsync(cancellationToken))
+            await SeedRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());
+            await SeedDemoUsersAsync(scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>());
+            await SeedClientsAsync(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), cancellationToken);
+        }
+        finally
         {
-            await creator.CreateTablesAsync(cancellationToken);
-            logger.LogInformation("Created the identity schema");
+            // Unlock explicitly: a pooled connection keeps its session, and its locks, after it is closed.
+            // (Should this process die instead, the server ends the session and the lock with it.)
+            await LockAsync(connection, "select pg_advisory_unlock($1)", CancellationToken.None);
         }
+    }
 
-        await SeedRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());
-        await SeedDemoUsersAsync(scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>());
-        await SeedClientsAsync(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), cancellationToken);
+    private static async Task LockAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        // No timeout: another instance may hold the lock for as long as its start takes.
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0, Parameters = { new() { Value = LockKey } } };
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

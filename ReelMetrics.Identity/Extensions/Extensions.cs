@@ -114,7 +114,6 @@ public static class Extensions
         // Before authentication: OpenIddict answers rejected token requests there, and those must count too.
         app.UseRateLimiter();
         app.UseAuthentication();
-        app.UseAuthorization();
         app.MapAccountEndpoints();
         app.MapConnectEndpoints();
         return app;

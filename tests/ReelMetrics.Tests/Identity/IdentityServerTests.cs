@@ -191,13 +191,12 @@ public sealed class IdentityServerTests(IdentityWorld world) : IClassFixture<Ide
 
         using var response = await browser.GetAsync(AuthorizeUrl(challenge: null), Cancel);
 
-        // Rejected before anyone signs in: back to the client with an error, never to the sign-in page or with a code.
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var location = response.Headers.Location!;
-        Assert.StartsWith(IdentityHost.DashboardRedirectUri, location.ToString());
-        var query = QueryHelpers.ParseQuery(location.Query);
-        Assert.Equal("invalid_request", query["error"]);
-        Assert.False(query.ContainsKey("code"));
+        // Rejected before anyone signs in: no sign-in page, no code, no redirect.
+        var body = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Contains("invalid_request", body);
+        Assert.Contains("code_challenge", body);
     }
 
     [Fact]
@@ -211,6 +210,7 @@ public sealed class IdentityServerTests(IdentityWorld world) : IClassFixture<Ide
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(response.Headers.Location);
+        Assert.Contains("redirect_uri", await response.Content.ReadAsStringAsync(Cancel));
     }
 
     [Fact]
