@@ -112,7 +112,9 @@ public sealed class ContainersModelTests
         var password = Resource<ParameterResource>(app, $"{user}-password");
 
         Assert.True(password.Secret);
-        Assert.IsType<GenerateParameterDefault>(password.Default);
+        // Generated (and kept in the AppHost's user secrets), never a value from the repository.
+        Assert.NotNull(password.Default);
+        Assert.Matches("^[A-Za-z0-9]{20,}$", await password.GetValueAsync(TestContext.Current.CancellationToken));
         var identity = await Resource<ProjectResource>(app, "identity").PublishedEnvironmentAsync();
         Assert.Equal($"{{{user}-password.value}}", identity[$"Identity__DemoUsers__{user}__Password"]);
     }
