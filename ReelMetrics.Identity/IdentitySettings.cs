@@ -26,7 +26,7 @@ public sealed class IdentitySettings
     /// <summary>The APIs' origins, whose OpenAPI pages (Scalar) sign in with the <c>reelmetrics-api-docs</c> client.</summary>
     public List<Uri> ApiOrigins { get; set; } = [];
 
-    /// <summary>The paths on each API origin that the API docs client may be redirected to after sign-in.</summary>
+    /// <summary>The paths on each API origin that the API docs client may be redirected to after sign-in (configured entries are added to these).</summary>
     public List<string> ApiDocsRedirectPaths { get; set; } = ["/scalar", "/scalar/", "/scalar/v1", "/signin-oidc"];
 
     /// <summary>Clients that sign in with a secret (client credentials), by client id.</summary>
