@@ -1,5 +1,6 @@
 using ReelMetrics.AppHost;
 using ReelMetrics.AppHost.Frontend;
+using ReelMetrics.AppHost.Identity;
 using ReelMetrics.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -29,19 +30,28 @@ builder.AddProject<Projects.ReelMetrics_Consumer>("consumer")
     .WithReference(database).WaitForCompletion(migrations)
     .WithSettingsFrom("ReelMetrics:Consumer", "Consumer");
 
+// Sign-in: an OpenID Connect provider on its own database; the APIs accept its tokens, the dashboard signs in with it.
+var identity = builder.AddIdentityService("identity", ports.Identity, infrastructure.IdentityDatabase);
+
 // Two backends, one contract.
 var apiDapper = builder.AddProject<Projects.ReelMetrics_ApiDapper>("api-dapper")
     .WithHttpEndpoint(port: ports.ApiDapper, name: "http").WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
-    .WithReference(database).WaitForCompletion(migrations);
+    .WithReference(database).WaitForCompletion(migrations)
+    .WithIdentity(identity);
 
 var apiEf = builder.AddProject<Projects.ReelMetrics_ApiEf>("api-ef")
     .WithHttpEndpoint(port: ports.ApiEf, name: "http").WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
-    .WithReference(database).WaitForCompletion(migrations);
+    .WithReference(database).WaitForCompletion(migrations)
+    .WithIdentity(identity);
 
-builder.AddViteFrontend("frontend", "../frontend", ports.Frontend, FrontendExtensions.FrontendModeFrom(builder.Configuration))
+var frontend = builder.AddViteFrontend("frontend", "../frontend", ports.Frontend, FrontendExtensions.FrontendModeFrom(builder.Configuration))
     .WithApi("REELMETRICS_API_DAPPER_URL", apiDapper)
-    .WithApi("REELMETRICS_API_EF_URL", apiEf);
+    .WithApi("REELMETRICS_API_EF_URL", apiEf)
+    .WithIdentityUrl(identity);
+
+// The identity service's browser clients: the dashboard, and each API's OpenAPI page.
+identity.WithDashboard(frontend).WithApiDocs(apiDapper, apiEf);
 
 builder.Build().Run();

@@ -5,16 +5,18 @@ using ReelMetrics.AppHost.Infrastructure.Local;
 namespace ReelMetrics.AppHost.Infrastructure;
 
 /// <summary>The three backing services, whichever way they are backed.</summary>
+/// <param name="IdentityDatabase">The identity service's own database (<c>identitydb</c>), on the same PostgreSQL server.</param>
 public sealed record ReelMetricsInfrastructure(
     InfrastructureChoice Choice,
     IResourceBuilder<IResourceWithConnectionString> Kafka,
     IResourceBuilder<IResourceWithConnectionString> Database,
-    IResourceBuilder<IResourceWithConnectionString> Redis);
+    IResourceBuilder<IResourceWithConnectionString> Redis,
+    IResourceBuilder<IResourceWithConnectionString> IdentityDatabase);
 
 public static class InfrastructureExtensions
 {
     /// <summary>
-    /// Adds <c>kafka</c>, <c>postgres</c> (with database <c>reelmetrics</c>) and <c>redis</c>, as
+    /// Adds <c>kafka</c>, <c>postgres</c> (with databases <c>reelmetrics</c> and <c>identitydb</c>) and <c>redis</c>, as
     /// containers or as local processes (see <see cref="InfrastructureMode"/>). Services get the same
     /// connection strings either way.
     /// </summary>
@@ -27,14 +29,21 @@ public static class InfrastructureExtensions
                 "Infrastructure: {Mode} ({Reason})", choice.Mode, choice.Reason);
         }
 
-        return choice.Mode == InfrastructureMode.Containers
-            ? new(choice,
+        if (choice.Mode == InfrastructureMode.Containers)
+        {
+            var postgres = builder.AddPostgres("postgres").WithDataVolume();
+            return new(choice,
                 builder.AddKafka("kafka").WithDataVolume().WithKafkaUI(),
-                builder.AddPostgres("postgres").WithDataVolume().AddDatabase("reelmetrics"),
-                builder.AddRedis("redis"))
-            : new(choice,
-                builder.AddLocalKafka("kafka"),
-                builder.AddLocalPostgres("postgres").AddDatabase("reelmetrics"),
-                builder.AddLocalRedis("redis"));
+                postgres.AddDatabase("reelmetrics"),
+                builder.AddRedis("redis"),
+                postgres.AddDatabase("identitydb"));
+        }
+
+        var localPostgres = builder.AddLocalPostgres("postgres");
+        return new(choice,
+            builder.AddLocalKafka("kafka"),
+            localPostgres.AddDatabase("reelmetrics"),
+            builder.AddLocalRedis("redis"),
+            localPostgres.AddDatabase("identitydb"));
     }
 }

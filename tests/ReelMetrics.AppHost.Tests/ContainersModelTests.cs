@@ -45,6 +45,7 @@ public sealed class ContainersModelTests
         Resource<PostgresServerResource>(app, "postgres");
         var database = Resource<PostgresDatabaseResource>(app, "reelmetrics");
         Assert.Equal("reelmetrics", database.DatabaseName);
+        Assert.Equal("identitydb", Resource<PostgresDatabaseResource>(app, "identitydb").DatabaseName);
         Resource<RedisResource>(app, "redis");
         Resource<ContainerResource>(app, "kafka-ui");
     }
@@ -55,6 +56,7 @@ public sealed class ContainersModelTests
     [InlineData("api-dapper", new[] { "reelmetrics", "redis" })]
     [InlineData("api-ef", new[] { "reelmetrics", "redis" })]
     [InlineData("migrations", new[] { "reelmetrics" })]
+    [InlineData("identity", new[] { "identitydb" })]
     public async Task ServicesGetTheConnectionStringsTheyNeed(string service, string[] connections)
     {
         await using var app = await BuildAsync();
@@ -75,5 +77,45 @@ public sealed class ContainersModelTests
             var waits = Resource<ProjectResource>(app, service).Annotations.OfType<WaitAnnotation>().ToList();
             Assert.Contains(waits, w => w.Resource.Name == "migrations" && w.WaitType == WaitType.WaitForCompletion);
         }
+    }
+
+    [Fact]
+    public async Task TheApisAcceptTheIdentityServicesTokensAndTheDashboardSignsInWithIt()
+    {
+        await using var app = await BuildAsync();
+        foreach (var api in new[] { "api-dapper", "api-ef" })
+        {
+            var environment = await Resource<ProjectResource>(app, api).PublishedEnvironmentAsync();
+            Assert.Equal("{identity.bindings.http.url}", environment["Authentication__Schemes__Bearer__Authority"]);
+            Assert.Equal("reelmetrics-api", environment["Authentication__Schemes__Bearer__ValidAudiences__0"]);
+            Assert.Equal("false", environment["Authentication__Schemes__Bearer__RequireHttpsMetadata"]);
+        }
+
+        var frontend = await Resource<ExecutableResource>(app, "frontend").PublishedEnvironmentAsync();
+        Assert.Equal("{identity.bindings.http.url}", frontend["REELMETRICS_IDENTITY_URL"]);
+
+        var identity = await Resource<ProjectResource>(app, "identity").PublishedEnvironmentAsync();
+        Assert.Equal("{frontend.bindings.http.url}", identity["Identity__DashboardOrigins__0"]);
+        Assert.Equal("{api-dapper.bindings.http.url}", identity["Identity__ApiOrigins__0"]);
+        Assert.Equal("{api-ef.bindings.http.url}", identity["Identity__ApiOrigins__1"]);
+        Assert.Equal("viewer", identity["Identity__MachineClients__reelmetrics-reports__Role"]);
+        Assert.Equal("{reports-client-secret.value}", identity["Identity__MachineClients__reelmetrics-reports__Secret"]);
+    }
+
+    [Theory]
+    [InlineData("viewer")]
+    [InlineData("operator")]
+    [InlineData("admin")]
+    public async Task EachDemoUsersPasswordIsAGeneratedSecretParameter(string user)
+    {
+        await using var app = await BuildAsync();
+        var password = Resource<ParameterResource>(app, $"{user}-password");
+
+        Assert.True(password.Secret);
+        // Generated (and kept in the AppHost's user secrets), never a value from the repository.
+        Assert.NotNull(password.Default);
+        Assert.Matches("^[A-Za-z0-9]{20,}$", await password.GetValueAsync(TestContext.Current.CancellationToken));
+        var identity = await Resource<ProjectResource>(app, "identity").PublishedEnvironmentAsync();
+        Assert.Equal($"{{{user}-password.value}}", identity[$"Identity__DemoUsers__{user}__Password"]);
     }
 }

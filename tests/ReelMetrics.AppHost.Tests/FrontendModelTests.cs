@@ -74,7 +74,7 @@ public sealed class FrontendModelTests
             .Where(r => r is ProjectResource or ExecutableResource && !steps.Contains(r.Name) && !r.Annotations.OfType<ExplicitStartupAnnotation>().Any())
             .ToList();
 
-        Assert.Equal(["api-dapper", "api-ef", "consumer", "frontend", "generator"], services.Select(s => s.Name).Order());
+        Assert.Equal(["api-dapper", "api-ef", "consumer", "frontend", "generator", "identity"], services.Select(s => s.Name).Order());
 
         Assert.NotEmpty(services);
         Assert.All(services, service => Assert.True(service.Annotations.OfType<HealthCheckAnnotation>().Any(),

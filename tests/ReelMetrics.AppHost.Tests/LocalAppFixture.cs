@@ -16,7 +16,7 @@ public sealed class LocalAppFixture : IAsyncLifetime
     public DistributedApplication App { get; private set; } = null!;
 
     public static readonly string[] Resources =
-        ["kafka", "postgres", "reelmetrics", "redis", "generator", "consumer", "api-dapper", "api-ef", "frontend"];
+        ["kafka", "postgres", "reelmetrics", "identitydb", "redis", "generator", "consumer", "identity", "api-dapper", "api-ef", "frontend"];
 
     public async ValueTask InitializeAsync()
     {
@@ -28,6 +28,7 @@ public sealed class LocalAppFixture : IAsyncLifetime
                 "ReelMetrics:Ports:ApiDapper=0",
                 "ReelMetrics:Ports:ApiEf=0",
                 "ReelMetrics:Ports:Frontend=0",
+                "ReelMetrics:Ports:Identity=0",
             ],
             cts.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));

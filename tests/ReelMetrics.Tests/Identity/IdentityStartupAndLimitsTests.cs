@@ -1,0 +1,120 @@
+using System.Net;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIddict.Abstractions;
+using ReelMetrics.Tests.Fixtures;
+
+namespace ReelMetrics.Tests.Identity;
+
+/// <summary>Start-up seeding, lockout and the sign-in rate limit: each test on its own database and hosts.</summary>
+public sealed class IdentityStartupAndLimitsTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task TwoStartsAtOnceThenARestartWithNewSettingsSeedOnceAndFollowTheSettings()
+    {
+        var database = await postgres.CreateDatabaseAsync("identity_seed", TestContext.Current.CancellationToken);
+
+        // Two instances racing on an empty database: one creates the schema, both seed, nothing doubles.
+        await using (var first = new IdentityHost(database))
+        await using (var second = new IdentityHost(database))
+        {
+            await Task.WhenAll(Task.Run(() => first.Server), Task.Run(() => second.Server));
+            Assert.Equal(HttpStatusCode.OK, (await first.PasswordGrantAsync("viewer", IdentityHost.DemoPasswords["viewer"])).Status);
+        }
+
+        // A restart with the dashboard elsewhere, a new viewer password, a new machine secret and no admin password.
+        await using var restarted = new IdentityHost(database, new Dictionary<string, string>
+        {
+            ["Identity:DashboardOrigins:0"] = "http://dashboard2.test",
+            ["Identity:DemoUsers:viewer:Password"] = "Viewer-password-changed-1",
+            [$"Identity:MachineClients:{IdentityHost.ReportsClient}:Secret"] = "reports-secret-changed-1",
+        });
+        _ = restarted.Server;
+
+        await using var scope = restarted.Services.CreateAsyncScope();
+        var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+        var clientIds = new List<string>();
+        await foreach (var application in applications.ListAsync(cancellationToken: TestContext.Current.CancellationToken))
+        {
+            clientIds.Add((await applications.GetClientIdAsync(application, TestContext.Current.CancellationToken))!);
+        }
+        Assert.Equal(["reelmetrics-api-docs", "reelmetrics-cli", "reelmetrics-dashboard", "reelmetrics-reports"], clientIds.Order());
+
+        var dashboard = await applications.FindByClientIdAsync("reelmetrics-dashboard", TestContext.Current.CancellationToken);
+        Assert.Equal(["http://dashboard2.test/signin-callback"], await applications.GetRedirectUrisAsync(dashboard!, TestContext.Current.CancellationToken));
+
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        Assert.Equal(3, users.Users.Count());
+        Assert.Equal(HttpStatusCode.BadRequest, (await restarted.PasswordGrantAsync("viewer", IdentityHost.DemoPasswords["viewer"])).Status);
+        Assert.Equal(HttpStatusCode.OK, (await restarted.PasswordGrantAsync("viewer", "Viewer-password-changed-1")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await restarted.TokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = IdentityHost.ReportsClient,
+            ["client_secret"] = "reports-secret-changed-1",
+        })).Status);
+    }
+
+    [Fact]
+    public async Task AUserWithNoConfiguredPasswordIsNotCreated()
+    {
+        var database = await postgres.CreateDatabaseAsync("identity_nopassword", TestContext.Current.CancellationToken);
+        await using var host = new IdentityHost(database, new Dictionary<string, string> { ["Identity:DemoUsers:admin:Password"] = "" });
+        _ = host.Server;
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        Assert.Null(await users.FindByNameAsync("admin"));
+        Assert.NotNull(await users.FindByNameAsync("viewer"));
+    }
+
+    [Fact]
+    public async Task AnAccountIsLockedAfterRepeatedFailuresEvenForTheRightPassword()
+    {
+        var database = await postgres.CreateDatabaseAsync("identity_lockout", TestContext.Current.CancellationToken);
+        await using var host = new IdentityHost(database, new Dictionary<string, string> { ["Identity:Lockout:MaxFailedAttempts"] = "3" });
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await host.PasswordGrantAsync("viewer", "not-the-password")).Status);
+        }
+
+        var (status, body) = await host.PasswordGrantAsync("viewer", IdentityHost.DemoPasswords["viewer"]);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("invalid_grant", body.GetProperty("error").GetString());
+        // Another account is not affected.
+        Assert.Equal(HttpStatusCode.OK, (await host.PasswordGrantAsync("operator", IdentityHost.DemoPasswords["operator"])).Status);
+    }
+
+    [Fact]
+    public async Task TooManyTokenRequestsFromOneAddressGet429WithRetryAfter()
+    {
+        var database = await postgres.CreateDatabaseAsync("identity_ratelimit", TestContext.Current.CancellationToken);
+        await using var host = new IdentityHost(database, new Dictionary<string, string>
+        {
+            ["Identity:SignInRateLimit:PermitLimit"] = "3",
+            ["Identity:SignInRateLimit:Window"] = "00:10:00",
+        });
+        using var client = host.Browser();
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? last = null;
+        for (var request = 0; request < 5; request++)
+        {
+            last?.Dispose();
+            last = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "password",
+                ["client_id"] = "reelmetrics-cli",
+                ["username"] = "viewer",
+                ["password"] = "not-the-password",
+            }), TestContext.Current.CancellationToken);
+            statuses.Add(last.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest,
+            HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        Assert.True(last!.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
+        last.Dispose();
+    }
+}
