@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using ReelMetrics.Api.OpenApi;
 using ReelMetrics.Contracts.Api;
 
 namespace ReelMetrics.Api.Security;
@@ -18,7 +19,8 @@ public static class LiveTicketsApi
             .WithName("IssueLiveTicket")
             .WithSummary("A single-use ticket that opens one `GET /live?ticket=…` stream as you, within 30 seconds.")
             .WithDescription("For browsers, whose `EventSource` cannot send an `Authorization` header. Send the bearer token here; put the ticket in the stream's URL. A ticket works once, and only for the user it was issued to.")
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithResponseExample(new LiveTicket("4vJ0c2Vb1nq8Kx3yZr7tQmWd9sLpAe6uHfGiOkBNjTY", new DateTimeOffset(2026, 3, 14, 19, 42, 30, TimeSpan.Zero)));
         return app;
     }
 
