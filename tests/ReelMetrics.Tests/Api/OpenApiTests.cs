@@ -78,7 +78,8 @@ public sealed class OpenApiTests(ApiWorld world) : IClassFixture<ApiWorld>
     [InlineData(Backend.Ef)]
     public async Task TheReferencePageIsServed(Backend backend)
     {
-        var page = await world.Client(backend).FetchAsync("/scalar");
+        // "/scalar/": "/scalar" redirects there, and HttpClient does not send the Authorization header on a redirect.
+        var page = await world.Client(backend).FetchAsync("/scalar/");
 
         Assert.Equal(HttpStatusCode.OK, page.Status);
         Assert.Equal("text/html", page.MediaType);
@@ -104,7 +105,7 @@ public sealed class OpenApiTests(ApiWorld world) : IClassFixture<ApiWorld>
 
     [Theory]
     [InlineData("/openapi/v1.json")]
-    [InlineData("/scalar")]
+    [InlineData("/scalar/")]
     public async Task TheDocumentAndTheReferencePageAreForSignedInUsersOnly(string url)
     {
         var host = world.Host(Backend.Ef);
