@@ -26,10 +26,10 @@ public sealed record ApiSettings(
 public sealed class ApiHost : IAsyncDisposable
 {
     private readonly IAsyncDisposable factory;
-    private readonly Func<HttpClient> createClient;
+    private readonly Func<WebApplicationFactoryClientOptions, HttpClient> createClient;
     private readonly ConcurrentDictionary<string, Lazy<HttpClient>> clients = new();
 
-    private ApiHost(Backend backend, IAsyncDisposable factory, Func<HttpClient> createClient, IServiceProvider services)
+    private ApiHost(Backend backend, IAsyncDisposable factory, Func<WebApplicationFactoryClientOptions, HttpClient> createClient, IServiceProvider services)
     {
         Backend = backend;
         this.factory = factory;
@@ -52,13 +52,16 @@ public sealed class ApiHost : IAsyncDisposable
     /// <summary>A client that sends <paramref name="token"/> as its bearer token; none when null.</summary>
     public HttpClient ClientWith(string? token) => clients.GetOrAdd(token ?? "", key => new Lazy<HttpClient>(() =>
     {
-        var client = createClient();
+        var client = createClient(new WebApplicationFactoryClientOptions());
         if (key.Length > 0) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     })).Value;
 
     /// <summary>A client that sends no token.</summary>
     public HttpClient Anonymous => ClientWith(null);
+
+    /// <summary>A new client as a browser would be: keeps cookies, and shows redirects instead of following them.</summary>
+    public HttpClient Browser() => createClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     /// <summary>Starts <paramref name="backend"/> against the given databases, its clock frozen at <paramref name="clock"/>.</summary>
     public static ApiHost Start(Backend backend, ApiSettings settings, TimeProvider clock)
