@@ -26,10 +26,10 @@ public sealed record ApiSettings(
 public sealed class ApiHost : IAsyncDisposable
 {
     private readonly IAsyncDisposable factory;
-    private readonly Func<WebApplicationFactoryClientOptions, HttpClient> createClient;
+    private readonly Func<bool, HttpClient> createClient;
     private readonly ConcurrentDictionary<string, Lazy<HttpClient>> clients = new();
 
-    private ApiHost(Backend backend, IAsyncDisposable factory, Func<WebApplicationFactoryClientOptions, HttpClient> createClient, IServiceProvider services)
+    private ApiHost(Backend backend, IAsyncDisposable factory, Func<bool, HttpClient> createClient, IServiceProvider services)
     {
         Backend = backend;
         this.factory = factory;
@@ -52,7 +52,7 @@ public sealed class ApiHost : IAsyncDisposable
     /// <summary>A client that sends <paramref name="token"/> as its bearer token; none when null.</summary>
     public HttpClient ClientWith(string? token) => clients.GetOrAdd(token ?? "", key => new Lazy<HttpClient>(() =>
     {
-        var client = createClient(new WebApplicationFactoryClientOptions());
+        var client = createClient(false);
         if (key.Length > 0) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     })).Value;
@@ -61,7 +61,7 @@ public sealed class ApiHost : IAsyncDisposable
     public HttpClient Anonymous => ClientWith(null);
 
     /// <summary>A new client as a browser would be: keeps cookies, and shows redirects instead of following them.</summary>
-    public HttpClient Browser() => createClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    public HttpClient Browser() => createClient(true);
 
     /// <summary>Starts <paramref name="backend"/> against the given databases, its clock frozen at <paramref name="clock"/>.</summary>
     public static ApiHost Start(Backend backend, ApiSettings settings, TimeProvider clock)
@@ -79,7 +79,12 @@ public sealed class ApiHost : IAsyncDisposable
         {
             if (settings.Kestrel) factory.UseKestrel(0);
             factory.StartServer();
-            return new ApiHost(backend, factory, factory.CreateClient, factory.Services);
+            // ClientOptions.BaseAddress is the Kestrel socket's address once started there.
+            return new ApiHost(backend, factory, browser => factory.CreateClient(new WebApplicationFactoryClientOptions
+            {
+                BaseAddress = factory.ClientOptions.BaseAddress,
+                AllowAutoRedirect = !browser,
+            }), factory.Services);
         }
         catch
         {
