@@ -77,6 +77,7 @@ public static class ApiExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseReelMetricsAuthentication();
+        // Rate limiting belongs here: after authentication, which it partitions by, before authorization.
         app.UseReelMetricsAuthorization();
         app.MapApiReference();
         app.MapTheatersApi();

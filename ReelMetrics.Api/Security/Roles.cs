@@ -19,7 +19,9 @@ public static class Roles
     public static IReadOnlyList<string> All { get; } = [Viewer, Operator, Admin];
 
     /// <summary>The roles that satisfy a policy that requires <paramref name="role"/>: it and every role above it.</summary>
-    public static IReadOnlyList<string> AtLeast(string role) => [.. All.Skip(All.ToList().IndexOf(role))];
+    public static IReadOnlyList<string> AtLeast(string role) => All.ToList().IndexOf(role) is var rank and >= 0
+        ? [.. All.Skip(rank)]
+        : throw new ArgumentOutOfRangeException(nameof(role), role, "Not a ReelMetrics role.");
 }
 
 /// <summary>
