@@ -10,8 +10,8 @@ using ReelMetrics.Api.Apis;
 using ReelMetrics.Api.Caching;
 using ReelMetrics.Api.Live;
 using ReelMetrics.Api.OpenApi;
+using ReelMetrics.Api.Security;
 using ReelMetrics.Contracts;
-using Scalar.AspNetCore;
 using StackExchange.Redis;
 
 namespace ReelMetrics.Api;
@@ -63,24 +63,29 @@ public static class ApiExtensions
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddReelMetricsOpenApi();
+        builder.AddReelMetricsAuth();
         return builder;
     }
 
     /// <summary>
     /// Maps the REST contract both backends serve (docs/api.md), its OpenAPI document (<c>/openapi/v1.json</c>)
-    /// and reference page (<c>/scalar</c>). Errors, unmatched routes included, are problem details.
+    /// and reference page (<c>/scalar</c>), all for signed-in users only (Security/SecurityExtensions.cs). Errors,
+    /// unmatched routes, 401 and 403 included, are problem details.
     /// </summary>
     public static WebApplication MapReelMetricsApi(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapScalarApiReference();
+        app.UseReelMetricsAuthentication();
+        // Rate limiting belongs here: after authentication, which it partitions by, before authorization.
+        app.UseReelMetricsAuthorization();
+        app.MapApiReference();
         app.MapTheatersApi();
         app.MapMoviesApi();
         app.MapLeaderboardsApi();
         app.MapSalesApi();
         app.MapLiveApi();
+        app.MapLiveTicketsApi();
         return app;
     }
 }

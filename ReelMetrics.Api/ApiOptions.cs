@@ -11,6 +11,12 @@ public sealed class ApiOptions
     /// </summary>
     public bool UseCache { get; set; } = true;
 
+    /// <summary>
+    /// For demos only: routes for viewers answer without a token (operator and admin routes still need one). Off by
+    /// default; the API logs a warning at start when it is on.
+    /// </summary>
+    public bool AllowAnonymousReads { get; set; }
+
     /// <summary>How long the in-memory catalog (theaters, movies, a theater's showtimes of a date) is kept.</summary>
     public TimeSpan CatalogLifetime { get; set; } = TimeSpan.FromSeconds(60);
 

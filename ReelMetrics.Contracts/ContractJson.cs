@@ -24,4 +24,5 @@ namespace ReelMetrics.Contracts;
 [JsonSerializable(typeof(Api.SalesSummary))]
 [JsonSerializable(typeof(Api.SalesPace))]
 [JsonSerializable(typeof(Api.LiveTotals))]
+[JsonSerializable(typeof(Api.LiveTicket))]
 public sealed partial class ContractJson : JsonSerializerContext;

@@ -75,14 +75,17 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps <c>/health</c> (every check must pass) and <c>/alive</c> (liveness checks only).</summary>
+    /// <summary>
+    /// Maps <c>/health</c> (every check must pass) and <c>/alive</c> (liveness checks only), open to anyone even where
+    /// every other route needs a signed-in user: orchestrators probe them without a token.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath);
+        app.MapHealthChecks(HealthEndpointPath).AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = registration => registration.Tags.Contains("live"),
-        });
+        }).AllowAnonymous();
         return app;
     }
 }

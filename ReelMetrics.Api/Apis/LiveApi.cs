@@ -3,16 +3,21 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ReelMetrics.Api.Live;
 using ReelMetrics.Api.OpenApi;
+using ReelMetrics.Api.Security;
 using ReelMetrics.Contracts.Api;
 
 namespace ReelMetrics.Api.Apis;
 
 public static class LiveApi
 {
-    /// <summary>Maps <c>GET /live</c>: today's totals as Server-Sent Events.</summary>
+    /// <summary>
+    /// Maps <c>GET /live</c>: today's totals as Server-Sent Events, for viewers, signed in by a bearer token or by a
+    /// ticket of <c>POST /live/tickets</c> in the query (<c>?ticket=…</c>), which a browser's <c>EventSource</c> can send.
+    /// </summary>
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/live", StreamLiveTotals)
+            .RequireAuthorization(Policies.Viewer)
             .WithTags("Live")
             .WithName("StreamLiveTotals")
             .WithSummary("Server-Sent Events: today's totals, the sales rate and the top five theaters and movies, whenever they change.")

@@ -1,20 +1,24 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using ReelMetrics.Api.Security;
 using ReelMetrics.Contracts.Api;
 using ReelMetrics.Database.Catalog;
 
 namespace ReelMetrics.Tests.Api;
 
 /// <summary>
-/// The contract of docs/api.md, written once and run against both backends (the subclasses below): every route
-/// answers the values worked out from the seeded sales, and every bad input is a problem, never a 500.
+/// The contract of docs/api.md, written once and run against both backends, signed in as each role (the subclasses
+/// below): every route answers the values worked out from the seeded sales, and every bad input is a problem, never a 500.
 /// </summary>
 public abstract class ApiContractTests(ApiWorld world) : IClassFixture<ApiWorld>
 {
     protected abstract Backend Backend { get; }
 
-    private HttpClient Client => world.Client(Backend);
+    /// <summary>Who the suite signs in as: every role reads the same contract.</summary>
+    protected abstract string Role { get; }
+
+    private HttpClient Client => world.Client(Backend, role: Role);
 
     private SeededSales Sales => world.Sales;
 
@@ -366,9 +370,35 @@ public abstract class ApiContractTests(ApiWorld world) : IClassFixture<ApiWorld>
 public sealed class DapperApiContractTests(ApiWorld world) : ApiContractTests(world)
 {
     protected override Backend Backend => Backend.Dapper;
+    protected override string Role => Roles.Viewer;
 }
 
 public sealed class EfApiContractTests(ApiWorld world) : ApiContractTests(world)
 {
     protected override Backend Backend => Backend.Ef;
+    protected override string Role => Roles.Viewer;
+}
+
+public sealed class DapperApiContractTestsAsOperator(ApiWorld world) : ApiContractTests(world)
+{
+    protected override Backend Backend => Backend.Dapper;
+    protected override string Role => Roles.Operator;
+}
+
+public sealed class EfApiContractTestsAsOperator(ApiWorld world) : ApiContractTests(world)
+{
+    protected override Backend Backend => Backend.Ef;
+    protected override string Role => Roles.Operator;
+}
+
+public sealed class DapperApiContractTestsAsAdmin(ApiWorld world) : ApiContractTests(world)
+{
+    protected override Backend Backend => Backend.Dapper;
+    protected override string Role => Roles.Admin;
+}
+
+public sealed class EfApiContractTestsAsAdmin(ApiWorld world) : ApiContractTests(world)
+{
+    protected override Backend Backend => Backend.Ef;
+    protected override string Role => Roles.Admin;
 }

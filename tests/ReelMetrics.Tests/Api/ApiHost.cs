@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using ReelMetrics.Api.Security;
 using ReelMetrics.ApiDapper;
 using ReelMetrics.ApiEf;
 
@@ -11,23 +14,54 @@ public enum Backend { Dapper, Ef }
 
 /// <summary>How a test wants an API hosted: which databases, cache on or off, extra settings.</summary>
 /// <param name="Kestrel">Serve over a real Kestrel socket (as deployed) instead of the in-memory test server.</param>
-public sealed record ApiSettings(string Postgres, string? Redis, bool UseCache = true, IReadOnlyDictionary<string, string>? Extra = null, bool Kestrel = false);
+/// <param name="TestTokens">Accept <see cref="Api.TestTokens"/> (its signing key and issuer); off, no token source is configured.</param>
+public sealed record ApiSettings(
+    string Postgres, string? Redis, bool UseCache = true, IReadOnlyDictionary<string, string>? Extra = null, bool Kestrel = false,
+    bool TestTokens = true);
 
-/// <summary>One API, hosted in this process by <see cref="WebApplicationFactory{TEntryPoint}"/>, with an HTTP client to it.</summary>
+/// <summary>
+/// One API, hosted in this process by <see cref="WebApplicationFactory{TEntryPoint}"/>, with HTTP clients to it:
+/// <see cref="Client"/> signed in as a viewer, <see cref="ClientAs"/> as anyone else.
+/// </summary>
 public sealed class ApiHost : IAsyncDisposable
 {
     private readonly IAsyncDisposable factory;
+    private readonly Func<bool, HttpClient> createClient;
+    private readonly ConcurrentDictionary<string, Lazy<HttpClient>> clients = new();
 
-    private ApiHost(Backend backend, IAsyncDisposable factory, HttpClient client)
+    private ApiHost(Backend backend, IAsyncDisposable factory, Func<bool, HttpClient> createClient, IServiceProvider services)
     {
         Backend = backend;
         this.factory = factory;
-        Client = client;
+        this.createClient = createClient;
+        Services = services;
+        Client = ClientAs(Roles.Viewer);
     }
 
     public Backend Backend { get; }
 
+    /// <summary>A client signed in as the demo viewer.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>The API's services (its endpoints, its options…).</summary>
+    public IServiceProvider Services { get; }
+
+    /// <summary>A client that sends a token of the demo user of <paramref name="role"/> (<see cref="TestTokens.NoRole"/>: a user without a role).</summary>
+    public HttpClient ClientAs(string? role) => ClientWith(TestTokens.ForRole(role));
+
+    /// <summary>A client that sends <paramref name="token"/> as its bearer token; none when null.</summary>
+    public HttpClient ClientWith(string? token) => clients.GetOrAdd(token ?? "", key => new Lazy<HttpClient>(() =>
+    {
+        var client = createClient(false);
+        if (key.Length > 0) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    })).Value;
+
+    /// <summary>A client that sends no token.</summary>
+    public HttpClient Anonymous => ClientWith(null);
+
+    /// <summary>A new client as a browser would be: keeps cookies, and shows redirects instead of following them.</summary>
+    public HttpClient Browser() => createClient(true);
 
     /// <summary>Starts <paramref name="backend"/> against the given databases, its clock frozen at <paramref name="clock"/>.</summary>
     public static ApiHost Start(Backend backend, ApiSettings settings, TimeProvider clock)
@@ -41,17 +75,27 @@ public sealed class ApiHost : IAsyncDisposable
 
     private static ApiHost Start<TEntry>(Backend backend, ApiFactory<TEntry> factory, ApiSettings settings) where TEntry : class
     {
-        if (settings.Kestrel)
+        try
         {
-            factory.UseKestrel(0);
+            if (settings.Kestrel) factory.UseKestrel(0);
             factory.StartServer();
+            // ClientOptions.BaseAddress is the Kestrel socket's address once started there.
+            return new ApiHost(backend, factory, browser => factory.CreateClient(new WebApplicationFactoryClientOptions
+            {
+                BaseAddress = factory.ClientOptions.BaseAddress,
+                AllowAutoRedirect = !browser,
+            }), factory.Services);
         }
-        return new ApiHost(backend, factory, factory.CreateClient());
+        catch
+        {
+            factory.Dispose();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
+        foreach (var client in clients.Values.Where(c => c.IsValueCreated)) client.Value.Dispose();
         await factory.DisposeAsync();
     }
 
@@ -68,6 +112,10 @@ public sealed class ApiHost : IAsyncDisposable
             // Tests change Redis and PostgreSQL between two reads: each read goes to Redis unless a test asks for the
             // shared hot reads of production (LiveCacheTests.OneRedisReadServesTheSameFiguresForTheHotReadLifetime).
             builder.UseSetting("Api:HotReadLifetime", "00:00:00");
+            if (settings.TestTokens)
+            {
+                foreach (var (key, value) in TestTokens.ApiSettings) builder.UseSetting(key, value);
+            }
             foreach (var (key, value) in settings.Extra ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:Aspire", "Error");           // the Redis client's connection chatter

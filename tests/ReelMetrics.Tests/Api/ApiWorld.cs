@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ReelMetrics.Api.Security;
 using ReelMetrics.Contracts;
 using ReelMetrics.Tests.Fixtures;
 using ReelMetrics.Tests.Ingestion;
@@ -34,10 +35,16 @@ public sealed class ApiWorld(PostgresFixture postgres, RedisFixture redis) : IAs
         await IngestAsync(SeededSales.Create(now));
     }
 
+    /// <summary>
+    /// A client of the API of <paramref name="backend"/> over this world, signed in as the demo user of
+    /// <paramref name="role"/>; the API is started on first use and shared by the class's tests.
+    /// </summary>
+    public HttpClient Client(Backend backend, bool useCache = true, string role = Roles.Viewer) => Host(backend, useCache).ClientAs(role);
+
     /// <summary>The API of <paramref name="backend"/> over this world, started on first use and shared by the class's tests.</summary>
-    public HttpClient Client(Backend backend, bool useCache = true) =>
+    public ApiHost Host(Backend backend, bool useCache = true) =>
         hosts.GetOrAdd((backend, useCache), key => new Lazy<ApiHost>(() =>
-            ApiHost.Start(key.Item1, new ApiSettings(Postgres, Redis, key.Item2), Clock))).Value.Client;
+            ApiHost.Start(key.Item1, new ApiSettings(Postgres, Redis, key.Item2), Clock))).Value;
 
     /// <summary>Starts an API of a test's own over this world's database; disposed with the world.</summary>
     public ApiHost StartHost(Backend backend, ApiSettings settings)

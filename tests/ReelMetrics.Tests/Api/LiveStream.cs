@@ -21,10 +21,11 @@ public sealed class LiveStream : IAsyncDisposable
 
     public string? CacheControl => response.Headers.CacheControl?.ToString();
 
-    public static async Task<LiveStream> OpenAsync(HttpClient client)
+    /// <summary>Opens <paramref name="url"/> (<c>/live</c>, or <c>/live?ticket=…</c>); fails unless it answers 200.</summary>
+    public static async Task<LiveStream> OpenAsync(HttpClient client, string url = "/live")
     {
         using var deadline = Deadlined();
-        var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/live"), HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+        var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, url), HttpCompletionOption.ResponseHeadersRead, deadline.Token);
         response.EnsureSuccessStatusCode();
         return new LiveStream(response, new StreamReader(await response.Content.ReadAsStreamAsync(deadline.Token), Encoding.UTF8));
     }
