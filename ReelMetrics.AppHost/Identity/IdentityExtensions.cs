@@ -84,7 +84,8 @@ public static class IdentityExtensions
     /// </summary>
     public static IResourceBuilder<T> WithIdentity<T>(this IResourceBuilder<T> api, IResourceBuilder<ProjectResource> identity)
         where T : IResourceWithEnvironment =>
-        api.WithEnvironment("Authentication__Schemes__Bearer__Authority", identity.GetEndpoint("http"))
+        // The trailing slash: the API builds the OpenAPI document's OAuth URLs relative to the authority.
+        api.WithEnvironment("Authentication__Schemes__Bearer__Authority", ReferenceExpression.Create($"{identity.GetEndpoint("http")}/"))
             .WithEnvironment("Authentication__Schemes__Bearer__ValidAudiences__0", ApiAudience)
             .WithEnvironment("Authentication__Schemes__Bearer__RequireHttpsMetadata", "false");
 

@@ -103,6 +103,9 @@ internal sealed class Products(string repositoryRoot, string logDirectory)
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+            // The benchmarks measure reads without an identity service: anonymous reads (docs/security.md).
+            // Token validation is therefore not in these figures.
+            ["Api__AllowAnonymousReads"] = "true",
         };
         if (useCache is { } cache) environment["Api__UseCache"] = cache ? "true" : "false";
         return ChildProcess.Start(name, "dotnet", [DllOf(project)], environment, Path.Combine(LogDirectory, name + ".log"), FolderOf(project));

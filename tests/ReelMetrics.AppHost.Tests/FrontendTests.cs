@@ -39,9 +39,14 @@ public sealed class FrontendTests(LocalAppFixture fixture)
     [Fact]
     public async Task TheDashboardWorksInARealBrowserAgainstTheRunningSystem()
     {
+        var ct = TestContext.Current.CancellationToken;
         var frontend = fixture.App.GetEndpoint("frontend", "http").ToString().TrimEnd('/');
-        var result = await NpmScript.RunAsync("e2e",
-            new Dictionary<string, string> { ["REELMETRICS_FRONTEND_URL"] = frontend }, Timeout, TestContext.Current.CancellationToken);
+        var environment = new Dictionary<string, string> { ["REELMETRICS_FRONTEND_URL"] = frontend };
+        foreach (var user in new[] { "viewer", "operator", "admin" })
+        {
+            environment[$"REELMETRICS_DEMO_{user.ToUpperInvariant()}_PASSWORD"] = await fixture.DemoPasswordAsync(user, ct);
+        }
+        var result = await NpmScript.RunAsync("e2e", environment, Timeout, ct);
         Assert.True(result.ExitCode == 0, $"end-to-end tests against {frontend} failed:\n{result.Output}");
     }
 }

@@ -9,7 +9,7 @@ namespace ReelMetrics.AppHost.Tests;
 /// </summary>
 public sealed class LocalAppFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(6);
 
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"reelmetrics-apphost-tests-{Guid.NewGuid():N}");
 
@@ -54,6 +54,38 @@ public sealed class LocalAppFixture : IAsyncLifetime
     }
 
     public HttpClient CreateHttpClient(string resource) => App.CreateHttpClient(resource, "http");
+
+    /// <summary>The generated password of demo user <paramref name="user"/> (<c>viewer</c>, <c>operator</c>, <c>admin</c>).</summary>
+    public async Task<string> DemoPasswordAsync(string user, CancellationToken cancellationToken)
+    {
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        var parameter = model.Resources.OfType<ParameterResource>().Single(p => p.Name == $"{user}-password");
+        return await parameter.GetValueAsync(cancellationToken) ?? throw new InvalidOperationException($"{parameter.Name} has no value");
+    }
+
+    /// <summary>
+    /// A client of <paramref name="resource"/> signed in as demo user <paramref name="user"/>: an access token from the
+    /// identity service's token endpoint (password grant of the <c>reelmetrics-cli</c> client, as the README shows).
+    /// </summary>
+    public async Task<HttpClient> CreateSignedInClientAsync(string resource, string user, CancellationToken cancellationToken)
+    {
+        using var identity = CreateHttpClient("identity");
+        using var response = await identity.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "reelmetrics-cli",
+            ["username"] = user,
+            ["password"] = await DemoPasswordAsync(user, cancellationToken),
+            ["scope"] = "reelmetrics.api",
+        }), cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"signing in as {user} failed: {(int)response.StatusCode} {body}");
+        using var token = System.Text.Json.JsonDocument.Parse(body);
+        var client = CreateHttpClient(resource);
+        client.DefaultRequestHeaders.Authorization =
+            new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("access_token").GetString());
+        return client;
+    }
 
     public async ValueTask DisposeAsync()
     {

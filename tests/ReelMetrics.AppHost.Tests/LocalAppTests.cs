@@ -11,6 +11,7 @@ public sealed class LocalAppTests(LocalAppFixture fixture)
     [InlineData("api-ef")]
     public async Task EachApiReportsHealthy(string api)
     {
+        // /health is open: no token.
         using var client = fixture.CreateHttpClient(api);
         var response = await client.GetAsync("/health", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -22,7 +23,7 @@ public sealed class LocalAppTests(LocalAppFixture fixture)
     [InlineData("api-ef")]
     public async Task EachApiListsTheSeededTheatersWithTheOriginalIds(string api)
     {
-        using var client = fixture.CreateHttpClient(api);
+        using var client = await fixture.CreateSignedInClientAsync(api, "viewer", TestContext.Current.CancellationToken);
         using var theaters = JsonDocument.Parse(await client.GetStringAsync("/theaters", TestContext.Current.CancellationToken));
 
         var byId = theaters.RootElement.EnumerateArray().ToDictionary(
@@ -38,10 +39,21 @@ public sealed class LocalAppTests(LocalAppFixture fixture)
     [Fact]
     public async Task BothApisAnswerTheatersIdentically()
     {
-        using var dapper = fixture.CreateHttpClient("api-dapper");
-        using var ef = fixture.CreateHttpClient("api-ef");
         var ct = TestContext.Current.CancellationToken;
+        using var dapper = await fixture.CreateSignedInClientAsync("api-dapper", "viewer", ct);
+        using var ef = await fixture.CreateSignedInClientAsync("api-ef", "viewer", ct);
         Assert.Equal(await dapper.GetStringAsync("/theaters", ct), await ef.GetStringAsync("/theaters", ct));
+    }
+
+    [Theory]
+    [InlineData("api-dapper")]
+    [InlineData("api-ef")]
+    public async Task EachApiRefusesRevenueWithoutSignIn(string api)
+    {
+        using var client = fixture.CreateHttpClient(api);
+        var response = await client.GetAsync("/theaters", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
