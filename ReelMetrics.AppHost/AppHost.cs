@@ -1,6 +1,7 @@
 using ReelMetrics.AppHost;
 using ReelMetrics.AppHost.Frontend;
 using ReelMetrics.AppHost.Infrastructure;
+using ReelMetrics.Database.Roles;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var ports = Ports.From(builder.Configuration);
@@ -11,34 +12,35 @@ var kafka = infrastructure.Kafka;
 var database = infrastructure.Database;
 var redis = infrastructure.Redis;
 
-// The schema's owner: everything that reads or writes the database waits for it to complete.
+// The schema's owner (it also creates every service's database role): everything that reads or writes the database
+// waits for it to complete.
 var migrations = builder.AddProject<Projects.ReelMetrics_MigrationService>("migrations")
-    .WithReference(database).WaitFor(database);
+    .WithDatabaseRole(database, DatabaseRole.Migrations).WaitFor(database);
 
 // Workers: ticket sales flow generator -> kafka -> consumer -> postgres + redis.
 builder.AddProject<Projects.ReelMetrics_Generator>("generator")
     .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
     .WithReference(kafka).WaitFor(kafka)
-    .WithReference(database).WaitForCompletion(migrations)    // sells seats of the showtimes in the catalog
+    .WithDatabaseRole(database, DatabaseRole.Generator).WaitForCompletion(migrations)    // sells seats of the showtimes in the catalog
     .WithSettingsFrom("ReelMetrics:Generator", "Generator");
 
 builder.AddProject<Projects.ReelMetrics_Consumer>("consumer")
     .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
     .WithReference(kafka).WaitFor(kafka)
     .WithReference(redis).WaitFor(redis)
-    .WithReference(database).WaitForCompletion(migrations)
+    .WithDatabaseRole(database, DatabaseRole.Consumer).WaitForCompletion(migrations)
     .WithSettingsFrom("ReelMetrics:Consumer", "Consumer");
 
 // Two backends, one contract.
 var apiDapper = builder.AddProject<Projects.ReelMetrics_ApiDapper>("api-dapper")
     .WithHttpEndpoint(port: ports.ApiDapper, name: "http").WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
-    .WithReference(database).WaitForCompletion(migrations);
+    .WithDatabaseRole(database, DatabaseRole.Api).WaitForCompletion(migrations);
 
 var apiEf = builder.AddProject<Projects.ReelMetrics_ApiEf>("api-ef")
     .WithHttpEndpoint(port: ports.ApiEf, name: "http").WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
-    .WithReference(database).WaitForCompletion(migrations);
+    .WithDatabaseRole(database, DatabaseRole.Api).WaitForCompletion(migrations);
 
 builder.AddViteFrontend("frontend", "../frontend", ports.Frontend, FrontendExtensions.FrontendModeFrom(builder.Configuration))
     .WithApi("REELMETRICS_API_DAPPER_URL", apiDapper)

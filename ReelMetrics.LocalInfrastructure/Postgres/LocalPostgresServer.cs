@@ -255,6 +255,8 @@ public sealed class LocalPostgresServer(LocalPostgresOptions? options = null, IL
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["listen_addresses"] = "127.0.0.1",
+            // Every password set from here on is stored as a SCRAM verifier (the default since PostgreSQL 14; not before).
+            ["password_encryption"] = "scram-sha-256",
             ["max_connections"] = "200",
             ["shared_buffers"] = "256MB",
             ["effective_cache_size"] = "2GB",
