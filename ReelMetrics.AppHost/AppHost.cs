@@ -1,6 +1,7 @@
 using ReelMetrics.AppHost;
 using ReelMetrics.AppHost.Frontend;
 using ReelMetrics.AppHost.Infrastructure;
+using ReelMetrics.AppHost.Infrastructure.Kafka;
 using ReelMetrics.Database.Roles;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -20,13 +21,13 @@ var migrations = builder.AddProject<Projects.ReelMetrics_MigrationService>("migr
 // Workers: ticket sales flow generator -> kafka -> consumer -> postgres + redis.
 builder.AddProject<Projects.ReelMetrics_Generator>("generator")
     .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
-    .WithReference(kafka).WaitFor(kafka)
+    .WithKafkaPrincipal(kafka, KafkaPrincipal.Generator).WaitFor(kafka)
     .WithDatabaseRole(database, DatabaseRole.Generator).WaitForCompletion(migrations)    // sells seats of the showtimes in the catalog
     .WithSettingsFrom("ReelMetrics:Generator", "Generator");
 
 builder.AddProject<Projects.ReelMetrics_Consumer>("consumer")
     .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
-    .WithReference(kafka).WaitFor(kafka)
+    .WithKafkaPrincipal(kafka, KafkaPrincipal.Consumer).WaitFor(kafka)
     .WithReference(redis).WaitFor(redis)
     .WithDatabaseRole(database, DatabaseRole.Consumer).WaitForCompletion(migrations)
     .WithSettingsFrom("ReelMetrics:Consumer", "Consumer");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ReelMetrics.AppHost.Infrastructure.Kafka;
 using ReelMetrics.AppHost.Infrastructure.Local;
@@ -29,7 +30,7 @@ public static class InfrastructureExtensions
 
         return choice.Mode == InfrastructureMode.Containers
             ? new(choice,
-                builder.AddKafka("kafka").WithDataVolume().WithKafkaUI(),
+                builder.AddKafka("kafka").WithDataVolume().WithKafkaUIInDevelopment(),
                 builder.AddPostgres("postgres").WithDataVolume().AddDatabase("reelmetrics"),
                 builder.AddRedis("redis"))
             : new(choice,
@@ -37,4 +38,8 @@ public static class InfrastructureExtensions
                 builder.AddLocalPostgres("postgres").AddDatabase("reelmetrics"),
                 builder.AddLocalRedis("redis"));
     }
+
+    /// <summary>Kafka UI shows sales as they flow (confidential): only on a developer's machine, and read-only there.</summary>
+    private static IResourceBuilder<KafkaServerResource> WithKafkaUIInDevelopment(this IResourceBuilder<KafkaServerResource> kafka) =>
+        kafka.ApplicationBuilder.Environment.IsDevelopment() ? kafka.WithKafkaUI() : kafka;
 }
