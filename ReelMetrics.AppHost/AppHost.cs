@@ -2,6 +2,8 @@ using ReelMetrics.AppHost;
 using ReelMetrics.AppHost.Frontend;
 using ReelMetrics.AppHost.Identity;
 using ReelMetrics.AppHost.Infrastructure;
+using ReelMetrics.AppHost.Infrastructure.Kafka;
+using ReelMetrics.Database.Roles;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var ports = Ports.From(builder.Configuration);
@@ -12,38 +14,39 @@ var kafka = infrastructure.Kafka;
 var database = infrastructure.Database;
 var redis = infrastructure.Redis;
 
-// The schema's owner: everything that reads or writes the database waits for it to complete.
+// The schema's owner (it also creates every service's database role): everything that reads or writes the database
+// waits for it to complete.
 var migrations = builder.AddProject<Projects.ReelMetrics_MigrationService>("migrations")
-    .WithReference(database).WaitFor(database);
+    .WithDatabaseRole(database, DatabaseRole.Migrations).WaitFor(database);
 
 // Workers: ticket sales flow generator -> kafka -> consumer -> postgres + redis.
 builder.AddProject<Projects.ReelMetrics_Generator>("generator")
     .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
-    .WithReference(kafka).WaitFor(kafka)
-    .WithReference(database).WaitForCompletion(migrations)    // sells seats of the showtimes in the catalog
+    .WithKafkaPrincipal(kafka, KafkaPrincipal.Generator).WaitFor(kafka)
+    .WithDatabaseRole(database, DatabaseRole.Generator).WaitForCompletion(migrations)    // sells seats of the showtimes in the catalog
     .WithSettingsFrom("ReelMetrics:Generator", "Generator");
 
 builder.AddProject<Projects.ReelMetrics_Consumer>("consumer")
     .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
-    .WithReference(kafka).WaitFor(kafka)
+    .WithKafkaPrincipal(kafka, KafkaPrincipal.Consumer).WaitFor(kafka)
     .WithReference(redis).WaitFor(redis)
-    .WithReference(database).WaitForCompletion(migrations)
+    .WithDatabaseRole(database, DatabaseRole.Consumer).WaitForCompletion(migrations)
     .WithSettingsFrom("ReelMetrics:Consumer", "Consumer");
 
 // Sign-in: an OpenID Connect provider on its own database; the APIs accept its tokens, the dashboard signs in with it.
-var identity = builder.AddIdentityService("identity", ports.Identity, infrastructure.IdentityDatabase);
+var identity = builder.AddIdentityService("identity", ports.Identity, infrastructure.IdentityDatabase, migrations);
 
 // Two backends, one contract.
 var apiDapper = builder.AddProject<Projects.ReelMetrics_ApiDapper>("api-dapper")
     .WithHttpEndpoint(port: ports.ApiDapper, name: "http").WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
-    .WithReference(database).WaitForCompletion(migrations)
+    .WithDatabaseRole(database, DatabaseRole.Api).WaitForCompletion(migrations)
     .WithIdentity(identity);
 
 var apiEf = builder.AddProject<Projects.ReelMetrics_ApiEf>("api-ef")
     .WithHttpEndpoint(port: ports.ApiEf, name: "http").WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
-    .WithReference(database).WaitForCompletion(migrations)
+    .WithDatabaseRole(database, DatabaseRole.Api).WaitForCompletion(migrations)
     .WithIdentity(identity);
 
 var frontend = builder.AddViteFrontend("frontend", "../frontend", ports.Frontend, FrontendExtensions.FrontendModeFrom(builder.Configuration))

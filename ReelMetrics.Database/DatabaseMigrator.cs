@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using ReelMetrics.Database.Catalog;
+using ReelMetrics.Database.Roles;
 
 namespace ReelMetrics.Database;
 
@@ -11,7 +12,9 @@ public sealed record MigrationResult(IReadOnlyList<string> AppliedMigrations, in
 /// <summary>
 /// Owns the schema: applies the versioned SQL scripts in <c>Migrations/</c> that have not been
 /// applied yet, each in its own transaction, then brings the seed catalog and the showtime
-/// window around today up to date. Safe to run any number of times, also concurrently.
+/// window around today up to date, and grants the service roles their privileges on what it made
+/// (<see cref="DatabasePrivileges"/>). Run as the schema's owner (<see cref="DatabaseRole.Migrations"/>).
+/// Safe to run any number of times, also concurrently.
 /// </summary>
 public sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<DatabaseMigrator> logger)
 {
@@ -30,6 +33,7 @@ public sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Databa
             var applied = await ApplyMigrationsAsync(connection, cancellationToken);
             var catalogRows = await UpsertCatalogAsync(connection, cancellationToken);
             var showtimes = await EnsureShowtimesAsync(connection, today, cancellationToken);
+            await DatabasePrivileges.ApplyAsync(connection, cancellationToken);
             logger.LogInformation(
                 "Database is at version {Version}: applied {Applied} migration(s), {CatalogRows} catalog row(s) changed, {Showtimes} showtime(s) added",
                 Migrations[^1].Version, applied.Count, catalogRows, showtimes);

@@ -1,14 +1,19 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using ReelMetrics.Database;
+using ReelMetrics.Database.Roles;
 
 namespace ReelMetrics.MigrationService;
 
 public sealed class MigrationWorker(
     DatabaseMigrator migrator,
+    IConfiguration configuration,
+    IOptions<DatabaseRolesOptions> roles,
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
-    ILogger<MigrationWorker> logger) : BackgroundService
+    ILogger<MigrationWorker> logger,
+    DatabaseRoleBootstrap? bootstrap = null) : BackgroundService
 {
     public static readonly ActivitySource ActivitySource = new("ReelMetrics.MigrationService");
 
@@ -25,6 +30,11 @@ public sealed class MigrationWorker(
             {
                 try
                 {
+                    if (bootstrap is not null)
+                    {
+                        await bootstrap.ApplyAsync(Setup(), stoppingToken);
+                    }
+
                     await migrator.MigrateAsync(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), stoppingToken);
                     break;
                 }
@@ -42,5 +52,20 @@ public sealed class MigrationWorker(
             Environment.ExitCode = 1;
         }
         lifetime.StopApplication();
+    }
+
+    /// <summary>The migration role is the login of our own connection string; it owns the database that names.</summary>
+    private DatabaseRoleSetup Setup()
+    {
+        var connection = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("reelmetrics"));
+        var expected = DatabaseRoles.NameOf(DatabaseRole.Migrations);
+        if (connection.Username != expected || string.IsNullOrEmpty(connection.Password) || string.IsNullOrEmpty(connection.Database))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:reelmetrics must name the database and log in as {expected} with a password when roles are created.");
+        }
+
+        var passwords = roles.Value.ServicePasswords().Prepend(new(DatabaseRole.Migrations, connection.Password)).ToDictionary();
+        return new DatabaseRoleSetup(connection.Database, roles.Value.IdentityDatabase, passwords);
     }
 }

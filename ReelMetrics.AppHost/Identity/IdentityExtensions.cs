@@ -1,3 +1,5 @@
+using ReelMetrics.AppHost.Infrastructure;
+using ReelMetrics.Database.Roles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -30,11 +32,13 @@ public static class IdentityExtensions
     /// The demo users and their passwords are written to the AppHost console when the service is ready.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddIdentityService(
-        this IDistributedApplicationBuilder builder, string name, int port, IResourceBuilder<IResourceWithConnectionString> database)
+        this IDistributedApplicationBuilder builder, string name, int port, IResourceBuilder<IResourceWithConnectionString> database,
+        IResourceBuilder<ProjectResource> migrations)
     {
+        // The migration service creates the identity's database role and hands it its database.
         var identity = builder.AddProject<Projects.ReelMetrics_Identity>(name)
             .WithHttpEndpoint(port: port, name: "http").WithHttpHealthCheck("/health")
-            .WithReference(database).WaitFor(database);
+            .WithDatabaseRole(database, DatabaseRole.Identity).WaitFor(database).WaitForCompletion(migrations);
         // One issuer however a client reaches it: the APIs compare it with the one in their tokens.
         identity.WithEnvironment("Identity__Issuer", identity.GetEndpoint("http"));
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ReelMetrics.AppHost.Infrastructure.Kafka;
 using ReelMetrics.AppHost.Infrastructure.Local;
@@ -33,7 +34,7 @@ public static class InfrastructureExtensions
         {
             var postgres = builder.AddPostgres("postgres").WithDataVolume();
             return new(choice,
-                builder.AddKafka("kafka").WithDataVolume().WithKafkaUI(),
+                builder.AddKafka("kafka").WithDataVolume().WithKafkaUIInDevelopment(),
                 postgres.AddDatabase("reelmetrics"),
                 builder.AddRedis("redis"),
                 postgres.AddDatabase("identitydb"));
@@ -46,4 +47,8 @@ public static class InfrastructureExtensions
             builder.AddLocalRedis("redis"),
             localPostgres.AddDatabase("identitydb"));
     }
+
+    /// <summary>Kafka UI shows sales as they flow (confidential): only on a developer's machine, and read-only there.</summary>
+    private static IResourceBuilder<KafkaServerResource> WithKafkaUIInDevelopment(this IResourceBuilder<KafkaServerResource> kafka) =>
+        kafka.ApplicationBuilder.Environment.IsDevelopment() ? kafka.WithKafkaUI() : kafka;
 }

@@ -5,13 +5,14 @@ namespace ReelMetrics.AppHost.Infrastructure;
 /// <summary>A broker is usable when it answers a metadata request: the same test for container and local Kafka.</summary>
 internal static class KafkaReadiness
 {
-    public static void Check(string bootstrapServers)
+    public static void Check(string bootstrapServers) =>
+        Check(new AdminClientConfig { BootstrapServers = bootstrapServers, SocketTimeoutMs = 3000 });
+
+    /// <summary>The same test with a client configuration of one's own (e.g. SASL credentials).</summary>
+    public static void Check(AdminClientConfig config)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig
-        {
-            BootstrapServers = bootstrapServers,
-            SocketTimeoutMs = 3000,
-        })
+        var bootstrapServers = config.BootstrapServers;
+        using var admin = new AdminClientBuilder(config)
         // Until the broker is up every probe fails; the health status says so, librdkafka's log need not.
         .SetLogHandler((_, _) => { })
         .SetErrorHandler((_, _) => { })

@@ -255,6 +255,8 @@ public sealed class LocalPostgresServer(LocalPostgresOptions? options = null, IL
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["listen_addresses"] = "127.0.0.1",
+            // Every password set from here on is stored as a SCRAM verifier (the default since PostgreSQL 14; not before).
+            ["password_encryption"] = "scram-sha-256",
             ["max_connections"] = "200",
             ["shared_buffers"] = "256MB",
             ["effective_cache_size"] = "2GB",
@@ -283,7 +285,14 @@ public sealed class LocalPostgresServer(LocalPostgresOptions? options = null, IL
     {
         var parent = Path.GetDirectoryName(DataDirectory) ?? throw new InvalidOperationException("The data directory cannot be a file system root.");
         Directory.CreateDirectory(parent);
+        RefuseSharedAncestors(parent);
         await EnsureAccountCanReachAsync(parent, cancellationToken);
+
+        // Checked before anything below looks inside: File.Exists and chown would follow a link.
+        if (Posix.LStat(DataDirectory) is { } existing && (existing.IsSymbolicLink || !existing.IsDirectory))
+        {
+            throw Unsafe(DataDirectory, existing.IsSymbolicLink ? "is a symbolic link, which is never followed" : "is not a directory");
+        }
 
         var versionFile = Path.Combine(DataDirectory, "PG_VERSION");
         if (File.Exists(versionFile))
@@ -295,6 +304,7 @@ public sealed class LocalPostgresServer(LocalPostgresOptions? options = null, IL
                 ChangeOwnerRecursively(DataDirectory, account);
             }
 
+            EnsurePrivateDirectory(DataDirectory);
             return;
         }
 
@@ -307,12 +317,17 @@ public sealed class LocalPostgresServer(LocalPostgresOptions? options = null, IL
         // initdb works in a staging directory that is renamed when complete, so a run killed during initdb leaves nothing
         // that looks like a cluster; its leftovers are removed on the next attempt.
         var staging = DataDirectory + ".initdb";
-        if (Directory.Exists(staging))
+        switch (Posix.LStat(staging))
         {
-            Directory.Delete(staging, recursive: true);
+            case { IsSymbolicLink: true }:
+                File.Delete(staging);   // removes the link, not what it points to
+                break;
+            case { IsDirectory: true }:
+                Directory.Delete(staging, recursive: true);
+                break;
         }
 
-        CreatePrivateDirectory(staging);
+        EnsurePrivateDirectory(staging);
         var passwordFile = Path.Combine(parent, $".pwfile-{Guid.NewGuid():N}");
         try
         {
@@ -529,14 +544,64 @@ public sealed class LocalPostgresServer(LocalPostgresOptions? options = null, IL
         }
 
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(DataDirectory)))[..12];
+        // In a shared temporary directory anyone could have made this name first: it must be ours and private.
         var directory = Path.Combine(Path.GetTempPath(), $"reelmetrics-pg-{hash}");
-        if (!Directory.Exists(directory))
-        {
-            CreatePrivateDirectory(directory);
-        }
-
+        EnsurePrivateDirectory(directory);
         return directory;
     }
+
+    /// <summary>
+    /// Makes <paramref name="path"/> a directory that only the server's account may enter (mode 0700), creating it when
+    /// missing. Refuses a symbolic link (checked with lstat, never followed), anything but a directory, and a directory
+    /// another account owns; a directory of the right owner with looser permissions is tightened.
+    /// </summary>
+    private void EnsurePrivateDirectory(string path)
+    {
+        if (Posix.LStat(path) is null)
+        {
+            CreatePrivateDirectory(path);
+        }
+
+        var status = Posix.LStat(path) ?? throw new IOException($"{path} disappeared while it was being created.");
+        if (status.IsSymbolicLink)
+        {
+            throw Unsafe(path, "is a symbolic link, which is never followed");
+        }
+
+        if (!status.IsDirectory)
+        {
+            throw Unsafe(path, "is not a directory");
+        }
+
+        var owner = account?.Uid ?? Posix.EffectiveUid;
+        if (status.Uid is { } uid && uid != owner)
+        {
+            throw Unsafe(path, $"belongs to uid {uid}, not to the account that runs PostgreSQL (uid {owner})");
+        }
+
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        if ((status.Mode & ~ownerOnly) != 0)
+        {
+            logger.LogWarning("Restricting {Directory} to its owner (mode was {Mode})", path, Convert.ToString((int)status.Mode, 8));
+            Posix.SetMode(path, ownerOnly);
+        }
+    }
+
+    /// <summary>Refuses a data directory below a directory anyone may write to without the sticky bit: they could swap it.</summary>
+    private static void RefuseSharedAncestors(string directory)
+    {
+        for (var current = Posix.RealPath(directory); current is not null; current = Path.GetDirectoryName(current))
+        {
+            if (Posix.LStat(current) is { } status
+                && status.Mode.HasFlag(UnixFileMode.OtherWrite) && !status.Mode.HasFlag(UnixFileMode.StickyBit))
+            {
+                throw Unsafe(current, "may be written by anyone (and has no sticky bit), so what lies below it could be replaced");
+            }
+        }
+    }
+
+    private static InvalidOperationException Unsafe(string path, string reason) =>
+        new($"Refusing to use {path} for PostgreSQL: it {reason}. Remove it or choose another data directory.");
 
     private void CreatePrivateDirectory(string path)
     {

@@ -11,8 +11,63 @@ internal static partial class Posix
     public const int SigKill = 9;
 
     private const int Esrch = 3;
+    private const int Enoent = 2;
+    private const int Enotdir = 20;
 
     public static bool IsRoot => !OperatingSystem.IsWindows() && geteuid() == 0;
+
+    /// <summary>This process's effective user id.</summary>
+    public static uint EffectiveUid => geteuid();
+
+    /// <summary>
+    /// What <c>lstat</c> says about <paramref name="path"/> itself (a symbolic link is not followed), or null when nothing
+    /// is there. The owner is null on platforms whose <c>struct stat</c> layout is not known here.
+    /// </summary>
+    public static PathStatus? LStat(string path)
+    {
+        var buffer = new byte[512];
+        if (CallLStat(path, buffer) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno is Enoent or Enotdir ? null : throw new IOException($"lstat '{path}' failed (errno {errno})");
+        }
+
+        // st_mode and st_uid offsets in struct stat: glibc x86-64, glibc/musl aarch64, macOS arm64 (64-bit inodes).
+        (int Mode, int ModeSize, int Uid)? layout = (OperatingSystem.IsLinux(), RuntimeInformation.ProcessArchitecture) switch
+        {
+            (true, Architecture.X64) => (24, 4, 28),
+            (true, Architecture.Arm64) => (16, 4, 24),
+            (false, Architecture.Arm64) when OperatingSystem.IsMacOS() => (4, 2, 16),
+            _ => null,
+        };
+        if (layout is not { } at)
+        {
+            // Unknown layout: ask .NET (which lstat-s too) for the type and permissions.
+            var info = new DirectoryInfo(path);
+            return new PathStatus(info.LinkTarget is not null, info.Exists && info.LinkTarget is null, info.UnixFileMode, null);
+        }
+
+        var mode = at.ModeSize == 4 ? BitConverter.ToUInt32(buffer, at.Mode) : BitConverter.ToUInt16(buffer, at.Mode);
+        const uint typeMask = 0xF000, directory = 0x4000, symbolicLink = 0xA000;
+        return new PathStatus(
+            (mode & typeMask) == symbolicLink,
+            (mode & typeMask) == directory,
+            (UnixFileMode)(mode & 0xFFF),
+            BitConverter.ToUInt32(buffer, at.Uid));
+    }
+
+    private static int CallLStat(string path, byte[] buffer)
+    {
+        try
+        {
+            return lstat(path, buffer);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // glibc before 2.33 exports lstat only as __lxstat(version, ...).
+            return __lxstat(RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 1 : 0, path, buffer);
+        }
+    }
 
     /// <summary>Looks up an OS account's uid and gid, or null when the account does not exist.</summary>
     public static (uint Uid, uint Gid)? FindAccount(string name)
@@ -154,4 +209,13 @@ internal static partial class Posix
 
     [LibraryImport("libc")]
     private static partial void free(IntPtr pointer);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int lstat(string path, [Out] byte[] buffer);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int __lxstat(int version, string path, [Out] byte[] buffer);
 }
+
+/// <summary>A path's own type, permission bits (including setuid, setgid and sticky) and owner, from <c>lstat</c>.</summary>
+internal sealed record PathStatus(bool IsSymbolicLink, bool IsDirectory, UnixFileMode Mode, uint? Uid);

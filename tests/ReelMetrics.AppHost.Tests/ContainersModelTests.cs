@@ -33,8 +33,8 @@ public sealed class ContainersModelTests
         Assert.NotEmpty(kafka.Annotations.OfType<HealthCheckAnnotation>());
 
         var environment = await kafka.PublishedEnvironmentAsync();
-        Assert.Contains("PLAINTEXT_HOST://0.0.0.0:9092", environment["KAFKA_LISTENERS"]);
-        Assert.Contains("PLAINTEXT_INTERNAL://kafka:9093", environment["KAFKA_ADVERTISED_LISTENERS"]);
+        Assert.Contains("HOST://0.0.0.0:9092", environment["KAFKA_LISTENERS"]);
+        Assert.Contains("INTERNAL://kafka:9093", environment["KAFKA_ADVERTISED_LISTENERS"]);
         Assert.Contains("{kafka.bindings.tcp.port}", environment["KAFKA_ADVERTISED_LISTENERS"]);
     }
 
@@ -51,12 +51,10 @@ public sealed class ContainersModelTests
     }
 
     [Theory]
-    [InlineData("generator", new[] { "kafka", "reelmetrics" })]
-    [InlineData("consumer", new[] { "kafka", "reelmetrics", "redis" })]
-    [InlineData("api-dapper", new[] { "reelmetrics", "redis" })]
-    [InlineData("api-ef", new[] { "reelmetrics", "redis" })]
-    [InlineData("migrations", new[] { "reelmetrics" })]
-    [InlineData("identity", new[] { "identitydb" })]
+    [InlineData("generator", new[] { "kafka" })]
+    [InlineData("consumer", new[] { "kafka", "redis" })]
+    [InlineData("api-dapper", new[] { "redis" })]
+    [InlineData("api-ef", new[] { "redis" })]
     public async Task ServicesGetTheConnectionStringsTheyNeed(string service, string[] connections)
     {
         await using var app = await BuildAsync();
@@ -66,6 +64,123 @@ public sealed class ContainersModelTests
         {
             Assert.Equal($"{{{connection}.connectionString}}", environment[$"ConnectionStrings__{connection}"]);
         }
+        Assert.Contains("Database=reelmetrics", environment["ConnectionStrings__reelmetrics"]);
+    }
+
+    [Theory]
+    [InlineData("migrations", "reelmetrics_migrations", "db-migrations-password")]
+    [InlineData("generator", "reelmetrics_generator", "db-generator-password")]
+    [InlineData("consumer", "reelmetrics_consumer", "db-consumer-password")]
+    [InlineData("api-dapper", "reelmetrics_api", "db-api-password")]
+    [InlineData("api-ef", "reelmetrics_api", "db-api-password")]
+    public async Task EachServiceConnectsToPostgreSqlAsItsOwnRole(string service, string role, string passwordParameter)
+    {
+        await using var app = await BuildAsync();
+        var connectionString = (await Resource<ProjectResource>(app, service).PublishedEnvironmentAsync())["ConnectionStrings__reelmetrics"];
+
+        Assert.Contains($"Username={role};", connectionString);
+        Assert.Contains($"Password={{{passwordParameter}.value}};", connectionString);
+        Assert.DoesNotContain("postgres-password", connectionString);
+        Assert.True(Resource<ParameterResource>(app, passwordParameter).Secret);
+    }
+
+    [Fact]
+    public async Task TheIdentityServiceConnectsToItsOwnDatabaseAsItsOwnRole()
+    {
+        await using var app = await BuildAsync();
+        var environment = await Resource<ProjectResource>(app, "identity").PublishedEnvironmentAsync();
+        var connectionString = environment["ConnectionStrings__identitydb"];
+        Assert.Contains("Username=reelmetrics_identity;", connectionString);
+        Assert.Contains("Database=identitydb", connectionString);
+        Assert.Contains("Password={db-identity-password.value};", connectionString);
+        Assert.DoesNotContain(environment, e => e.Key == "ConnectionStrings__reelmetrics");
+    }
+
+    [Fact]
+    public async Task OnlyTheMigrationServiceGetsTheSuperuserAndTheOtherRolesPasswords()
+    {
+        await using var app = await BuildAsync();
+        var migrations = await Resource<ProjectResource>(app, "migrations").PublishedEnvironmentAsync();
+        Assert.Contains("{postgres-password.value}", migrations["ConnectionStrings__postgres"]);
+        foreach (var role in new[] { "Consumer", "Api", "Generator", "Identity" })
+        {
+            Assert.Equal($"{{db-{role.ToLowerInvariant()}-password.value}}", migrations[$"DatabaseRoles__{role}__Password"]);
+        }
+
+        foreach (var service in new[] { "generator", "consumer", "api-dapper", "api-ef", "identity" })
+        {
+            var environment = await Resource<ProjectResource>(app, service).PublishedEnvironmentAsync();
+            Assert.DoesNotContain(environment, e => e.Key == "ConnectionStrings__postgres" || e.Key.StartsWith("DatabaseRoles__", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task KafkaRequiresSaslAndDeniesWhatNoAclAllows()
+    {
+        await using var app = await BuildAsync();
+        var environment = await Resource<KafkaServerResource>(app, "kafka").PublishedEnvironmentAsync();
+
+        Assert.Equal("CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,HOST:SASL_PLAINTEXT,INTERNAL:SASL_PLAINTEXT", environment["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"]);
+        // The unauthenticated listeners are bound to the container's loopback only.
+        Assert.Contains("PLAINTEXT://localhost:29092,CONTROLLER://localhost:29093,", environment["KAFKA_LISTENERS"]);
+        Assert.Equal("org.apache.kafka.metadata.authorizer.StandardAuthorizer", environment["KAFKA_AUTHORIZER_CLASS_NAME"]);
+        Assert.Equal("false", environment["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"]);
+        Assert.Equal("false", environment["KAFKA_AUTO_CREATE_TOPICS_ENABLE"]);
+        foreach (var listener in new[] { "HOST", "INTERNAL" })
+        {
+            Assert.Equal("SCRAM-SHA-256,PLAIN", environment[$"KAFKA_LISTENER_NAME_{listener}_SASL_ENABLED_MECHANISMS"]);
+            Assert.Contains("user_admin=\"{kafka-admin-password.value}\"", environment[$"KAFKA_LISTENER_NAME_{listener}_PLAIN_SASL_JAAS_CONFIG"]);
+            Assert.Contains("ScramLoginModule", environment[$"KAFKA_LISTENER_NAME_{listener}_SCRAM___SHA___256_SASL_JAAS_CONFIG"]);
+        }
+    }
+
+    [Theory]
+    [InlineData("generator", "generator")]
+    [InlineData("consumer", "consumer")]
+    public async Task EachKafkaClientSignsInWithScramAsItsOwnPrincipal(string service, string principal)
+    {
+        await using var app = await BuildAsync();
+        var environment = await Resource<ProjectResource>(app, service).PublishedEnvironmentAsync();
+        foreach (var client in new[] { "Producer", "Consumer" })
+        {
+            var config = $"Aspire__Confluent__Kafka__{client}__Config__";
+            Assert.Equal("SaslPlaintext", environment[config + "SecurityProtocol"]);
+            Assert.Equal("ScramSha256", environment[config + "SaslMechanism"]);
+            Assert.Equal(principal, environment[config + "SaslUsername"]);
+            Assert.Equal($"{{kafka-{principal}-password.value}}", environment[config + "SaslPassword"]);
+        }
+    }
+
+    [Fact]
+    public void TheGeneratorMayOnlyProduceSalesAndTheConsumerOnlyConsumeItsGroupAndProduceDeadLetters()
+    {
+        static string[] Allowed(KafkaPrincipal principal) => KafkaSecurity.AclsFor(principal, "reelmetrics-consumer")
+            .Select(acl => $"{acl.Entry.Principal} {acl.Entry.PermissionType} {acl.Entry.Operation} {acl.Pattern.Type}:{acl.Pattern.Name}:{acl.Pattern.ResourcePatternType}")
+            .Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(
+            ["User:generator Allow Describe Topic:ticket-sales:Literal", "User:generator Allow Write Topic:ticket-sales:Literal"],
+            Allowed(KafkaPrincipal.Generator));
+        Assert.Equal(
+            [
+                "User:consumer Allow Describe Topic:ticket-sales-dead-letters:Literal", "User:consumer Allow Describe Topic:ticket-sales:Literal",
+                "User:consumer Allow Read Group:reelmetrics-consumer:Literal", "User:consumer Allow Read Topic:ticket-sales:Literal",
+                "User:consumer Allow Write Topic:ticket-sales-dead-letters:Literal",
+            ],
+            Allowed(KafkaPrincipal.Consumer));
+        Assert.DoesNotContain(Allowed(KafkaPrincipal.KafkaUi), acl => acl.Contains(" Write ") || acl.Contains(" Create ") || acl.Contains(" Delete ") || acl.Contains(" Alter"));
+    }
+
+    [Fact]
+    public async Task KafkaUiIsReadOnlyAndSignsInAsItsOwnPrincipal()
+    {
+        await using var app = await BuildAsync();
+        var environment = await Resource<ContainerResource>(app, "kafka-ui").PublishedEnvironmentAsync();
+
+        Assert.Equal("true", environment["KAFKA_CLUSTERS_0_READONLY"]);
+        Assert.Equal("SASL_PLAINTEXT", environment["KAFKA_CLUSTERS_0_PROPERTIES_SECURITY_PROTOCOL"]);
+        Assert.Equal("SCRAM-SHA-256", environment["KAFKA_CLUSTERS_0_PROPERTIES_SASL_MECHANISM"]);
+        Assert.Contains("username=\"kafka-ui\" password=\"{kafka-kafka-ui-password.value}\"", environment["KAFKA_CLUSTERS_0_PROPERTIES_SASL_JAAS_CONFIG"]);
     }
 
     [Fact]
