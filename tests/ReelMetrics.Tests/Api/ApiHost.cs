@@ -18,16 +18,32 @@ public sealed class ApiHost : IAsyncDisposable
 {
     private readonly IAsyncDisposable factory;
 
-    private ApiHost(Backend backend, IAsyncDisposable factory, HttpClient client)
+    private ApiHost(Backend backend, IAsyncDisposable factory, HttpClient client, IServiceProvider services)
     {
         Backend = backend;
         this.factory = factory;
         Client = client;
+        Services = services;
     }
 
     public Backend Backend { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>The API's services (its meters, its options).</summary>
+    public IServiceProvider Services { get; }
+
+    /// <summary>
+    /// Rate limits of test hosts: far above what a test sends, so that suites that send many requests through one
+    /// address are not refused. The limit tests set production's figures (or their own) through <see cref="ApiSettings.Extra"/>.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> GenerousLimits = new Dictionary<string, string>
+    {
+        ["Api:Protection:PerUser:PerSecond"] = "1000000", ["Api:Protection:PerUser:Burst"] = "1000000",
+        ["Api:Protection:PerAnonymousAddress:PerSecond"] = "1000000", ["Api:Protection:PerAnonymousAddress:Burst"] = "1000000",
+        ["Api:Protection:PerAddress:PerSecond"] = "1000000", ["Api:Protection:PerAddress:Burst"] = "1000000",
+        ["Api:Protection:HealthProbes:PerSecond"] = "1000000", ["Api:Protection:HealthProbes:Burst"] = "1000000",
+    };
 
     /// <summary>Starts <paramref name="backend"/> against the given databases, its clock frozen at <paramref name="clock"/>.</summary>
     public static ApiHost Start(Backend backend, ApiSettings settings, TimeProvider clock)
@@ -46,7 +62,7 @@ public sealed class ApiHost : IAsyncDisposable
             factory.UseKestrel(0);
             factory.StartServer();
         }
-        return new ApiHost(backend, factory, factory.CreateClient());
+        return new ApiHost(backend, factory, factory.CreateClient(), factory.Services);
     }
 
     public async ValueTask DisposeAsync()
@@ -68,6 +84,7 @@ public sealed class ApiHost : IAsyncDisposable
             // Tests change Redis and PostgreSQL between two reads: each read goes to Redis unless a test asks for the
             // shared hot reads of production (LiveCacheTests.OneRedisReadServesTheSameFiguresForTheHotReadLifetime).
             builder.UseSetting("Api:HotReadLifetime", "00:00:00");
+            foreach (var (key, value) in GenerousLimits) builder.UseSetting(key, value);
             foreach (var (key, value) in settings.Extra ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:Aspire", "Error");           // the Redis client's connection chatter
