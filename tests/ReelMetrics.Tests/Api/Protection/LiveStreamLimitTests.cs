@@ -39,6 +39,7 @@ public sealed class LiveStreamLimitTests(ApiWorld world, ITestOutputHelper outpu
         var admitted = new ConcurrentDictionary<int, int>();
         var refusals = new ConcurrentBag<(HttpStatusCode Status, string? RetryAfter, string? MediaType, int? ProblemStatus)>();
 
+        using (var warmUp = await prober.GetAsync("/health", cancellationToken)) Assert.Equal(HttpStatusCode.OK, warmUp.StatusCode);   // connections made
         var health = new Latencies();
         var healthStatuses = new ConcurrentBag<HttpStatusCode>();
         using var attemptsDone = new CancellationTokenSource();
