@@ -54,6 +54,7 @@ public static class ProtectionExtensions
         });
         services.AddSingleton<LiveStreamLimits>();
         services.AddExceptionHandler<RejectedRequestHandler>();
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();   // after AddProblemDetails' own writer: the fallback
         // The API reference's inline start-up script runs by a fresh nonce (SecurityHeaders puts it in the CSP), and its
         // fonts are the browser's own rather than a CDN's, so the page needs no source outside this API.
         services.Configure<ScalarOptions>(options => options.WithNonce().DisableDefaultFonts());
