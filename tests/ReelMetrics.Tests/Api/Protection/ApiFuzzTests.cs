@@ -181,7 +181,8 @@ public sealed record FuzzRequest(string Method, string PathAndQuery, (string Nam
 
     public HttpRequestMessage ToMessage(Uri baseAddress, string? token)
     {
-        var message = new HttpRequestMessage(new HttpMethod(Method), new Uri(baseAddress, PathAndQuery));
+        // Appended to the authority as text: a path that starts "//" stays a path, not another host.
+        var message = new HttpRequestMessage(new HttpMethod(Method), new Uri(baseAddress.GetLeftPart(UriPartial.Authority) + PathAndQuery));
         if (Body is not null) message.Content = new ByteArrayContent(Body);
         // As a careful client sends a large body: the server can refuse it (413) before it is sent, instead of
         // closing the connection under a client still writing it.
