@@ -49,7 +49,7 @@ public static class ProtectionExtensions
                 // clients, the dashboard among them, retry a 503 after Retry-After. Never a 4xx: the client did nothing wrong.
                 TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
                 WriteTimeoutResponse = context => RequestRateLimits.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, 5,
-                    "Request timed out", $"The answer took longer than {protection.Value.RequestTimeout.TotalSeconds:0.#} s; try again shortly."),
+                    "Request timed out", $"The answer took longer than {protection.Value.RequestTimeout.TotalSeconds:0.###} s; try again shortly."),
             };
         });
         services.AddSingleton<LiveStreamLimits>();
