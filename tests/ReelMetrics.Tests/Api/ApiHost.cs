@@ -34,8 +34,10 @@ public sealed class ApiHost : IAsyncDisposable
     public IServiceProvider Services { get; }
 
     /// <summary>
-    /// Rate limits of test hosts: far above what a test sends, so that suites that send many requests through one
-    /// address are not refused. The limit tests set production's figures (or their own) through <see cref="ApiSettings.Extra"/>.
+    /// Limits of test hosts: rate limits far above what a test sends, so that suites that send many requests through
+    /// one address are not refused, and a request timeout that a loaded test machine (EF compiling its first
+    /// queries on two shared cores) cannot reach. The limit tests set production's figures (or their own) through
+    /// <see cref="ApiSettings.Extra"/>.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> GenerousLimits = new Dictionary<string, string>
     {
@@ -43,6 +45,7 @@ public sealed class ApiHost : IAsyncDisposable
         ["Api:Protection:PerAnonymousAddress:PerSecond"] = "1000000", ["Api:Protection:PerAnonymousAddress:Burst"] = "1000000",
         ["Api:Protection:PerAddress:PerSecond"] = "1000000", ["Api:Protection:PerAddress:Burst"] = "1000000",
         ["Api:Protection:HealthProbes:PerSecond"] = "1000000", ["Api:Protection:HealthProbes:Burst"] = "1000000",
+        ["Api:Protection:RequestTimeout"] = "00:02:00",
     };
 
     /// <summary>Starts <paramref name="backend"/> against the given databases, its clock frozen at <paramref name="clock"/>.</summary>
