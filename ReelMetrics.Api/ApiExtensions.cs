@@ -11,6 +11,7 @@ using ReelMetrics.Api.Caching;
 using ReelMetrics.Api.Live;
 using ReelMetrics.Api.OpenApi;
 using ReelMetrics.Api.Security;
+using ReelMetrics.Api.Protection;
 using ReelMetrics.Contracts;
 using StackExchange.Redis;
 
@@ -25,7 +26,8 @@ public static class ApiExtensions
     /// Registers what the shared REST contract needs around the backend's <typeparamref name="TReadModel"/>:
     /// options (<c>Api</c> section), the Redis client (short timeouts: a slow cache must not slow the API, it only
     /// sends reads to PostgreSQL), the live cache and its health check, the catalog cache, the live stream,
-    /// JSON (snake_case), problem details (503 when PostgreSQL does not answer) and OpenAPI.
+    /// JSON (snake_case), problem details (503 when PostgreSQL does not answer), OpenAPI and the abuse limits
+    /// (<see cref="ProtectionExtensions.AddReelMetricsProtection"/>).
     /// </summary>
     public static IHostApplicationBuilder AddReelMetricsApi<TReadModel>(this IHostApplicationBuilder builder)
         where TReadModel : class, ISalesReadModel
@@ -51,7 +53,9 @@ public static class ApiExtensions
         builder.Services.AddSingleton<SalesUpdates>();
         builder.Services.AddScoped<ISalesReadModel, TReadModel>();
         builder.Services.AddScoped<SalesQueries>();
-        builder.Services.AddScoped<LiveTotalsStream>();
+        builder.Services.AddSingleton<LiveTotalsBroadcaster>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LiveTotalsBroadcaster>());
+        builder.Services.AddSingleton<LiveTotalsStream>();
 
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
@@ -64,6 +68,7 @@ public static class ApiExtensions
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.AddReelMetricsOpenApi();
         builder.AddReelMetricsAuth();
+        builder.AddReelMetricsProtection();
         return builder;
     }
 
@@ -76,8 +81,9 @@ public static class ApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseReelMetricsProtection();       // security headers, request size limit
         app.UseReelMetricsAuthentication();
-        // Rate limiting belongs here: after authentication, which it partitions by, before authorization.
+        app.UseReelMetricsRateLimits();       // rate limits (by user, so after authentication; before authorization, so floods of 401s are limited too), request timeouts
         app.UseReelMetricsAuthorization();
         app.MapApiReference();
         app.MapTheatersApi();

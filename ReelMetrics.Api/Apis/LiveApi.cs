@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using ReelMetrics.Api.Live;
 using ReelMetrics.Api.OpenApi;
 using ReelMetrics.Api.Security;
+using ReelMetrics.Api.Protection;
 using ReelMetrics.Contracts.Api;
 
 namespace ReelMetrics.Api.Apis;
@@ -21,11 +22,19 @@ public static class LiveApi
             .WithTags("Live")
             .WithName("StreamLiveTotals")
             .WithSummary("Server-Sent Events: today's totals, the sales rate and the top five theaters and movies, whenever they change.")
-            .WithDescription("Each event is `event: totals` with the JSON below as `data`: one at once, then one after new sales are stored (at most about four a second); a `: heartbeat` comment every 15 s.")
+            .WithDescription("Each event is `event: totals` with the JSON below as `data`: one at once, then one after new sales are stored (at most about four a second); a `: heartbeat` comment every 15 s. A client may hold 5 streams at once (429 above), the server 500 in all (503 above).")
             .Produces<LiveTotals>(StatusCodes.Status200OK, LiveTotalsStream.ContentType)
-            .WithResponseExample(ApiExamples.Live);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithResponseExample(ApiExamples.Live)
+            .DisableRequestTimeout();   // a stream lasts as long as its client wants
         return app;
     }
 
-    public static Task StreamLiveTotals(HttpContext context, LiveTotalsStream stream) => stream.WriteAsync(context);
+    public static async Task StreamLiveTotals(HttpContext context, LiveStreamLimits limits, LiveTotalsStream stream)
+    {
+        using var place = await limits.AdmitAsync(context);
+        if (place is null) return;   // refused: 429 for this caller's streams, 503 for the process's
+        await stream.WriteAsync(context);
+    }
 }

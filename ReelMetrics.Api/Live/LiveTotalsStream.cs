@@ -1,23 +1,18 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ReelMetrics.Contracts.Api;
-using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace ReelMetrics.Api.Live;
 
 /// <summary>
 /// Writes <c>GET /live</c>: Server-Sent Events, one <c>totals</c> event at once, then one whenever the totals have
 /// changed after the consumer announced new sales (at most one per <see cref="ApiOptions.LiveMinimumInterval"/>),
-/// and a <c>: heartbeat</c> comment every <see cref="ApiOptions.LiveHeartbeat"/>. Without Redis notifications it
-/// polls every <see cref="ApiOptions.LivePollInterval"/>. Ends when the client goes or the server stops.
+/// and a <c>: heartbeat</c> comment every <see cref="ApiOptions.LiveHeartbeat"/>. The totals come from the
+/// process's one <see cref="LiveTotalsBroadcaster"/>: a stream reads nothing itself. Ends when the client goes or
+/// the server stops.
 /// </summary>
-public sealed class LiveTotalsStream(
-    SalesQueries queries, SalesUpdates updates, IOptions<ApiOptions> options, IOptions<HttpJsonOptions> json,
-    IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<LiveTotalsStream> logger)
+public sealed class LiveTotalsStream(LiveTotalsBroadcaster broadcaster, IOptions<ApiOptions> options, IHostApplicationLifetime lifetime, TimeProvider clock)
 {
     public const string ContentType = "text/event-stream";
     private static readonly byte[] Heartbeat = ": heartbeat\n\n"u8.ToArray();
@@ -26,57 +21,43 @@ public sealed class LiveTotalsStream(
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var cancellationToken = stopping.Token;
-        var response = context.Response;
-        response.ContentType = ContentType;
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";   // no proxy buffering either
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-
-        var settings = options.Value;
-        string? lastSent = null;
-        var lastEventAt = long.MinValue;
-        var nextHeartbeat = clock.GetTimestamp() + Ticks(settings.LiveHeartbeat);
+        using var subscription = broadcaster.Subscribe();
+        var heartbeat = options.Value.LiveHeartbeat;
         try
         {
-            var update = updates.Next;
+            // Before the first event an outage of PostgreSQL fails the request (503 problem details); once
+            // streaming, the broadcaster skips a failed read and the stream stays open for the next.
+            var sent = await broadcaster.CurrentAsync(cancellationToken);
+
+            var response = context.Response;
+            response.ContentType = ContentType;
+            response.Headers.CacheControl = "no-cache";
+            response.Headers["X-Accel-Buffering"] = "no";   // no proxy buffering either
+            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            await WriteAsync(response, sent.Event, cancellationToken);
+
+            var nextHeartbeat = clock.GetTimestamp() + (long)(heartbeat.TotalSeconds * clock.TimestampFrequency);
             while (true)
             {
-                if (await ReadTotalsAsync(streaming: lastSent is not null, cancellationToken) is { } totals)
-                {
-                    var comparable = JsonSerializer.Serialize(totals with { AsOf = default }, json.Value.SerializerOptions);
-                    if (comparable != lastSent)
-                    {
-                        await WriteEventAsync(response, totals, cancellationToken);
-                        lastSent = comparable;
-                        lastEventAt = clock.GetTimestamp();
-                    }
-                }
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var changed = broadcaster.ChangedAsync(sent, wait.Token);
+                var untilHeartbeat = clock.GetElapsedTime(clock.GetTimestamp(), nextHeartbeat);
+                var beat = Task.Delay(untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, clock, wait.Token);
+                var first = await Task.WhenAny(changed, beat);
+                await wait.CancelAsync();
+                cancellationToken.ThrowIfCancellationRequested();
 
-                // Wait for news (or the next poll), writing heartbeats meanwhile.
-                while (true)
+                if (first == changed)
                 {
-                    var listening = await updates.ListenAsync(cancellationToken);
-                    var untilHeartbeat = clock.GetElapsedTime(clock.GetTimestamp(), nextHeartbeat);
-                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    var news = listening ? update.WaitAsync(wait.Token) : Task.Delay(settings.LivePollInterval, clock, wait.Token);
-                    var heartbeat = Task.Delay(untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, clock, wait.Token);
-                    var first = await Task.WhenAny(news, heartbeat);
-                    await wait.CancelAsync();
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (first == news) break;
-
-                    await response.Body.WriteAsync(Heartbeat, cancellationToken);
-                    await response.Body.FlushAsync(cancellationToken);
-                    nextHeartbeat += Ticks(settings.LiveHeartbeat);
+                    var snapshot = await changed;
+                    if (snapshot.Comparable != sent.Comparable) await WriteAsync(response, snapshot.Event, cancellationToken);
+                    sent = snapshot;
                 }
-
-                // Throttle: updates that arrive meanwhile are folded into the next read.
-                var sinceLastEvent = lastEventAt == long.MinValue ? TimeSpan.MaxValue : clock.GetElapsedTime(lastEventAt);
-                if (sinceLastEvent < settings.LiveMinimumInterval)
+                else
                 {
-                    await Task.Delay(settings.LiveMinimumInterval - sinceLastEvent, clock, cancellationToken);
+                    await WriteAsync(response, Heartbeat, cancellationToken);
+                    nextHeartbeat += (long)(heartbeat.TotalSeconds * clock.TimestampFrequency);
                 }
-                update = updates.Next;
             }
         }
         catch (Exception ex) when (ex is IOException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
@@ -85,31 +66,9 @@ public sealed class LiveTotalsStream(
         }
     }
 
-    /// <summary>
-    /// The current totals. Before the first event an outage of PostgreSQL fails the request (503 problem details);
-    /// once streaming, it skips this update and the stream stays open for the next.
-    /// </summary>
-    private async Task<LiveTotals?> ReadTotalsAsync(bool streaming, CancellationToken cancellationToken)
+    private static async Task WriteAsync(HttpResponse response, byte[] bytes, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await queries.LiveTotalsAsync(cancellationToken);
-        }
-        catch (Exception ex) when (streaming && DatabaseUnavailableHandler.IsOutage(ex))
-        {
-            logger.LogWarning("PostgreSQL is not answering ({Message}); the live stream waits for the next update", ex.Message);
-            return null;
-        }
-    }
-
-    private async Task WriteEventAsync(HttpResponse response, LiveTotals totals, CancellationToken cancellationToken)
-    {
-        var data = JsonSerializer.SerializeToUtf8Bytes(totals, json.Value.SerializerOptions);
-        await response.Body.WriteAsync("event: totals\ndata: "u8.ToArray(), cancellationToken);
-        await response.Body.WriteAsync(data, cancellationToken);
-        await response.Body.WriteAsync("\n\n"u8.ToArray(), cancellationToken);
+        await response.Body.WriteAsync(bytes, cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
     }
-
-    private long Ticks(TimeSpan interval) => (long)(interval.TotalSeconds * clock.TimestampFrequency);
 }

@@ -63,6 +63,21 @@ public sealed class ApiHost : IAsyncDisposable
     /// <summary>A new client as a browser would be: keeps cookies, and shows redirects instead of following them.</summary>
     public HttpClient Browser() => createClient(true);
 
+    /// <summary>
+    /// Limits of test hosts: rate limits far above what a test sends, so that suites that send many requests through
+    /// one address are not refused, and a request timeout that a loaded test machine (EF compiling its first
+    /// queries on two shared cores) cannot reach. The limit tests set production's figures (or their own) through
+    /// <see cref="ApiSettings.Extra"/>.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> GenerousLimits = new Dictionary<string, string>
+    {
+        ["Api:Protection:PerUser:PerSecond"] = "1000000", ["Api:Protection:PerUser:Burst"] = "1000000",
+        ["Api:Protection:PerAnonymousAddress:PerSecond"] = "1000000", ["Api:Protection:PerAnonymousAddress:Burst"] = "1000000",
+        ["Api:Protection:PerAddress:PerSecond"] = "1000000", ["Api:Protection:PerAddress:Burst"] = "1000000",
+        ["Api:Protection:HealthProbes:PerSecond"] = "1000000", ["Api:Protection:HealthProbes:Burst"] = "1000000",
+        ["Api:Protection:RequestTimeout"] = "00:02:00",
+    };
+
     /// <summary>Starts <paramref name="backend"/> against the given databases, its clock frozen at <paramref name="clock"/>.</summary>
     public static ApiHost Start(Backend backend, ApiSettings settings, TimeProvider clock)
     {
@@ -116,6 +131,7 @@ public sealed class ApiHost : IAsyncDisposable
             {
                 foreach (var (key, value) in TestTokens.ApiSettings) builder.UseSetting(key, value);
             }
+            foreach (var (key, value) in GenerousLimits) builder.UseSetting(key, value);
             foreach (var (key, value) in settings.Extra ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:Aspire", "Error");           // the Redis client's connection chatter
