@@ -6,4 +6,4 @@ builder.AddTicketSalesIngestion();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.Run();
+app.RunUntilStopped();

@@ -88,4 +88,21 @@ public static class Extensions
         }).AllowAnonymous();
         return app;
     }
+
+    /// <summary>
+    /// Runs the service until it is asked to stop. A stop (SIGTERM) that arrives while the service is still starting
+    /// cancels the start; that is a clean exit, not a crash (the chaos soak saw consumers abort with code 134 when
+    /// they were stopped during start).
+    /// </summary>
+    public static void RunUntilStopped(this WebApplication app)
+    {
+        try
+        {
+            app.Run();
+        }
+        catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            app.Logger.LogInformation("Stopped while starting");
+        }
+    }
 }

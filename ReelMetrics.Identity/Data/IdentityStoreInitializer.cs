@@ -1,3 +1,4 @@
+using ReelMetrics.Contracts;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -75,7 +76,7 @@ public sealed class IdentityStoreInitializer(
 
     private async Task SeedDemoUsersAsync(UserManager<IdentityUser> users)
     {
-        foreach (var name in Roles.DemoUserNames)
+        foreach (var name in Roles.All /* the demo user of each role has the role's name */)
         {
             var password = settings.Value.DemoUsers.GetValueOrDefault(name)?.Password;
             if (string.IsNullOrEmpty(password))

@@ -1,3 +1,4 @@
+using ReelMetrics.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;

@@ -201,7 +201,7 @@ public sealed class ContainersModelTests
         foreach (var api in new[] { "api-dapper", "api-ef" })
         {
             var environment = await Resource<ProjectResource>(app, api).PublishedEnvironmentAsync();
-            Assert.Equal("{identity.bindings.http.url}", environment["Authentication__Schemes__Bearer__Authority"]);
+            Assert.Equal("{identity.bindings.http.url}/", environment["Authentication__Schemes__Bearer__Authority"]);
             Assert.Equal("reelmetrics-api", environment["Authentication__Schemes__Bearer__ValidAudiences__0"]);
             Assert.Equal("false", environment["Authentication__Schemes__Bearer__RequireHttpsMetadata"]);
         }

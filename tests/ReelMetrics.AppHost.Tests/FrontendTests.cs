@@ -8,7 +8,8 @@ namespace ReelMetrics.AppHost.Tests;
 [Collection(LocalAppCollection.Name)]
 public sealed class FrontendTests(LocalAppFixture fixture)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+    // The browser suites sign in as three users through the real sign-in page: minutes on a loaded 2-core machine.
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(12);
 
     [Fact]
     public async Task TheDashboardIsLintCleanAndTypeChecks()

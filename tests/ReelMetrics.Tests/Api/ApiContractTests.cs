@@ -1,3 +1,4 @@
+using ReelMetrics.Contracts;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;

@@ -1,3 +1,4 @@
+using ReelMetrics.Contracts;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;

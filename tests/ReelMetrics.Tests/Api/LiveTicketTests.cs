@@ -1,3 +1,4 @@
+using ReelMetrics.Contracts;
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using ReelMetrics.Api.Security;

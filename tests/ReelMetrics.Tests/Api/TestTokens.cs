@@ -71,7 +71,7 @@ public sealed record TokenRequest
 {
     public string? Subject { get; init; } = "viewer";
     public string ClientId { get; init; } = "reelmetrics-dashboard";
-    public IReadOnlyList<string> Roles { get; init; } = [ReelMetrics.Api.Security.Roles.Viewer];
+    public IReadOnlyList<string> Roles { get; init; } = [ReelMetrics.Contracts.Roles.Viewer];
     public string Issuer { get; init; } = TestTokens.Issuer;
     public string Audience { get; init; } = SecurityExtensions.Audience;
     public DateTimeOffset? Expires { get; init; }

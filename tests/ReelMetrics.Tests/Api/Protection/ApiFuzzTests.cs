@@ -30,7 +30,7 @@ public sealed class ApiFuzzTests(ApiWorld world, ITestOutputHelper output) : ICl
     /// The bearer token of the signed-in half. Until the APIs validate tokens it gives none and that half runs
     /// anonymous; with authentication in place, plug in <c>() =&gt; TestTokens.For("viewer")</c> (any role).
     /// </summary>
-    private static readonly Func<string?> SignedInToken = () => TestTokens.ForRole(ReelMetrics.Api.Security.Roles.Viewer);
+    private static readonly Func<string?> SignedInToken = () => TestTokens.ForRole(ReelMetrics.Contracts.Roles.Viewer);
 
     [Theory]
     [InlineData(Backend.Dapper)]

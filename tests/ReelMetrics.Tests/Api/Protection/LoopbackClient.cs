@@ -36,7 +36,7 @@ public static class LoopbackClient
         if (user is not null)
         {
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
-                "Bearer", TestTokens.Mint(new TokenRequest { Subject = user, Roles = [ReelMetrics.Api.Security.Roles.Viewer] }));
+                "Bearer", TestTokens.Mint(new TokenRequest { Subject = user, Roles = [ReelMetrics.Contracts.Roles.Viewer] }));
         }
         return client;
     }
