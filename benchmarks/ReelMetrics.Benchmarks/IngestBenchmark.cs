@@ -8,7 +8,14 @@ namespace ReelMetrics.Benchmarks;
 internal sealed record DrainResult(
     string Consumer, long Events, long Stored, bool Complete, double SecondsToDrain, double EventsPerSecond, double SustainedEventsPerSecond,
     long PeakWorkingSetKb, ExactnessReport Exactness, long StartUnixMs, IReadOnlyList<ProgressSample> Progress, CpuUse Cpu,
-    PostgresStats? Postgres);
+    PostgresStats? Postgres)
+{
+    /// <summary>CPU time of the whole machine per stored sale, in microseconds.</summary>
+    public double MachineMicrosecondsPerSale => Stored <= 0 ? 0 : Cpu.Machine * 1e6 / Stored;
+
+    /// <summary>CPU time of the consumer process per stored sale, in microseconds.</summary>
+    public double ConsumerMicrosecondsPerSale => Stored <= 0 ? 0 : Cpu.Consumer * 1e6 / Stored;
+}
 
 /// <summary>The generator at a fixed rate with the consumer keeping up: freshness and lag.</summary>
 internal sealed record RateResult(
@@ -23,10 +30,24 @@ internal sealed record IngestResults(
     /// <summary>Ours / naive, sustained; none when either rate could not be measured (a run too short to sample).</summary>
     public double? Ratio => Naive is null || Naive.SustainedEventsPerSecond <= 0 || Ours.SustainedEventsPerSecond <= 0
         ? null : Ours.SustainedEventsPerSecond / Naive.SustainedEventsPerSecond;
+
+    /// <summary>The repeat drain: our consumer again, same topic, same settings, own database.</summary>
+    public DrainResult? Repeat => Variants.FirstOrDefault(v => v.Consumer == "ours-" + IngestOptions.RepeatVariant);
+
+    /// <summary>
+    /// How far two drains of the same topic with the same consumer differ (|ours − repeat| / mean of the two): the noise
+    /// of this machine at this moment, to read every ratio against. None without a repeat drain.
+    /// </summary>
+    public double? Noise => Repeat is not { SustainedEventsPerSecond: > 0 } repeat || Ours.SustainedEventsPerSecond <= 0
+        ? null
+        : Math.Abs(Ours.SustainedEventsPerSecond - repeat.SustainedEventsPerSecond) / ((Ours.SustainedEventsPerSecond + repeat.SustainedEventsPerSecond) / 2);
 }
 
 internal sealed class IngestOptions
 {
+    /// <summary>Name of the variant that repeats our drain unchanged (the noise measurement).</summary>
+    public const string RepeatVariant = "repeat";
+
     public long Events { get; init; } = 300_000;
     public int Seed { get; init; } = 42;
     public bool Naive { get; init; } = true;
@@ -149,7 +170,8 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         await using (child)
         {
             var meter = new CpuMeter(Infra.PostgresPid, () => child.HasExited ? null : child.Id);
-            complete = await monitor.WaitUntilAsync(s => s.Stored >= totals.Sales, limit, () => child.HasExited);
+            complete = await monitor.WaitUntilAsync(s => s.Stored >= totals.Sales, limit, () => child.HasExited,
+                sample => context.Say(Progress(who, sample, totals.Sales, monitor.Progress)));
             if (child.HasExited) throw new BenchmarkFailure($"{child.Name} exited with code {child.ExitCode} (see its log)");
             peak = child.PeakWorkingSetKb();
             cpu = meter.Stop();
@@ -169,7 +191,8 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         var sustained = Sustained(progress, final);
         context.Say($"{who}: {(complete ? "drained" : "stopped at")} {final:N0} events in {seconds:0.0} s since start: " +
                     $"{final / seconds:N0} events/s overall, {sustained:N0} events/s sustained (10–90 %), peak working set {peak / 1024.0:N0} MiB; " +
-                    $"CPU seconds: consumer {cpu.Consumer:0.0}, PostgreSQL {cpu.Postgres:0.0}, Kafka+Garnet+benchmark {cpu.Benchmark:0.0}, machine {cpu.Machine:0.0} in {cpu.WallSeconds:0.0} s");
+                    $"CPU seconds: consumer {cpu.Consumer:0.0}, PostgreSQL {cpu.Postgres:0.0}, Kafka+Garnet+benchmark {cpu.Benchmark:0.0}, machine {cpu.Machine:0.0} in {cpu.WallSeconds:0.0} s " +
+                    $"({(final > 0 ? cpu.Machine * 1e6 / final : 0):N1} µs of machine CPU per sale)");
 
         var exactness = naive
             ? complete ? await Exactness.CheckNaiveAsync(postgres, redis, totals) : await Exactness.CheckNaivePartialAsync(postgres, redis, totals)
@@ -177,6 +200,16 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         context.Report(who, exactness);
         if (!naive && !complete) throw new BenchmarkFailure($"our consumer did not drain {totals.Sales} events within {limit.TotalSeconds:0} s");
         return new DrainResult(who, totals.Sales, final, complete, seconds, final / seconds, sustained, peak, exactness, start, progress, cpu, postgresStats);
+    }
+
+    /// <summary>One progress line: stored so far, the rate over the last five seconds, the lag and the time left at that rate.</summary>
+    private static string Progress(string who, ProgressSample now, long total, IReadOnlyList<ProgressSample> samples)
+    {
+        var earlier = samples.LastOrDefault(s => s.UnixMs <= now.UnixMs - 5_000) ?? samples.FirstOrDefault() ?? now;
+        var seconds = (now.UnixMs - earlier.UnixMs) / 1000.0;
+        var rate = seconds > 0 ? (now.Stored - earlier.Stored) / seconds : 0;
+        var left = rate > 0 ? $"{(total - now.Stored) / rate:N0} s left" : "time left unknown";
+        return $"{who}: stored {now.Stored:N0} of {total:N0} ({100.0 * now.Stored / Math.Max(1, total):0} %), {rate:N0} sales/s, lag {now.Lag:N0}, {left}";
     }
 
     /// <summary>

@@ -48,6 +48,9 @@ internal sealed class VisibilityProbe(string description, Func<CancellationToken
 internal sealed class RunMonitor : IDisposable
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often a waiting run says how far it is.</summary>
+    public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan VisibilityInterval = TimeSpan.FromMilliseconds(20);
 
     private readonly string topic;
@@ -186,14 +189,24 @@ internal sealed class RunMonitor : IDisposable
         }
     }
 
-    /// <summary>Waits until <paramref name="condition"/> holds for the last progress sample, or the timeout passes.</summary>
-    public async Task<bool> WaitUntilAsync(Func<ProgressSample, bool> condition, TimeSpan timeout, Func<bool>? abort = null)
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds for the last progress sample, or the timeout passes; hands the last
+    /// sample to <paramref name="report"/> every <see cref="ReportInterval"/> on the way.
+    /// </summary>
+    public async Task<bool> WaitUntilAsync(Func<ProgressSample, bool> condition, TimeSpan timeout, Func<bool>? abort = null,
+        Action<ProgressSample>? report = null)
     {
         var clock = Stopwatch.StartNew();
+        var reported = TimeSpan.Zero;
         while (clock.Elapsed < timeout)
         {
             if (Last is { } last && condition(last)) return true;
             if (abort?.Invoke() == true) return false;
+            if (report is not null && Last is { } sample && clock.Elapsed - reported >= ReportInterval)
+            {
+                reported = clock.Elapsed;
+                report(sample);
+            }
             await Task.Delay(50);
         }
         return false;
