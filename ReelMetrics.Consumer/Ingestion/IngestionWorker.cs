@@ -3,7 +3,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
-using ReelMetrics.ServiceDefaults.Kafka;
+using Aspire.Confluent.Kafka;
 
 namespace ReelMetrics.Consumer.Ingestion;
 

@@ -62,7 +62,7 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
         var stopped = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is GeneratorTelemetry.Name or ServiceDefaults.Kafka.KafkaTelemetry.Name,
+            ShouldListenTo = source => source.Name is GeneratorTelemetry.Name or Aspire.Confluent.Kafka.KafkaTelemetry.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = stopped.Enqueue,
         };

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using ReelMetrics.ServiceDefaults.Kafka;
+using Aspire.Confluent.Kafka;
 using ReelMetrics.Tests.Fixtures;
 
 namespace ReelMetrics.Tests.Kafka;

@@ -5,6 +5,7 @@ using System.Text;
 using Confluent.Kafka;
 using ReelMetrics.LocalInfrastructure;
 using ReelMetrics.LocalInfrastructure.Kafka;
+using ReelMetrics.Tests.LocalInfrastructure;
 using ReelMetrics.Tests.Fixtures;
 
 namespace ReelMetrics.Tests.Kafka;
@@ -319,7 +320,7 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
         public static KafkaCommandProcess Start(params string[] arguments)
         {
             var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-            var info = new ProcessStartInfo(dotnet, [CommandAssembly(), .. arguments])
+            var info = new ProcessStartInfo(dotnet, [LocalInfrastructureCommand.Assembly(), .. arguments])
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
@@ -378,23 +379,6 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
             {
                 // The test has finished.
             }
-        }
-
-        /// <summary>The command's own build output (its copy in the test output lacks its runtime assets).</summary>
-        private static string CommandAssembly()
-        {
-            const string Project = "ReelMetrics.LocalInfrastructure";
-            var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var configuration = testOutput.Parent!.Name;
-            for (var directory = testOutput; directory is not null; directory = directory.Parent)
-            {
-                var candidate = Path.Combine(directory.FullName, Project, "bin", configuration, testOutput.Name, Project + ".dll");
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-            throw new FileNotFoundException($"No {Project} build found above {testOutput.FullName}");
         }
     }
 }

@@ -66,7 +66,7 @@ public sealed class CommandTests : IDisposable
 
     private static RunningCommand StartCommand(string[] arguments, params (string Name, string Value)[] environment)
     {
-        var assembly = CommandAssembly();
+        var assembly = LocalInfrastructureCommand.Assembly();
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var info = new ProcessStartInfo(dotnet, [assembly, .. arguments])
         {
@@ -80,27 +80,6 @@ public sealed class CommandTests : IDisposable
         }
 
         return new RunningCommand(Process.Start(info)!);
-    }
-
-    /// <summary>
-    /// The command's build in its own project output: the copy in the test output does not run on its own, since the test
-    /// project's shared frameworks stand in for some of the command's package dependencies there.
-    /// </summary>
-    private static string CommandAssembly()
-    {
-        const string Project = "ReelMetrics.LocalInfrastructure";
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // …/bin/<Configuration>/<tfm>
-        var configuration = testOutput.Parent!.Name;
-        for (var directory = testOutput; directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, Project, "bin", configuration, testOutput.Name, Project + ".dll");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"No {Project} build found above {testOutput.FullName}");
     }
 
     private sealed class RunningCommand : IDisposable

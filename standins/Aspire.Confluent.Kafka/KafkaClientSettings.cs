@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace ReelMetrics.ServiceDefaults.Kafka;
+namespace Aspire.Confluent.Kafka;
 
 /// <summary>
 /// Settings of a Kafka producer registered with

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using ReelMetrics.ServiceDefaults.Kafka;
+using Aspire.Confluent.Kafka;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -3,7 +3,7 @@ using System.Reflection;
 using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
 
-namespace ReelMetrics.ServiceDefaults.Kafka;
+namespace Aspire.Confluent.Kafka;
 
 /// <summary>Binds Kafka client settings from configuration, in Aspire.Confluent.Kafka's order.</summary>
 internal static class KafkaSettingsBinder

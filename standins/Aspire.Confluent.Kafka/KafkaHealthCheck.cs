@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace ReelMetrics.ServiceDefaults.Kafka;
+namespace Aspire.Confluent.Kafka;
 
 /// <summary>
 /// Readiness of a registered Kafka client: a metadata request through an admin client that shares

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 
-namespace ReelMetrics.ServiceDefaults.Kafka;
+namespace Aspire.Confluent.Kafka;
 
 /// <summary>
 /// An <see cref="IConsumer{TKey, TValue}"/> that delegates every member to the Confluent consumer

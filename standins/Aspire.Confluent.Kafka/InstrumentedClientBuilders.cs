@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
-namespace ReelMetrics.ServiceDefaults.Kafka;
+namespace Aspire.Confluent.Kafka;
 
 /// <summary>
 /// A <see cref="ProducerBuilder{TKey, TValue}"/> whose handlers the integration can read: after the

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
 
-namespace ReelMetrics.ServiceDefaults.Kafka;
+namespace Aspire.Confluent.Kafka;
 
 /// <summary>
 /// The ActivitySource and Meter of the Kafka integration, both named <see cref="Name"/>, and the

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 
-namespace ReelMetrics.ServiceDefaults.Kafka;
+namespace Aspire.Confluent.Kafka;
 
 /// <summary>
 /// W3C trace-context propagation through Kafka message headers (<c>traceparent</c>, <c>tracestate</c>).
