@@ -18,10 +18,10 @@ public sealed class OpenApiSnapshotTests(ApiWorld world) : IClassFixture<ApiWorl
     private const string SnapshotPath = "frontend/src/api/openapi.json";
 
     private static readonly string HowToUpdate =
-        $"If the change is meant, update the snapshot and the types from the repository root:\n" +
-        $"  {UpdateVariable}=1 dotnet test --project tests/ReelMetrics.Tests -- --filter-class \"{typeof(OpenApiSnapshotTests).FullName}\"\n" +
-        "  cd frontend && npm run api:types\n" +
-        "and commit both files.";
+        "If the change is meant, update the snapshot and regenerate the dashboard's types (src/api/schema.d.ts), in frontend/:\n" +
+        "  npm run api:update\n" +
+        $"(that is: {UpdateVariable}=1 dotnet test --project tests/ReelMetrics.Tests -- --filter-class {typeof(OpenApiSnapshotTests).FullName}\n" +
+        " from the repository root, then npm run api:types in frontend/), then fix what `npm run typecheck` finds and commit.";
 
     private static readonly JsonSerializerOptions Indented = new()
     {
