@@ -60,7 +60,7 @@ public sealed class FrontendTests(LocalAppFixture fixture)
         var (frontend, environment) = await BrowserEnvironmentAsync(ct);
         var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
         var stopped = await commands.ExecuteCommandAsync("generator", KnownResourceCommands.StopCommand, ct);
-        Assert.True(stopped.Success, $"the generator did not stop: {stopped.ErrorMessage}");
+        Assert.True(stopped.Success, $"the generator did not stop: {stopped.Message}");
         try
         {
             await WaitUntilSalesStopMovingAsync(ct);
@@ -70,7 +70,7 @@ public sealed class FrontendTests(LocalAppFixture fixture)
         finally
         {
             var started = await commands.ExecuteCommandAsync("generator", KnownResourceCommands.StartCommand, CancellationToken.None);
-            Assert.True(started.Success, $"the generator did not start again: {started.ErrorMessage}");
+            Assert.True(started.Success, $"the generator did not start again: {started.Message}");
             await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("generator", CancellationToken.None)
                 .WaitAsync(LocalAppFixture.StartTimeout, CancellationToken.None);
         }
