@@ -12,7 +12,7 @@ namespace ReelMetrics.Api.OpenApi;
 /// <summary>
 /// The OpenAPI document both backends serve. It is built from the shared endpoints only, so the two documents are
 /// the same: one title, typed and described parameters (the handlers take them as strings to word their own
-/// errors), and an example for each successful answer.
+/// errors), an example for each successful answer, and no server address.
 /// </summary>
 internal static class OpenApiSetup
 {
@@ -26,6 +26,10 @@ internal static class OpenApiSetup
                 Version = "v1",
                 Description = "Real-time movie-ticket sales of the theater chain. Served identically by api-dapper and api-ef.",
             };
+            // No server list: each API is reached at its own origin (and the dashboard's at /api/dapper, /api/ef), so a
+            // client uses the origin it read the document from, as Scalar does; and the document, which the dashboard's
+            // TypeScript types are generated from (frontend/src/api/openapi.json), is the same on every machine.
+            document.Servers = null;
             return Task.CompletedTask;
         });
         options.AddOperationTransformer((operation, context, _) =>

@@ -2,12 +2,16 @@ import type { AccessTokens } from '../auth/session';
 import { backendBaseUrl, type Backend } from './backend';
 import type {
   DailySales,
+  GetRoute,
   IsoDate,
+  LiveTicket,
   LiveTotals,
   Movie,
   MovieLeaderboardRow,
+  Ok,
   Pace,
   ProblemDetails,
+  RouteParameters,
   SalesSummary,
   Showtime,
   Theater,
@@ -117,12 +121,6 @@ async function readJson<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** A ticket for one `GET /live` (EventSource cannot send a bearer token): single use, short-lived. */
-export interface LiveTicket {
-  ticket: string;
-  expires_at: string;
-}
-
 /** A typed client for one backend. All paths are the contract's (docs/api.md). */
 export interface ReelMetricsApi {
   readonly backend: Backend;
@@ -148,24 +146,38 @@ export interface ReelMetricsApi {
 /** The client of one backend; every call but `/alive` carries the signed-in user's access token. */
 export function createApi(backend: Backend, tokens: AccessTokens): ReelMetricsApi {
   const base = backendBaseUrl(backend);
-  const get = async <T>(path: string, query?: Query, signal?: AbortSignal) =>
-    readJson<T>(
-      await authorizedFetch(tokens, `${base}${path}${queryString(query)}`, { headers: { accept: 'application/json' } }, signal),
+  // Typed by the route: its path and query parameters and its answer are the OpenAPI document's
+  // (types.ts), so a wrong route, parameter or answer type does not compile.
+  const get = async <P extends GetRoute>(
+    route: P,
+    parameters: RouteParameters<P>,
+    signal?: AbortSignal,
+  ): Promise<Ok<P>> => {
+    const path = (parameters.path ?? {}) as Record<string, string | number>;
+    const url = route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(path[name])));
+    return readJson<Ok<P>>(
+      await authorizedFetch(
+        tokens,
+        `${base}${url}${queryString(parameters.query as Query | undefined)}`,
+        { headers: { accept: 'application/json' } },
+        signal,
+      ),
     );
+  };
 
   return {
     backend,
-    theaters: (signal) => get<Theater[]>('/theaters', undefined, signal),
-    theater: (id, signal) => get<Theater>(`/theaters/${id}`, undefined, signal),
-    theaterMovies: (id, range, signal) => get<TheaterMovieSales[]>(`/theaters/${id}/movies`, range, signal),
-    theaterShowtimes: (id, date, signal) => get<Showtime[]>(`/theaters/${id}/showtimes`, { date }, signal),
-    topTheater: (date, signal) => get<TopTheater>(`/top-theater/${encodeURIComponent(date)}`, undefined, signal),
-    movies: (signal) => get<Movie[]>('/movies', undefined, signal),
-    movieSales: (id, range, signal) => get<DailySales[]>(`/movies/${id}/sales`, range, signal),
-    theaterLeaderboard: (query, signal) => get<TheaterLeaderboardRow[]>('/leaderboards/theaters', query, signal),
-    movieLeaderboard: (query, signal) => get<MovieLeaderboardRow[]>('/leaderboards/movies', query, signal),
-    summary: (range, signal) => get<SalesSummary>('/summary', range, signal),
-    pace: (signal) => get<Pace>('/pace', undefined, signal),
+    theaters: (signal) => get('/theaters', {}, signal),
+    theater: (id, signal) => get('/theaters/{id}', { path: { id } }, signal),
+    theaterMovies: (id, range, signal) => get('/theaters/{id}/movies', { path: { id }, query: range }, signal),
+    theaterShowtimes: (id, date, signal) => get('/theaters/{id}/showtimes', { path: { id }, query: { date } }, signal),
+    topTheater: (date, signal) => get('/top-theater/{date}', { path: { date } }, signal),
+    movies: (signal) => get('/movies', {}, signal),
+    movieSales: (id, range, signal) => get('/movies/{id}/sales', { path: { id }, query: range }, signal),
+    theaterLeaderboard: (query, signal) => get('/leaderboards/theaters', { query }, signal),
+    movieLeaderboard: (query, signal) => get('/leaderboards/movies', { query }, signal),
+    summary: (range, signal) => get('/summary', { query: range }, signal),
+    pace: (signal) => get('/pace', {}, signal),
     alive: async (signal) => {
       let response: Response;
       try {
@@ -184,4 +196,4 @@ export function createApi(backend: Backend, tokens: AccessTokens): ReelMetricsAp
   };
 }
 
-export type { LiveTotals };
+export type { LiveTicket, LiveTotals };

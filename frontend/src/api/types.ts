@@ -1,135 +1,57 @@
-// The REST contract both backends serve (docs/api.md). Field names are the JSON's, snake_case.
+// The REST contract both backends serve, under the names the dashboard uses. Every type here is the
+// generated schema's (schema.d.ts, from the OpenAPI document in openapi.json; `npm run api:types`),
+// never a copy: a contract change that the dashboard does not follow fails `npm run typecheck`.
+import type { components, paths } from './schema';
 
-/** An ISO business date, `YYYY-MM-DD`. */
+type Schemas = components['schemas'];
+
+/** An ISO business date, `YYYY-MM-DD` (the document's `format: date`). */
 export type IsoDate = string;
 
-export interface Theater {
-  theater_id: number;
-  name: string;
-  city: string;
-  time_zone: string;
-  screens: number;
-  seats: number;
-}
-
-export interface TheaterMovieSales {
-  movie_id: number;
-  title: string;
-  sale_date: IsoDate;
-  tickets_sold: number;
-  revenue: number;
-}
-
-export interface Showtime {
-  showtime_id: number;
-  movie_id: number;
-  title: string;
-  screen: string;
-  format: string;
-  /** ISO 8601 instant. */
-  starts_at: string;
-  capacity: number;
-  tickets_sold: number;
-  /** tickets_sold / capacity, 0..1. */
-  occupancy: number;
-}
-
-export interface TopTheater {
-  sale_date: IsoDate;
-  theater_id: number;
-  name: string;
-  revenue: number;
-  tickets_sold: number;
-}
-
-export interface Movie {
-  movie_id: number;
-  title: string;
-  genre: string;
-  rating: string;
-  runtime_minutes: number;
-  release_date: IsoDate;
-}
-
-export interface DailySales {
-  sale_date: IsoDate;
-  tickets_sold: number;
-  revenue: number;
-}
-
-export interface TheaterLeaderboardRow {
-  rank: number;
-  theater_id: number;
-  name: string;
-  revenue: number;
-  tickets_sold: number;
-}
-
-export interface MovieLeaderboardRow {
-  rank: number;
-  movie_id: number;
-  title: string;
-  revenue: number;
-  tickets_sold: number;
-}
-
-export interface ChannelSales {
-  channel: string;
-  revenue: number;
-  tickets_sold: number;
-}
-
-export interface SalesSummary {
-  from: IsoDate;
-  to: IsoDate;
-  revenue: number;
-  tickets_sold: number;
-  sales_count: number;
-  average_ticket_price: number;
-  channels: ChannelSales[];
-}
-
-export interface RevenueAndTickets {
-  revenue: number;
-  tickets_sold: number;
-}
-
-export interface PacePoint {
-  /** `HH:mm`, UTC, start of a 15-minute bucket. */
-  time: string;
-  /** Cumulative revenue today up to the end of this bucket. */
-  today: number | null;
-  /** Cumulative revenue the same weekday last week. */
-  last_week: number | null;
-}
-
-export interface Pace {
-  as_of: string;
-  today: RevenueAndTickets;
-  last_week: RevenueAndTickets;
-  /** today.revenue / last_week.revenue (null when last week had nothing). */
-  ratio: number | null;
-  series: PacePoint[];
-}
-
+export type Theater = Schemas['TheaterSummary'];
+export type TheaterMovieSales = Schemas['TheaterMovieSales'];
+/** `occupancy` is tickets_sold / capacity, 0..1. */
+export type Showtime = Schemas['ShowtimeOccupancy'];
+export type TopTheater = Schemas['TopTheater'];
+export type Movie = Schemas['MovieSummary'];
+export type DailySales = Schemas['DailySales'];
+export type TheaterLeaderboardRow = Schemas['TheaterRank'];
+export type MovieLeaderboardRow = Schemas['MovieRank'];
+export type ChannelSales = Schemas['ChannelSales'];
+export type SalesSummary = Schemas['SalesSummary'];
+export type RevenueAndTickets = Schemas['RevenueAndTickets'];
+/** `time` is `HH:mm`, the start of a 15-minute bucket; `today` is null for buckets not yet begun. */
+export type PacePoint = Schemas['PacePoint'];
+/** `ratio` is today.revenue / last_week.revenue, null when last week had nothing. */
+export type Pace = Schemas['SalesPace'];
 /** The `totals` event of `GET /live`. */
-export interface LiveTotals {
-  as_of: string;
-  date: IsoDate;
-  revenue: number;
-  tickets_sold: number;
-  sales_count: number;
-  average_ticket_price: number;
-  sales_per_minute: number;
-  top_theaters: TheaterLeaderboardRow[];
-  top_movies: MovieLeaderboardRow[];
-}
+export type LiveTotals = Schemas['LiveTotals'];
+/** A ticket for one `GET /live` (EventSource cannot send a bearer token): single use, short-lived. */
+export type LiveTicket = Schemas['LiveTicket'];
+/** RFC 7807 problem details; the APIs may send any member as null. */
+export type ProblemDetails = Schemas['ProblemDetails'];
 
-/** RFC 7807 problem details. */
-export interface ProblemDetails {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  instance?: string;
-}
+/** A route of the contract that answers GET. */
+export type GetRoute = { [P in keyof paths]: paths[P] extends { get: object } ? P : never }[keyof paths];
+
+type GetOperation<P extends GetRoute> = paths[P] extends { get: infer O } ? O : never;
+
+/** The JSON a GET route answers with 200, e.g. `Ok<'/theaters/{id}'>` is `Theater`. */
+export type Ok<P extends GetRoute> = GetOperation<P> extends { responses: { 200: { content: { 'application/json': infer T } } } }
+  ? T
+  : never;
+
+/** A GET route's path parameters (`{ id: number }` for `/theaters/{id}`), or none. */
+export type PathParameters<P extends GetRoute> = GetOperation<P> extends { parameters: { path: infer T } } ? T : Record<string, never>;
+
+/** A GET route's query parameters, or none. */
+export type QueryParameters<P extends GetRoute> = GetOperation<P> extends { parameters: { query?: infer T } }
+  ? [T] extends [never]
+    ? Record<string, never>
+    : T
+  : Record<string, never>;
+
+/** What a GET route takes: its path parameters (required when it has any) and its query. */
+export type RouteParameters<P extends GetRoute> = (PathParameters<P> extends Record<string, never>
+  ? { path?: never }
+  : { path: PathParameters<P> }) & { query?: QueryParameters<P> };
