@@ -39,32 +39,36 @@ public sealed class EfDeadLetterStore(ReelMetricsDbContext db) : IDeadLetterStor
     public async Task<IReadOnlyDictionary<long, string>> ChangeAsync(IReadOnlyList<long> ids, DeadLetterChange change, CancellationToken cancellationToken)
     {
         var wanted = ids.ToArray();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var found = await db.Database
-            .SqlQuery<LetterState>($"select dead_letter_id as \"Id\", state as \"State\" from dead_letters where dead_letter_id = any({wanted}) for update")
-            .ToListAsync(cancellationToken);
-        var dead = found.Where(f => f.State == DeadLetterStates.Dead).Select(f => f.Id).ToArray();
-        if (dead.Length > 0)
+        // The retrying strategy runs the whole transaction again if the connection fails in it.
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
         {
-            var letters = db.DeadLetters.Where(d => dead.Contains(d.Id));
-            var at = change.At.UtcDateTime;
-            if (change.IsDiscard)
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            var found = await db.Database
+                .SqlQuery<LetterState>($"select dead_letter_id as \"Id\", state as \"State\" from dead_letters where dead_letter_id = any({wanted}) for update")
+                .ToListAsync(token);
+            var dead = found.Where(f => f.State == DeadLetterStates.Dead).Select(f => f.Id).ToArray();
+            if (dead.Length > 0)
             {
-                await letters.ExecuteUpdateAsync(s => s
-                    .SetProperty(d => d.State, change.NewState)
-                    .SetProperty(d => d.RequestedBy, change.Actor).SetProperty(d => d.RequestedAt, at)
-                    .SetProperty(d => d.ResolvedBy, change.Actor).SetProperty(d => d.ResolvedAt, at)
-                    .SetProperty(d => d.Note, change.Note), cancellationToken);
+                var letters = db.DeadLetters.Where(d => dead.Contains(d.Id));
+                var at = change.At.UtcDateTime;
+                if (change.IsDiscard)
+                {
+                    await letters.ExecuteUpdateAsync(s => s
+                        .SetProperty(d => d.State, change.NewState)
+                        .SetProperty(d => d.RequestedBy, change.Actor).SetProperty(d => d.RequestedAt, at)
+                        .SetProperty(d => d.ResolvedBy, change.Actor).SetProperty(d => d.ResolvedAt, at)
+                        .SetProperty(d => d.Note, change.Note), token);
+                }
+                else
+                {
+                    await letters.ExecuteUpdateAsync(s => s
+                        .SetProperty(d => d.State, change.NewState)
+                        .SetProperty(d => d.RequestedBy, change.Actor).SetProperty(d => d.RequestedAt, at), token);
+                }
             }
-            else
-            {
-                await letters.ExecuteUpdateAsync(s => s
-                    .SetProperty(d => d.State, change.NewState)
-                    .SetProperty(d => d.RequestedBy, change.Actor).SetProperty(d => d.RequestedAt, at), cancellationToken);
-            }
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return found.ToDictionary(f => f.Id, f => f.State);
+            await transaction.CommitAsync(token);
+            return (IReadOnlyDictionary<long, string>)found.ToDictionary(f => f.Id, f => f.State);
+        }, cancellationToken);
     }
 
     /// <summary>Everything but the payload, whose length is enough here.</summary>

@@ -7,11 +7,13 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Routing;
 using ReelMetrics.Api.DeadLetters;
 using ReelMetrics.Api.OpenApi;
 using ReelMetrics.Api.Security;
-using ReelMetrics.Contracts;
 using ReelMetrics.Contracts.Api;
 
 namespace ReelMetrics.Api.Apis;
@@ -110,7 +112,7 @@ public static partial class DeadLettersApi
 
     public static async Task<Results<Ok<DeadLetterActionAnswer>, ProblemHttpResult>> Replay(HttpContext context, DeadLetterConsole console, CancellationToken cancellationToken)
     {
-        var (request, problem) = await ReadAsync(context.Request, ContractJson.Default.DeadLetterReplayRequest, cancellationToken);
+        var (request, problem) = await ReadAsync<DeadLetterReplayRequest>(context, cancellationToken);
         if (problem is not null) return problem;
         if (!TryIds(request!.Ids, out var ids, out problem)) return problem;
         return TypedResults.Ok(await console.ReplayAsync(ids, Actor(context.User), cancellationToken));
@@ -118,7 +120,7 @@ public static partial class DeadLettersApi
 
     public static async Task<Results<Ok<DeadLetterActionAnswer>, ProblemHttpResult>> Discard(HttpContext context, DeadLetterConsole console, CancellationToken cancellationToken)
     {
-        var (request, problem) = await ReadAsync(context.Request, ContractJson.Default.DeadLetterDiscardRequest, cancellationToken);
+        var (request, problem) = await ReadAsync<DeadLetterDiscardRequest>(context, cancellationToken);
         if (problem is not null) return problem;
         if (!TryIds(request!.Ids, out var ids, out problem)) return problem;
         if (!TryNote(request.Note, out var note, out problem)) return problem;
@@ -132,9 +134,12 @@ public static partial class DeadLettersApi
         return Printable(who) && who.Length <= MaxActorLength ? who : "unprintable name";
     }
 
-    private static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    /// <summary>The body as the API's JSON options read it (snake_case, numbers strict), or the 4xx problem that says why not.</summary>
+    private static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpContext context, CancellationToken cancellationToken)
         where T : class
     {
+        var request = context.Request;
+        var type = (JsonTypeInfo<T>)context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions.GetTypeInfo(typeof(T));
         if (!request.HasJsonContentType())
             return (null, TypedResults.Problem(title: "JSON expected", detail: "Send the body as application/json.", statusCode: StatusCodes.Status415UnsupportedMediaType));
         try

@@ -27,7 +27,8 @@ public sealed class DeadLetterReplayTests(PostgresFixture postgres, RedisFixture
         var replayer = MissingTheater.Replayer(harness);
         var sale = MissingTheater.Sale(tickets: 3);
 
-        var first = await harness.ProcessAsync(harness.Message(sale));
+        var original = harness.Message(sale);
+        var first = await harness.ProcessAsync(original);
         var letter = Assert.Single(first.DeadLetters);
         Assert.Equal(DeadLetterReasons.UnknownTheater, letter.Reason);
         Assert.Equal((long)MissingTheater.TheaterId, await harness.Database.ScalarAsync<long>("select theater_id from dead_letters"));
@@ -54,7 +55,7 @@ public sealed class DeadLetterReplayTests(PostgresFixture postgres, RedisFixture
         await harness.AssertCacheMatchesDatabaseAsync();
 
         // The original message redelivered by Kafka is not a second sale either.
-        var redelivered = await harness.ProcessAsync(harness.Message(sale));
+        var redelivered = await harness.ProcessAsync(original);
         Assert.Equal((0, 1), (redelivered.Stored, redelivered.Duplicates));
         Assert.Equal(1L, await harness.Database.ScalarAsync<long>("select count(*) from sales"));
     }
