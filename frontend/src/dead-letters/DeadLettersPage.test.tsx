@@ -73,8 +73,8 @@ describe('dead-letter console', () => {
     await user.click(screen.getByTestId('filter-apply'));
 
     await waitFor(() => expect(screen.getAllByTestId('dead-letter-row')).toHaveLength(1));
-    const asked = fetch.mock.calls.map(([input]) => new URL(String(input), 'http://localhost')).filter((url) => url.pathname === base).at(-1)!;
-    expect(Object.fromEntries(asked.searchParams)).toEqual({ reason: 'unknown_theater', state: 'dead', theater_id: '31' });
+    const asked = fetch.mock.calls.map(([input]) => new URL(String(input), 'http://localhost')).filter((url) => url.pathname === base).at(-1);
+    expect(Object.fromEntries(asked?.searchParams ?? [])).toEqual({ reason: 'unknown_theater', state: 'dead', theater_id: '31' });
   });
 
   it('replays the selected letters and shows what happened to each', async () => {
@@ -114,7 +114,9 @@ describe('dead-letter console', () => {
     renderWithProviders(<DeadLettersPage />, { route: '/dead-letters', session: operator() });
 
     const rows = await screen.findAllByTestId('dead-letter-row');
-    await user.click(within(rows[1]).getByTestId('select-letter'));
+    const second = rows[1];
+    if (!second) throw new Error('two rows expected');
+    await user.click(within(second).getByTestId('select-letter'));
     await user.click(screen.getByTestId('discard'));
     const dialog = screen.getByTestId('discard-dialog');
     expect(within(dialog).getByTestId('discard-confirm')).toBeDisabled();
