@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using ReelMetrics.Api.DeadLetters;
 using ReelMetrics.Api.OpenApi;
@@ -125,6 +126,35 @@ public static partial class DeadLettersApi
         if (!TryIds(request!.Ids, out var ids, out problem)) return problem;
         if (!TryNote(request.Note, out var note, out problem)) return problem;
         return TypedResults.Ok(await console.DiscardAsync(ids, note, Actor(context.User), cancellationToken));
+    }
+
+    /// <summary>The query and path parameters of <c>/dead-letters</c> in the OpenAPI document, with their real types.</summary>
+    internal static void DescribeParameters(OpenApiOperation operation)
+    {
+        static OpenApiSchema Text(int? maxLength = null) => new() { Type = JsonSchemaType.String, MaxLength = maxLength };
+        static OpenApiSchema Whole(long minimum, long? maximum = null, int? fallback = null) => new()
+        {
+            Type = JsonSchemaType.Integer, Minimum = minimum.ToString(CultureInfo.InvariantCulture),
+            Maximum = maximum?.ToString(CultureInfo.InvariantCulture), Default = fallback is { } value ? System.Text.Json.Nodes.JsonValue.Create(value) : null,
+        };
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            (parameter.Description, parameter.Schema) = parameter.Name switch
+            {
+                "id" => ("The dead letter's id.", Whole(1, long.MaxValue)),
+                "reason" => ("Only letters with this reason (e.g. `unknown_theater`; see `/dead-letters/reasons`).", Text(MaxReasonLength)),
+                "state" => ($"Only letters in this state: {string.Join(", ", DeadLetterStates.All)}.", new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String, Enum = [.. DeadLetterStates.All.Select(s => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(s)!)],
+                }),
+                "theater_id" => ("Only letters whose payload names this theater id.", Whole(1, int.MaxValue)),
+                "from" => ("Received at or after: an ISO 8601 instant with offset (2025-03-14T18:00:00Z) or a date (its start, UTC).", Text()),
+                "to" => ("Received before: an ISO 8601 instant with offset, or a date (its end, UTC).", Text()),
+                "limit" => ($"Number of letters, 1–{MaxLimit}; default {DefaultLimit}.", Whole(1, MaxLimit, DefaultLimit)),
+                "before" => ("Only letters with a smaller id: the `next_before` of the previous page.", Whole(1, long.MaxValue)),
+                _ => (parameter.Description, parameter.Schema),
+            };
+        }
     }
 
     /// <summary>Who acts, for the audit columns: the token's name, else its subject, else its client.</summary>
