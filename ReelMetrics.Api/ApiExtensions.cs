@@ -92,6 +92,7 @@ public static class ApiExtensions
         app.MapSalesApi();
         app.MapLiveApi();
         app.MapLiveTicketsApi();
+        app.MapDeadLettersApi();
         return app;
     }
 }

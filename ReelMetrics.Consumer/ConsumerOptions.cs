@@ -49,4 +49,7 @@ public sealed class ConsumerOptions
 
     /// <summary>How often stored dead letters not yet on the dead-letter topic are published.</summary>
     public TimeSpan DeadLetterPublishInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often dead letters an operator asked to replay are looked for (the API marks them; the consumer replays them).</summary>
+    public TimeSpan DeadLetterReplayInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

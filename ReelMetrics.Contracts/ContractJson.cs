@@ -25,4 +25,10 @@ namespace ReelMetrics.Contracts;
 [JsonSerializable(typeof(Api.SalesPace))]
 [JsonSerializable(typeof(Api.LiveTotals))]
 [JsonSerializable(typeof(Api.LiveTicket))]
+[JsonSerializable(typeof(Api.DeadLetterPage))]
+[JsonSerializable(typeof(Api.DeadLetterDetail))]
+[JsonSerializable(typeof(IReadOnlyList<Api.DeadLetterReasonCount>))]
+[JsonSerializable(typeof(Api.DeadLetterReplayRequest))]
+[JsonSerializable(typeof(Api.DeadLetterDiscardRequest))]
+[JsonSerializable(typeof(Api.DeadLetterActionAnswer))]
 public sealed partial class ContractJson : JsonSerializerContext;

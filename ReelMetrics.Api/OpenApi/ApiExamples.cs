@@ -71,4 +71,26 @@ internal static class ApiExamples
 
     public static readonly LiveTotals Live = new(new DateTimeOffset(2025, 3, 14, 18, 2, 11, TimeSpan.Zero), Date,
         182_400.50m, 12_470, 5_210, 14.63m, 41.2, TheaterLeaderboard, MovieLeaderboard);
+
+    private static readonly DeadLetterSummary UnknownTheaterLetter = new(4_211, new DateTimeOffset(2025, 3, 14, 18, 2, 11, TimeSpan.Zero),
+        "unknown_theater", "no theater with id 31", "dead", 31, "ticket-sales", 2, 918_220, "31", 188,
+        """{"event_id":"0b7c…","theater_id":31,"movie_id":28,"showtime_id":10218990,"tickets_sold":2}""", false,
+        null, 0, null, null, null, null, null);
+
+    public static readonly DeadLetterPage DeadLetters = new([UnknownTheaterLetter], 4_211);
+
+    public static readonly DeadLetterDetail DeadLetter = new(UnknownTheaterLetter, new Guid("8d0f5a52-3b55-8c1e-9a51-6f0e2b7d4c11"),
+        """{"event_id":"0b7c…","theater_id":31,"movie_id":28,"showtime_id":10218990,"tickets_sold":2}""", false, "7b 22 65 76 65 6e 74 5f 69 64 22 3a …");
+
+    public static readonly DeadLetterReasonCount[] DeadLetterReasons =
+    [
+        new("invalid_json", "dead", 3),
+        new("unknown_theater", "dead", 12),
+        new("unknown_theater", "replayed", 40),
+    ];
+
+    public static readonly DeadLetterActionAnswer DeadLettersReplayed = new(1,
+        [new(4_211, "replay_requested", "replay_requested"), new(4_100, "unchanged", "replayed"), new(9_999_999, "not_found", null)]);
+
+    public static readonly DeadLetterActionAnswer DeadLettersDiscarded = new(1, [new(4_212, "discarded", "discarded")]);
 }

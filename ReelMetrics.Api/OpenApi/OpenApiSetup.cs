@@ -50,6 +50,11 @@ internal static class OpenApiSetup
 
     private static void DescribeParameters(OpenApiOperation operation, string? path)
     {
+        if (path?.StartsWith("dead-letters", StringComparison.Ordinal) == true)
+        {
+            DeadLettersApi.DescribeParameters(operation);
+            return;
+        }
         var subject = operation.Tags?.FirstOrDefault()?.Name switch
         {
             "Theaters" => "theater",

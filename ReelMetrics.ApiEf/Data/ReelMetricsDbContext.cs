@@ -20,9 +20,11 @@ public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> 
     public DbSet<TheaterMovieDailySalesEntity> TheaterMovieDailySales => Set<TheaterMovieDailySalesEntity>();
     public DbSet<ChannelDailySalesEntity> ChannelDailySales => Set<ChannelDailySalesEntity>();
     public DbSet<ChainMinuteSalesEntity> ChainMinuteSales => Set<ChainMinuteSalesEntity>();
+    public DbSet<DeadLetterEntity> DeadLetters => Set<DeadLetterEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.ApplyConfiguration(new DeadLetterEntityConfiguration());
         modelBuilder.Entity<TheaterEntity>(theater =>
         {
             theater.ToTable("theaters");

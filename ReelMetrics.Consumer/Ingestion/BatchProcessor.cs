@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Npgsql;
 
 namespace ReelMetrics.Consumer.Ingestion;
 
@@ -10,6 +11,12 @@ internal sealed record BatchOutcome(int Stored, int Duplicates, IReadOnlyList<De
     public BatchOutcome Then(BatchOutcome next) =>
         new(Stored + next.Stored, Duplicates + next.Duplicates, [.. DeadLetters, .. next.DeadLetters], [.. Totals, .. next.Totals]);
 }
+
+/// <summary>What became of one replayed message: the sale it is (<paramref name="EventId"/>), or a dead letter again, and why.</summary>
+internal sealed record ReplayResult(Guid MessageId, Guid? EventId, string? Reason, string? Detail);
+
+/// <summary>Records what became of replayed messages, in the transaction that stores their sales.</summary>
+internal delegate Task SettleReplays(NpgsqlConnection connection, IReadOnlyList<ReplayResult> results, CancellationToken cancellationToken);
 
 /// <summary>
 /// Decodes a batch of messages, stores it in PostgreSQL in one transaction and applies the new
@@ -26,10 +33,21 @@ internal sealed class BatchProcessor(
 {
     public decimal MaxTicketPrice { get; init; } = SaleDecoder.DefaultMaxTicketPrice;
 
-    public async Task<BatchOutcome> ProcessAsync(IReadOnlyList<RawMessage> messages, CancellationToken cancellationToken)
+    public Task<BatchOutcome> ProcessAsync(IReadOnlyList<RawMessage> messages, CancellationToken cancellationToken) =>
+        ProcessAsync(messages, settle: null, cancellationToken);
+
+    /// <summary>
+    /// Sends dead letters' messages through the same path again (<see cref="DeadLetterReplayer"/>). The messages keep
+    /// their identities, so a sale already stored is a duplicate; <paramref name="settle"/> learns what became of each
+    /// message in the transaction that stores the sales.
+    /// </summary>
+    public Task<BatchOutcome> ReplayAsync(IReadOnlyList<RawMessage> messages, SettleReplays settle, CancellationToken cancellationToken) =>
+        ProcessAsync(messages, settle, cancellationToken);
+
+    private async Task<BatchOutcome> ProcessAsync(IReadOnlyList<RawMessage> messages, SettleReplays? settle, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var outcome = await ProcessIsolatingAsync(messages, cancellationToken);
+        var outcome = await ProcessIsolatingAsync(messages, settle, cancellationToken);
         metrics.Stored(outcome.Stored);
         metrics.Duplicates(outcome.Duplicates);
         foreach (var deadLetter in outcome.DeadLetters) metrics.DeadLettered(deadLetter.Reason);
@@ -37,35 +55,36 @@ internal sealed class BatchProcessor(
         return outcome;
     }
 
-    private async Task<BatchOutcome> ProcessIsolatingAsync(IReadOnlyList<RawMessage> messages, CancellationToken cancellationToken)
+    private async Task<BatchOutcome> ProcessIsolatingAsync(IReadOnlyList<RawMessage> messages, SettleReplays? settle, CancellationToken cancellationToken)
     {
         try
         {
-            return await ProcessTogetherAsync(messages, cancellationToken);
+            return await ProcessTogetherAsync(messages, settle, cancellationToken);
         }
         catch (Exception ex) when (!IngestionFailures.IsInfrastructure(ex) && !cancellationToken.IsCancellationRequested)
         {
-            if (messages.Count == 1) return await StoreUnprocessableAsync(messages[0], ex, cancellationToken);
+            if (messages.Count == 1) return await StoreUnprocessableAsync(messages[0], ex, settle, cancellationToken);
             logger.LogWarning("A batch of {Count} failed for a reason inside it ({Error}); splitting it to isolate the message(s)",
                 messages.Count, SafeText.Of(ex.Message, 500));
             var half = messages.Count / 2;
-            var first = await ProcessIsolatingAsync([.. messages.Take(half)], cancellationToken);
-            var second = await ProcessIsolatingAsync([.. messages.Skip(half)], cancellationToken);
+            var first = await ProcessIsolatingAsync([.. messages.Take(half)], settle, cancellationToken);
+            var second = await ProcessIsolatingAsync([.. messages.Skip(half)], settle, cancellationToken);
             return first.Then(second);
         }
     }
 
     /// <summary>The last resort for one message nothing else could store: a dead letter with the failure as its detail.</summary>
-    private async Task<BatchOutcome> StoreUnprocessableAsync(RawMessage message, Exception failure, CancellationToken cancellationToken)
+    private async Task<BatchOutcome> StoreUnprocessableAsync(RawMessage message, Exception failure, SettleReplays? settle, CancellationToken cancellationToken)
     {
         var letter = DeadLetter.For(DeadLetterReasons.Unprocessable, $"{failure.GetType().Name}: {failure.Message}", message);
         logger.LogError("Message {Topic}/{Partition}@{Offset} could not be stored ({Detail}); dead-lettered",
             message.Source.Topic, message.Source.Partition, message.Source.Offset, letter.Detail);
-        var stored = await store.StoreAsync([], [letter], _ => letter, _ => 0, cancellationToken);
+        var stored = await store.StoreAsync([], [letter], _ => letter, _ => 0, cancellationToken, settle is null ? null
+            : (connection, token) => settle(connection, [new ReplayResult(letter.MessageId, null, letter.Reason, letter.Detail)], token));
         return stored.DeadLettersStored.Count == 1 ? new BatchOutcome(0, 0, [letter], []) : new BatchOutcome(0, 1, [], []);
     }
 
-    private async Task<BatchOutcome> ProcessTogetherAsync(IReadOnlyList<RawMessage> messages, CancellationToken cancellationToken)
+    private async Task<BatchOutcome> ProcessTogetherAsync(IReadOnlyList<RawMessage> messages, SettleReplays? settle, CancellationToken cancellationToken)
     {
         var receivedAt = clock.GetUtcNow();
         await catalog.RefreshIfStaleAsync(cancellationToken);
@@ -95,7 +114,16 @@ internal sealed class BatchProcessor(
                 $"showtime {sale.ShowtimeId} has fewer seats left than the {sale.TicketsSold} tickets sold", bySequence[sale.Sequence]);
             overbookedLetters.Add(letter);
             return letter;
-        }, showtimeId => catalog.Showtime(showtimeId)?.Capacity ?? 0, cancellationToken);
+        }, showtimeId => catalog.Showtime(showtimeId)?.Capacity ?? 0, cancellationToken, settle is null ? null : (connection, token) =>
+        {
+            // Dead again (invalid, or overbooked now) wins over valid: an overbooked sale was validated, then refused.
+            var dead = deadLetters.Concat(overbookedLetters).DistinctBy(l => l.MessageId).ToDictionary(l => l.MessageId);
+            var results = messages.DistinctBy(m => m.Identity).Select(m =>
+                dead.TryGetValue(m.Identity, out var letter) ? new ReplayResult(m.Identity, null, letter.Reason, letter.Detail)
+                : validated.EventIds.TryGetValue(m.Identity, out var eventId) ? new ReplayResult(m.Identity, eventId, null, null)
+                : null).OfType<ReplayResult>().ToList();
+            return settle(connection, results, token);
+        });
         var committedAt = clock.GetUtcNow();
 
         var overbooked = stored.OverbookedSequences.ToHashSet();
@@ -113,7 +141,9 @@ internal sealed class BatchProcessor(
         return new BatchOutcome(stored.Inserted, duplicates, newLetters, stored.Totals);
     }
 
-    private sealed record Validation(List<Sale> Sales, Dictionary<int, RawMessage> BySequence, int InBatchDuplicates, List<DeadLetter> DeadLetters, int CatalogMisses);
+    /// <param name="EventIds">The event id of every valid message, by message identity (duplicates in the batch included).</param>
+    private sealed record Validation(List<Sale> Sales, Dictionary<int, RawMessage> BySequence, int InBatchDuplicates, List<DeadLetter> DeadLetters,
+        int CatalogMisses, Dictionary<Guid, Guid> EventIds);
 
     private async Task<Validation> ValidateAsync(List<(IncomingSale Sale, RawMessage Message)> parsed, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
@@ -124,6 +154,7 @@ internal sealed class BatchProcessor(
         var bySequence = new Dictionary<int, RawMessage>();
         var deadLetters = new List<DeadLetter>();
         var seen = new HashSet<Guid>();
+        var eventIds = new Dictionary<Guid, Guid>();
         var inBatchDuplicates = 0;
         var catalogMisses = 0;
         foreach (var (incoming, message) in parsed)
@@ -134,16 +165,20 @@ internal sealed class BatchProcessor(
                 deadLetters.Add(deadLetter!);
                 if (DeadLetterReasons.IsCatalogMiss(deadLetter!.Reason)) catalogMisses++;
             }
-            else if (!seen.Add(valid.EventId))
-            {
-                inBatchDuplicates++;   // the same event twice in one batch (a producer retry, a replay)
-            }
             else
             {
-                sales.Add(valid);
-                bySequence[valid.Sequence] = message;
+                eventIds[message.Identity] = valid.EventId;
+                if (!seen.Add(valid.EventId))
+                {
+                    inBatchDuplicates++;   // the same event twice in one batch (a producer retry, a replay)
+                }
+                else
+                {
+                    sales.Add(valid);
+                    bySequence[valid.Sequence] = message;
+                }
             }
         }
-        return new Validation(sales, bySequence, inBatchDuplicates, deadLetters, catalogMisses);
+        return new Validation(sales, bySequence, inBatchDuplicates, deadLetters, catalogMisses, eventIds);
     }
 }

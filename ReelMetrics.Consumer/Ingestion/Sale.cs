@@ -21,14 +21,42 @@ internal readonly record struct MessageCoordinates(string Topic, int Partition, 
 /// A message that could not be used, with why. Nothing is dropped silently. Make one with <see cref="For"/>: its text
 /// is made safe for PostgreSQL and Kafka headers whatever the message contained, the payload is kept byte for byte.
 /// </summary>
-internal sealed record DeadLetter(string Reason, string Detail, MessageCoordinates Source, string? Key, byte[] Payload, Guid MessageId)
+/// <param name="SentAtMs">The message's broker timestamp, kept so that a replay can rebuild the message.</param>
+/// <param name="TheaterId">The theater the payload names, when it can be read (for operators to filter by).</param>
+internal sealed record DeadLetter(string Reason, string Detail, MessageCoordinates Source, string? Key, byte[] Payload, Guid MessageId,
+    long SentAtMs = 0, int? TheaterId = null)
 {
     public const int MaxDetailLength = 2_000;
     public const int MaxKeyLength = 1_000;
 
+    /// <summary>Payloads larger than this are not searched for a theater id (a dead letter must stay cheap).</summary>
+    private const int MaxPayloadSearched = 1_048_576;
+
     public static DeadLetter For(string reason, string detail, RawMessage message) =>
         new(reason, SafeText.Of(detail, MaxDetailLength), message.Source,
-            message.Key is null ? null : SafeText.Of(message.Key, MaxKeyLength), message.Payload, message.Identity);
+            message.Key is null ? null : SafeText.Of(message.Key, MaxKeyLength), message.Payload, message.Identity,
+            message.TimestampMs, TheaterOf(message.Payload));
+
+    /// <summary>
+    /// The <c>theater_id</c> of a payload that is a JSON object with an integer there; null for anything else. The same
+    /// rule as migration 0008's backfill of older letters.
+    /// </summary>
+    public static int? TheaterOf(byte[] payload)
+    {
+        if (payload.Length is 0 or > MaxPayloadSearched) return null;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(payload);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("theater_id", out var theater)
+                && theater.ValueKind == System.Text.Json.JsonValueKind.Number
+                && theater.TryGetInt32(out var theaterId) ? theaterId : null;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>The reasons a message is dead-lettered; each is a metric tag and a column value.</summary>

@@ -11,8 +11,15 @@ internal sealed record RawMessage(MessageCoordinates Source, string? Key, byte[]
     /// <summary>When it was sent, or null when the producer set no usable timestamp (none, or out of range).</summary>
     public DateTimeOffset? SentAt => TimestampMs > 0 && TimestampMs <= MaxUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs) : null;
 
-    /// <summary>See <see cref="MessageIdentity"/>.</summary>
-    public Guid Identity => identity ??= MessageIdentity.Of(Source, TimestampMs, Key, Payload);
+    /// <summary>
+    /// See <see cref="MessageIdentity"/>. A replayed dead letter sets the identity its message had when it arrived
+    /// (stored with the letter), so the sale it becomes is the same sale whichever way it comes.
+    /// </summary>
+    public Guid Identity
+    {
+        get => identity ??= MessageIdentity.Of(Source, TimestampMs, Key, Payload);
+        init => identity = value;
+    }
 }
 
 /// <summary>

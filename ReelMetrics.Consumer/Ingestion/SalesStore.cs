@@ -42,9 +42,13 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
     /// <param name="overbooked">Makes the dead letter of a sale that turns out to overbook its showtime.</param>
     /// <param name="seats">The capacity of a showtime (every sale's showtime is in the catalog).</param>
     /// <param name="cancellationToken">Cancels the batch; nothing is committed then.</param>
+    /// <param name="beforeCommit">
+    /// More work for the same transaction, done last, before the commit (a replay records what became of its dead
+    /// letters there, so a letter is marked replayed exactly when its sale is stored).
+    /// </param>
     public async Task<StoredBatch> StoreAsync(
         IReadOnlyList<Sale> sales, IReadOnlyList<DeadLetter> deadLetters, Func<Sale, DeadLetter> overbooked, Func<long, int> seats,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Func<NpgsqlConnection, CancellationToken, Task>? beforeCommit = null)
     {
         var connection = await ConnectionAsync(cancellationToken);
         try
@@ -57,6 +61,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
             var overbookedSet = overbookedSequences.ToHashSet();
             var allDeadLetters = deadLetters.Concat(sales.Where(s => overbookedSet.Contains(s.Sequence)).Select(overbooked)).ToList();
             var storedLetters = await StoreDeadLettersAsync(connection, allDeadLetters, cancellationToken);
+            if (beforeCommit is not null) await beforeCommit(connection, cancellationToken);
 
             await transaction.CommitAsync(cancellationToken);
             return new StoredBatch(inserted, duplicates, overbookedSequences, totals, storedLetters);
@@ -225,8 +230,8 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         var stored = new HashSet<Guid>();
         if (deadLetters.Count == 0) return stored;
         await using var command = new NpgsqlCommand("""
-            insert into dead_letters (reason, detail, topic, kafka_partition, kafka_offset, message_key, payload, message_id)
-            select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::bytea[], $8::uuid[])
+            insert into dead_letters (reason, detail, topic, kafka_partition, kafka_offset, message_key, payload, message_id, sent_at_ms, theater_id)
+            select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::bytea[], $8::uuid[], $9::bigint[], $10::int[])
             on conflict (message_id) do nothing
             returning message_id
             """, connection);
@@ -238,6 +243,8 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Key).ToArray() });
         command.Parameters.Add(new() { Value = deadLetters.Select(d => d.Payload).ToArray() });
         command.Parameters.Add(new() { Value = deadLetters.Select(d => d.MessageId).ToArray() });
+        command.Parameters.Add(new() { Value = deadLetters.Select(d => d.SentAtMs).ToArray() });
+        command.Parameters.Add(new() { Value = deadLetters.Select(d => d.TheaterId).ToArray() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) stored.Add(reader.GetGuid(0));
         return stored;

@@ -26,6 +26,15 @@ public static class DatabasePrivileges
         new("dead_letters", "select, insert, update"),
     ];
 
+    /// <summary>
+    /// What the API role may change: only the operator's side of a dead letter (asking for a replay, discarding it with a
+    /// note, and who did it when). The API never writes sales or Kafka: the consumer carries out a requested replay.
+    /// </summary>
+    public static IReadOnlyList<TableGrant> Api { get; } =
+    [
+        new("dead_letters", "update (state, requested_by, requested_at, resolved_by, resolved_at, note)"),
+    ];
+
     /// <summary>Tables the generator reads: the showtimes it sells and the seats already sold.</summary>
     public static IReadOnlyList<TableGrant> Generator { get; } = [new("showtimes", "select"), new("showtime_sales", "select")];
 
@@ -72,6 +81,11 @@ public static class DatabasePrivileges
                 yield return $"grant select on all tables in schema public to {name}";
                 // Tables added by later migrations are readable at once, before the next grant run.
                 yield return $"alter default privileges in schema public grant select on tables to {name}";
+                foreach (var grant in Api)
+                {
+                    yield return $"grant {grant.Privileges} on {grant.Table} to {name}";
+                }
+
                 break;
             case DatabaseRole.Consumer:
                 // The catalog, the aggregates it reconciles the live cache from, and the tables it writes.

@@ -6,6 +6,7 @@
 // APIs are being built. Run alone: `node e2e/fake-api.mjs --port 18001 --name dapper`.
 
 import { randomBytes } from 'node:crypto';
+import { createDeadLetters } from './fake-dead-letters.mjs';
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { API_AUDIENCE, jwtPayload } from './fake-identity.mjs';
@@ -366,6 +367,7 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
   const state = createState(seed);
   const streams = new Set();
   const tickets = new Map(); // ticket -> { sub, expires }
+  const deadLetters = createDeadLetters({ send, problem });
 
   const seller = setInterval(() => {
     state.sell();
@@ -402,6 +404,10 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
       tickets.set(ticket, { sub: user.sub, expires });
       setTimeout(() => tickets.delete(ticket), LIVE_TICKET_MS).unref();
       return send(res, 200, { ticket, expires_at: new Date(expires).toISOString() });
+    }
+    if (segments[0] === 'dead-letters') {
+      deadLetters(req, res, url, segments, user).catch(() => problem(res, 500, 'Fake dead letters failed'));
+      return;
     }
     if (req.method !== 'GET') return problem(res, 405, 'Method not allowed');
 

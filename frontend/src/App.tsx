@@ -6,6 +6,7 @@ import { SigninCallbackPage } from './auth/SigninCallbackPage';
 import { SIGNIN_CALLBACK_PATH } from './auth/userManager';
 import { BackendDownBanner } from './backend/BackendDownBanner';
 import { useBackend } from './backend/context';
+import { DeadLettersPage } from './dead-letters/DeadLettersPage';
 import { AppHeader } from './layout/AppHeader';
 import { LivePage } from './live/LivePage';
 import { NotFoundPage } from './layout/NotFoundPage';
@@ -60,6 +61,7 @@ export function Dashboard() {
           <Route path="/theaters" element={<TheaterListPage />} />
           <Route path="/theaters/:theaterId" element={<TheaterPage />} />
           <Route path="/top-theater" element={<TopTheaterPage />} />
+          <Route path="/dead-letters" element={<DeadLettersPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </main>

@@ -1,7 +1,9 @@
 import { Link, NavLink } from 'react-router';
+import { useAuth } from '../auth/context';
 import { UserMenu } from '../auth/UserMenu';
 import { BackendSwitch } from '../backend/BackendSwitch';
 import { BrandMark } from '../components/BrandMark';
+import { canHandleDeadLetters } from '../dead-letters/access';
 
 const navItems = [
   { to: '/', label: 'Live', end: true },
@@ -9,7 +11,12 @@ const navItems = [
   { to: '/top-theater', label: 'Top theater', end: false },
 ];
 
+/** Pages for operators and admins only. */
+const operatorNavItems = [{ to: '/dead-letters', label: 'Dead letters', end: false }];
+
 export function AppHeader() {
+  const { user } = useAuth();
+  const items = canHandleDeadLetters(user) ? [...navItems, ...operatorNavItems] : navItems;
   return (
     <header className="app-header">
       <div className="app-header__inner">
@@ -19,7 +26,7 @@ export function AppHeader() {
         </Link>
         <nav className="app-nav" aria-label="Main">
           <ul>
-            {navItems.map((item) => (
+            {items.map((item) => (
               <li key={item.to}>
                 <NavLink to={item.to} end={item.end} className="app-nav__link">
                   {item.label}

@@ -24,7 +24,7 @@ public sealed class DatabaseRoleTests(PostgresFixture postgres, RedisFixture red
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task TheApiRoleCanReadEverythingAndChangeNothing()
+    public async Task TheApiRoleCanReadEverythingAndChangeOnlyTheOperatorsSideOfDeadLetters()
     {
         var installation = await Installation.CreateAsync(postgres, "roles_api");
         await using var api = installation.DataSource(DatabaseRole.Api);
@@ -41,6 +41,10 @@ public sealed class DatabaseRoleTests(PostgresFixture postgres, RedisFixture red
             "update theater_daily_sales set revenue = 0",
             "delete from sales",
             "delete from dead_letters",
+            "insert into dead_letters (reason, detail, topic, kafka_partition, kafka_offset, payload, message_id) values ('x', 'x', 't', 0, 0, '', gen_random_uuid())",
+            "update dead_letters set payload = ''",
+            "update dead_letters set reason = 'fixed', detail = 'by hand'",
+            "update dead_letters set event_id = gen_random_uuid(), replay_attempts = 0",
             "truncate sales",
             "truncate theaters cascade",
             "create table stolen (id int)",
@@ -56,6 +60,11 @@ public sealed class DatabaseRoleTests(PostgresFixture postgres, RedisFixture red
         {
             await AssertRefusedAsync(api, sql);
         }
+
+        // The dead-letter console's statements: lock letters, ask for a replay, discard with a note (DatabasePrivileges.Api).
+        await ScalarAsync<long>(api, "select count(*) from (select dead_letter_id from dead_letters where dead_letter_id = any(array[1, 2]) for update) l");
+        await ExecuteAsync(api, "update dead_letters set state = 'replay_requested', requested_by = 'operator', requested_at = now() where state = 'dead'");
+        await ExecuteAsync(api, "update dead_letters set state = 'discarded', note = 'why', resolved_by = 'operator', resolved_at = now() where state = 'dead'");
     }
 
     [Fact]
