@@ -62,6 +62,7 @@ public static class Extensions
         });
         builder.Services.AddHostedService<IngestionWorker>();
         builder.Services.AddHostedService<DeadLetterPublisher>();
+        builder.Services.AddHostedService<PipelineHeartbeat>();
         return builder;
     }
 }

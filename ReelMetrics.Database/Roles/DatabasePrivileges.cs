@@ -24,6 +24,17 @@ public static class DatabasePrivileges
         new("showtime_sales", "select, insert, update"),
         // The outbox of the dead-letter topic: stored, then marked published.
         new("dead_letters", "select, insert, update"),
+        // Its own heartbeat row (upserted every second); rows of consumers gone for a day are deleted at start.
+        new("pipeline_heartbeats", "select, insert, update, delete"),
+    ];
+
+    /// <summary>
+    /// What the APIs write on top of reading everything: the alerts their evaluator raises (insert) and resolves
+    /// (update of the columns that change; rule, subject and raised_at never do).
+    /// </summary>
+    public static IReadOnlyList<TableGrant> ApiWrites { get; } =
+    [
+        new("alerts", "insert, update (resolved_at, severity, message, details)"),
     ];
 
     /// <summary>Tables the generator reads: the showtimes it sells and the seats already sold.</summary>
@@ -72,6 +83,11 @@ public static class DatabasePrivileges
                 yield return $"grant select on all tables in schema public to {name}";
                 // Tables added by later migrations are readable at once, before the next grant run.
                 yield return $"alter default privileges in schema public grant select on tables to {name}";
+                foreach (var grant in ApiWrites)
+                {
+                    yield return $"grant {grant.Privileges} on {grant.Table} to {name}";
+                }
+
                 break;
             case DatabaseRole.Consumer:
                 // The catalog, the aggregates it reconciles the live cache from, and the tables it writes.
