@@ -92,6 +92,8 @@ public static class ApiExtensions
         app.MapSalesApi();
         app.MapLiveApi();
         app.MapLiveTicketsApi();
+        app.MapStatusApi();
+        app.MapAlertsApi();
         return app;
     }
 }

@@ -1,10 +1,12 @@
 using ReelMetrics.Api;
+using ReelMetrics.Api.Status;
 using ReelMetrics.ApiDapper;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource("reelmetrics");
 builder.AddReelMetricsApi<DapperSalesReadModel>();
+builder.AddPipelineStatusAndAlerts<DapperPipelineReadModel, DapperPipelineReadModel>();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using ReelMetrics.Api;
+using ReelMetrics.Api.Status;
 using ReelMetrics.ApiEf;
 using ReelMetrics.ApiEf.Data;
 
@@ -8,6 +9,7 @@ builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<ReelMetricsDbContext>("reelmetrics",
     configureDbContextOptions: options => options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
 builder.AddReelMetricsApi<EfSalesReadModel>();
+builder.AddPipelineStatusAndAlerts<EfPipelineReadModel, EfPipelineReadModel>();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -25,4 +25,6 @@ namespace ReelMetrics.Contracts;
 [JsonSerializable(typeof(Api.SalesPace))]
 [JsonSerializable(typeof(Api.LiveTotals))]
 [JsonSerializable(typeof(Api.LiveTicket))]
+[JsonSerializable(typeof(Api.PipelineStatus))]
+[JsonSerializable(typeof(IReadOnlyList<Api.Alert>))]
 public sealed partial class ContractJson : JsonSerializerContext;
