@@ -34,12 +34,16 @@ public sealed class EfPipelineReadModel(ReelMetricsDbContext db) : IPipelineStat
     public async Task<bool> RunExclusiveAsync(Func<CancellationToken, Task> round, CancellationToken cancellationToken)
     {
         // A transaction-scoped lock: released by the end of the transaction even if the connection breaks. The round's
-        // reads and writes through this context run inside the transaction.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var locked = await db.Database.SqlQuery<bool>($"select pg_try_advisory_xact_lock({EvaluationLock}) as \"Value\"").SingleAsync(cancellationToken);
-        if (locked) await round(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return locked;
+        // reads and writes through this context run inside the transaction, as one unit the retrying strategy may repeat.
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            var locked = await db.Database.SqlQuery<bool>($"select pg_try_advisory_xact_lock({EvaluationLock}) as \"Value\"").SingleAsync(token);
+            if (locked) await round(token);
+            await transaction.CommitAsync(token);
+            return locked;
+        }, cancellationToken);
     }
 
     public async Task<IReadOnlyList<FillingShowtime>> GetFillingShowtimesAsync(DateOnly date, double share, CancellationToken cancellationToken) =>
