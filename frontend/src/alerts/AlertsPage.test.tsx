@@ -42,14 +42,15 @@ describe('alerts page', () => {
 
     const rows = await screen.findAllByTestId('alert-row');
     expect(rows).toHaveLength(2);
-    expect(within(rows[0]).getByText('Sell-out watch')).toBeInTheDocument();
-    expect(within(rows[0]).getByText('Open')).toBeInTheDocument();
-    expect(within(rows[0]).getByText('Info')).toBeInTheDocument();
-    expect(within(rows[1]).getByText('Pipeline stalled')).toBeInTheDocument();
-    expect(within(rows[1]).getByText('Critical')).toBeInTheDocument();
-    expect(within(rows[1]).getByText(/nothing is being ingested/)).toBeInTheDocument();
-    expect(within(rows[1]).queryByText('Open')).not.toBeInTheDocument();
-    expect(String(fetch.mock.calls[0][0])).toContain('/api/dapper/alerts?state=all&limit=200');
+    const [first, second] = rows as [HTMLElement, HTMLElement];
+    expect(within(first).getByText('Sell-out watch')).toBeInTheDocument();
+    expect(within(first).getByText('Open')).toBeInTheDocument();
+    expect(within(first).getByText('Info')).toBeInTheDocument();
+    expect(within(second).getByText('Pipeline stalled')).toBeInTheDocument();
+    expect(within(second).getByText('Critical')).toBeInTheDocument();
+    expect(within(second).getByText(/nothing is being ingested/)).toBeInTheDocument();
+    expect(within(second).queryByText('Open')).not.toBeInTheDocument();
+    expect(String(fetch.mock.calls[0]?.[0])).toContain('/api/dapper/alerts?state=all&limit=200');
   });
 
   it('shows only open alerts when asked', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { PipelineStatus } from '../status/types';
 import { FreshnessIndicator } from './FreshnessIndicator';
 
-export function pipelineStatus(overrides: Partial<PipelineStatus> = {}): PipelineStatus {
+function pipelineStatus(overrides: Partial<PipelineStatus> = {}): PipelineStatus {
   return {
     as_of: new Date().toISOString(),
     state: 'live',
