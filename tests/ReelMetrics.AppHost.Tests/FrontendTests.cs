@@ -63,7 +63,7 @@ public sealed class FrontendTests(LocalAppFixture fixture)
         var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
 
         var stopped = await commands.ExecuteCommandAsync("consumer", KnownResourceCommands.StopCommand, ct);
-        Assert.True(stopped.Success, $"stopping the consumer failed: {stopped.ErrorMessage}");
+        Assert.True(stopped.Success, $"stopping the consumer failed: {stopped.Message}");
         try
         {
             environment["REELMETRICS_E2E_PIPELINE_STATE"] = "stalled";
@@ -74,7 +74,7 @@ public sealed class FrontendTests(LocalAppFixture fixture)
         finally
         {
             var started = await commands.ExecuteCommandAsync("consumer", KnownResourceCommands.StartCommand, ct);
-            Assert.True(started.Success, $"starting the consumer again failed: {started.ErrorMessage}");
+            Assert.True(started.Success, $"starting the consumer again failed: {started.Message}");
         }
 
         environment["REELMETRICS_E2E_PIPELINE_STATE"] = "live";
