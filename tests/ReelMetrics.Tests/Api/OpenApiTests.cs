@@ -10,7 +10,7 @@ public sealed class OpenApiTests(ApiWorld world) : IClassFixture<ApiWorld>
     [
         "/theaters", "/theaters/{id}", "/theaters/{id}/movies", "/theaters/{id}/showtimes", "/top-theater/{date}",
         "/movies", "/movies/{id}/sales", "/leaderboards/theaters", "/leaderboards/movies", "/summary", "/pace", "/live",
-        "/live/tickets",
+        "/live/tickets", "/status", "/alerts",
     ];
 
     private async Task<JsonObject> DocumentAsync(Backend backend)
