@@ -93,6 +93,8 @@ public static class ApiExtensions
         app.MapLiveApi();
         app.MapLiveTicketsApi();
         app.MapDeadLettersApi();
+        app.MapStatusApi();
+        app.MapAlertsApi();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using ReelMetrics.Api;
 using ReelMetrics.Api.DeadLetters;
+using ReelMetrics.Api.Status;
 using ReelMetrics.ApiEf;
 using ReelMetrics.ApiEf.Data;
 
@@ -10,6 +11,7 @@ builder.AddNpgsqlDbContext<ReelMetricsDbContext>("reelmetrics",
     configureDbContextOptions: options => options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
 builder.AddReelMetricsApi<EfSalesReadModel>();
 builder.AddDeadLetterConsole<EfDeadLetterStore>();
+builder.AddPipelineStatusAndAlerts<EfPipelineReadModel, EfPipelineReadModel>();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -47,6 +47,9 @@ public sealed class ConsumerOptions
     /// <summary>How long the health check stays Unhealthy after events were found lost.</summary>
     public TimeSpan LossAlarmDuration { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How often this consumer writes its row of <c>pipeline_heartbeats</c> (what <c>GET /status</c> reads).</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often stored dead letters not yet on the dead-letter topic are published.</summary>
     public TimeSpan DeadLetterPublishInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -63,6 +63,7 @@ public static class Extensions
         builder.Services.AddHostedService<IngestionWorker>();
         builder.Services.AddHostedService<DeadLetterPublisher>();
         builder.Services.AddHostedService<DeadLetterReplayer>();
+        builder.Services.AddHostedService<PipelineHeartbeat>();
         return builder;
     }
 }

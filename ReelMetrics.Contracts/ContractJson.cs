@@ -31,4 +31,6 @@ namespace ReelMetrics.Contracts;
 [JsonSerializable(typeof(Api.DeadLetterReplayRequest))]
 [JsonSerializable(typeof(Api.DeadLetterDiscardRequest))]
 [JsonSerializable(typeof(Api.DeadLetterActionAnswer))]
+[JsonSerializable(typeof(Api.PipelineStatus))]
+[JsonSerializable(typeof(IReadOnlyList<Api.Alert>))]
 public sealed partial class ContractJson : JsonSerializerContext;

@@ -22,7 +22,7 @@ public static class LiveApi
             .WithTags("Live")
             .WithName("StreamLiveTotals")
             .WithSummary("Server-Sent Events: today's totals, the sales rate and the top five theaters and movies, whenever they change.")
-            .WithDescription("Each event is `event: totals` with the JSON below as `data`: one at once, then one after new sales are stored (at most about four a second); a `: heartbeat` comment every 15 s. A client may hold 5 streams at once (429 above), the server 500 in all (503 above).")
+            .WithDescription("Each event is `event: totals` with the JSON below as `data`: one at once, then one after new sales are stored (at most about four a second); a `: heartbeat` comment every 15 s. The stream also carries the pipeline: `event: status` (the JSON of `GET /status`) at once, whenever the state changes and at least every 5 s, and `event: alerts` (the open alerts, as `GET /alerts?state=open`) at once and whenever they change. A client may hold 5 streams at once (429 above), the server 500 in all (503 above).")
             .Produces<LiveTotals>(StatusCodes.Status200OK, LiveTotalsStream.ContentType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)

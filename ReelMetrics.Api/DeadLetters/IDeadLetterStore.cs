@@ -3,7 +3,7 @@ namespace ReelMetrics.Api.DeadLetters;
 /// <summary>
 /// The dead letters in PostgreSQL (table <c>dead_letters</c>, migrations 0002, 0005, 0008), one method per question or
 /// change. ApiDapper answers in SQL, ApiEf in LINQ; what the rows mean (previews, outcomes, JSON) is decided once, in
-/// <see cref="DeadLetterConsole"/>. The API role may change only a letter's operator columns (DatabasePrivileges.Api).
+/// <see cref="DeadLetterConsole"/>. The API role may change only a letter's operator columns (DatabasePrivileges.ApiWrites).
 /// </summary>
 public interface IDeadLetterStore
 {

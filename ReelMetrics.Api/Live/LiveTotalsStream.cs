@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ReelMetrics.Api.Status;
 
 namespace ReelMetrics.Api.Live;
 
@@ -10,9 +11,13 @@ namespace ReelMetrics.Api.Live;
 /// changed after the consumer announced new sales (at most one per <see cref="ApiOptions.LiveMinimumInterval"/>),
 /// and a <c>: heartbeat</c> comment every <see cref="ApiOptions.LiveHeartbeat"/>. The totals come from the
 /// process's one <see cref="LiveTotalsBroadcaster"/>: a stream reads nothing itself. Ends when the client goes or
-/// the server stops.
+/// the server stops. Also carries the pipeline (<see cref="PipelineBroadcaster"/>): a <c>status</c> event when the
+/// state changes and at least every <see cref="StatusOptions.LiveStatusInterval"/>, an <c>alerts</c> event (the
+/// open alerts) at once and whenever they change.
 /// </summary>
-public sealed class LiveTotalsStream(LiveTotalsBroadcaster broadcaster, IOptions<ApiOptions> options, IHostApplicationLifetime lifetime, TimeProvider clock)
+public sealed class LiveTotalsStream(
+    LiveTotalsBroadcaster broadcaster, PipelineBroadcaster pipeline, IOptions<ApiOptions> options, IOptions<StatusOptions> statusOptions,
+    IHostApplicationLifetime lifetime, TimeProvider clock)
 {
     public const string ContentType = "text/event-stream";
     private static readonly byte[] Heartbeat = ": heartbeat\n\n"u8.ToArray();
@@ -22,6 +27,7 @@ public sealed class LiveTotalsStream(LiveTotalsBroadcaster broadcaster, IOptions
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var cancellationToken = stopping.Token;
         using var subscription = broadcaster.Subscribe();
+        using var pipelineSubscription = pipeline.Subscribe();
         var heartbeat = options.Value.LiveHeartbeat;
         try
         {
@@ -35,19 +41,26 @@ public sealed class LiveTotalsStream(LiveTotalsBroadcaster broadcaster, IOptions
             response.Headers["X-Accel-Buffering"] = "no";   // no proxy buffering either
             context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
             await WriteAsync(response, sent.Event, cancellationToken);
+            var pipelineSent = new PipelineSent(clock, statusOptions.Value.LiveStatusInterval);
+            if (pipeline.Current is { } reading) await pipelineSent.WriteAsync(response, reading, cancellationToken);
 
             var nextHeartbeat = clock.GetTimestamp() + (long)(heartbeat.TotalSeconds * clock.TimestampFrequency);
             while (true)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var changed = broadcaster.ChangedAsync(sent, wait.Token);
+                var pipelineChanged = pipeline.ChangedAsync(pipelineSent.Seen, wait.Token);
                 var untilHeartbeat = clock.GetElapsedTime(clock.GetTimestamp(), nextHeartbeat);
                 var beat = Task.Delay(untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero, clock, wait.Token);
-                var first = await Task.WhenAny(changed, beat);
+                var first = await Task.WhenAny(changed, pipelineChanged, beat);
                 await wait.CancelAsync();
                 cancellationToken.ThrowIfCancellationRequested();
 
-                if (first == changed)
+                if (first == pipelineChanged)
+                {
+                    await pipelineSent.WriteAsync(response, await pipelineChanged, cancellationToken);
+                }
+                else if (first == changed)
                 {
                     var snapshot = await changed;
                     if (snapshot.Comparable != sent.Comparable) await WriteAsync(response, snapshot.Event, cancellationToken);
@@ -63,6 +76,31 @@ public sealed class LiveTotalsStream(LiveTotalsBroadcaster broadcaster, IOptions
         catch (Exception ex) when (ex is IOException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             // The client left or the server is stopping: nothing more to send.
+        }
+    }
+
+    /// <summary>What one stream has sent of the pipeline: the state and when, and which open alerts.</summary>
+    private sealed class PipelineSent(TimeProvider clock, TimeSpan statusInterval)
+    {
+        private string? state;
+        private long statusSentAt;
+        private string? alertsKey;
+
+        public PipelineSnapshot? Seen { get; private set; }
+
+        public async Task WriteAsync(HttpResponse response, PipelineSnapshot snapshot, CancellationToken cancellationToken)
+        {
+            Seen = snapshot;
+            if (snapshot.Status.State != state || clock.GetElapsedTime(statusSentAt) >= statusInterval)
+            {
+                await LiveTotalsStream.WriteAsync(response, snapshot.StatusEvent, cancellationToken);
+                (state, statusSentAt) = (snapshot.Status.State, clock.GetTimestamp());
+            }
+            if (snapshot.AlertsKey != alertsKey)
+            {
+                await LiveTotalsStream.WriteAsync(response, snapshot.AlertsEvent, cancellationToken);
+                alertsKey = snapshot.AlertsKey;
+            }
         }
     }
 

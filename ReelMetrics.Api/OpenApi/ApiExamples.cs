@@ -93,4 +93,23 @@ internal static class ApiExamples
         [new(4_211, "replay_requested", "replay_requested"), new(4_100, "unchanged", "replayed"), new(9_999_999, "not_found", null)]);
 
     public static readonly DeadLetterActionAnswer DeadLettersDiscarded = new(1, [new(4_212, "discarded", "discarded")]);
+
+    public static readonly PipelineStatus Status = new(
+        new DateTimeOffset(2025, 3, 14, 19, 42, 7, 120, TimeSpan.Zero), PipelineStates.Live, "Consumers are running and keeping up.",
+        new NewestSale(new DateTimeOffset(2025, 3, 14, 19, 42, 6, 310, TimeSpan.Zero), new DateTimeOffset(2025, 3, 14, 19, 42, 6, 402, TimeSpan.Zero), 0.8),
+        0, 212, 1, new DateTimeOffset(2025, 3, 14, 19, 42, 6, 950, TimeSpan.Zero),
+        [new DeadLetterCount("unknown_theater", 3), new DeadLetterCount("malformed", 1)],
+        new StatusThresholds(15, 30, 1000, 10));
+
+    public static readonly Alert[] Alerts =
+    [
+        new(42, "sell_out_watch", "showtime:10218993", AlertSeverities.Info,
+            "Barbie at AMC Century City, 19:15, is 93 % sold (131 of 140 seats).",
+            System.Text.Json.JsonDocument.Parse("""{"movie": "Barbie", "theater": "AMC Century City", "capacity": 140, "occupancy": 0.9357, "theater_id": 1, "showtime_id": 10218993, "tickets_sold": 131}""").RootElement,
+            new DateTimeOffset(2025, 3, 14, 18, 2, 15, TimeSpan.Zero), null),
+        new(41, "pipeline_stalled", "pipeline", AlertSeverities.Critical,
+            "The pipeline is stalled: No consumer has reported for 21 s (more than 15 s): nothing is being ingested.",
+            System.Text.Json.JsonDocument.Parse("""{"consumers": 0, "consumer_lag": 0}""").RootElement,
+            new DateTimeOffset(2025, 3, 14, 17, 30, 0, TimeSpan.Zero), new DateTimeOffset(2025, 3, 14, 17, 31, 45, TimeSpan.Zero)),
+    ];
 }

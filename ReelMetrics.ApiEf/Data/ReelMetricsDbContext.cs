@@ -114,6 +114,7 @@ public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> 
             sales.Property(s => s.Minute).HasColumnName("minute");
             MapTotals(sales);
         });
+        PipelineModel.Configure(modelBuilder);
     }
 
     private static void MapDailyTotals<T>(EntityTypeBuilder<T> sales) where T : DailyTotals

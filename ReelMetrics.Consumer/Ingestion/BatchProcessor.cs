@@ -52,6 +52,7 @@ internal sealed class BatchProcessor(
         metrics.Duplicates(outcome.Duplicates);
         foreach (var deadLetter in outcome.DeadLetters) metrics.DeadLettered(deadLetter.Reason);
         metrics.Batch(messages.Count, Stopwatch.GetElapsedTime(started));
+        metrics.Progress.BatchStored(outcome.Stored, clock.GetUtcNow());
         return outcome;
     }
 
@@ -130,7 +131,9 @@ internal sealed class BatchProcessor(
         var allLetters = deadLetters.Concat(overbookedLetters).ToList();
         foreach (var sale in sales)
         {
-            if (!overbooked.Contains(sale.Sequence)) metrics.Freshness(committedAt - sale.SoldAt);
+            if (overbooked.Contains(sale.Sequence)) continue;
+            metrics.Freshness(committedAt - sale.SoldAt);
+            metrics.Progress.SaleStored(sale.SoldAt, committedAt);
         }
 
         await live.ApplyAsync(stored.Totals);

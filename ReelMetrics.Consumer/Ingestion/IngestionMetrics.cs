@@ -21,6 +21,12 @@ internal sealed class IngestionMetrics
     private readonly Counter<long> cacheDrift;
     private long lag;
 
+    /// <summary>What has been stored lately, for the pipeline heartbeat.</summary>
+    public IngestionProgress Progress { get; } = new();
+
+    /// <summary>The lag last reported by the worker (after its last batch).</summary>
+    public long LastLag => Interlocked.Read(ref lag);
+
     public IngestionMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Name);

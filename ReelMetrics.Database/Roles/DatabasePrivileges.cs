@@ -24,14 +24,19 @@ public static class DatabasePrivileges
         new("showtime_sales", "select, insert, update"),
         // The outbox of the dead-letter topic: stored, then marked published.
         new("dead_letters", "select, insert, update"),
+        // Its own heartbeat row (upserted every second); rows of consumers gone for a day are deleted at start.
+        new("pipeline_heartbeats", "select, insert, update, delete"),
     ];
 
     /// <summary>
-    /// What the API role may change: only the operator's side of a dead letter (asking for a replay, discarding it with a
-    /// note, and who did it when). The API never writes sales or Kafka: the consumer carries out a requested replay.
+    /// What the APIs write on top of reading everything, and nothing more: the alerts their evaluator raises (insert) and
+    /// resolves (update of the columns that change; rule, subject and raised_at never do), and the operator's side of a
+    /// dead letter (asking for a replay, discarding it with a note, and who did it when). The APIs never write sales or
+    /// Kafka: the consumer carries out a requested replay.
     /// </summary>
-    public static IReadOnlyList<TableGrant> Api { get; } =
+    public static IReadOnlyList<TableGrant> ApiWrites { get; } =
     [
+        new("alerts", "insert, update (resolved_at, severity, message, details)"),
         new("dead_letters", "update (state, requested_by, requested_at, resolved_by, resolved_at, note)"),
     ];
 
@@ -81,7 +86,7 @@ public static class DatabasePrivileges
                 yield return $"grant select on all tables in schema public to {name}";
                 // Tables added by later migrations are readable at once, before the next grant run.
                 yield return $"alter default privileges in schema public grant select on tables to {name}";
-                foreach (var grant in Api)
+                foreach (var grant in ApiWrites)
                 {
                     yield return $"grant {grant.Privileges} on {grant.Table} to {name}";
                 }

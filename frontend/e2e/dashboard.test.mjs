@@ -55,9 +55,25 @@ describe('live view', () => {
       );
       const after = (await revenue.textContent()).trim();
       assert.notEqual(after, before, 'revenue did not change');
-      assert.match(await page.getByTestId('freshness').textContent(), /Live · updated/);
+      assert.match(await page.getByTestId('freshness').textContent(), /^(Live|Lagging) · (newest sale|no sale stored yet)/);
       await page.getByTestId('theater-leaderboard').waitFor();
       await page.getByTestId('pace-chart').waitFor();
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await close(page);
+    }
+  });
+});
+
+describe('alerts', () => {
+  it('lists the alerts on their own page, reached from the header', async () => {
+    const page = await openPage('/');
+    try {
+      await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+      await page.getByTestId('alerts-page').waitFor();
+      await page.locator('[data-testid="alert-table"], [data-testid="alerts-empty"]').first().waitFor();
+      const answer = await (await apiGet('/api/dapper/alerts?state=all&limit=200')).json();
+      assert.equal(await page.getByTestId('alert-row').count(), answer.length);
       assert.deepEqual(page.errors, []);
     } finally {
       await close(page);

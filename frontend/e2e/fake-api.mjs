@@ -371,12 +371,62 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
 
   const seller = setInterval(() => {
     state.sell();
+    lastSaleAt = Date.now();
     const payload = `event: totals\ndata: ${JSON.stringify(state.liveTotals())}\n\n`;
     for (const res of streams) res.write(payload);
   }, saleIntervalMs);
   const heartbeat = setInterval(() => {
     for (const res of streams) res.write(': heartbeat\n\n');
   }, 15_000);
+  // The pipeline as GET /status tells it: a fake consumer that stores each sale as it is sold.
+  const started = Date.now();
+  let lastSaleAt = started;
+  const pipelineStatus = () => {
+    const now = Date.now();
+    return {
+      as_of: new Date(now).toISOString(),
+      state: 'live',
+      reason: 'Consumers are running and keeping up.',
+      newest_sale: {
+        sold_at: new Date(lastSaleAt).toISOString(),
+        ingested_at: new Date(lastSaleAt + 40).toISOString(),
+        age_seconds: Math.round((now - lastSaleAt) / 100) / 10,
+      },
+      consumer_lag: 0,
+      sales_per_minute: Math.round(60_000 / saleIntervalMs),
+      consumers: 1,
+      last_heartbeat_at: new Date(now - 300).toISOString(),
+      dead_letters_last_hour: [{ reason: 'unknown_theater', count: 2 }],
+      thresholds: { heartbeat_timeout_seconds: 15, stalled_after_seconds: 30, lagging_above_messages: 1000, lagging_delay_seconds: 10 },
+    };
+  };
+  // GET /alerts: one sell-out watch open, one stall of the pipeline resolved.
+  const alerts = [
+    {
+      alert_id: 2,
+      rule: 'sell_out_watch',
+      subject: 'showtime:1',
+      severity: 'info',
+      message: 'Barbie at AMC Century City, 19:15, is 93 % sold (131 of 140 seats).',
+      details: { capacity: 140, tickets_sold: 131, occupancy: 0.9357 },
+      raised_at: new Date(started - 20 * 60_000).toISOString(),
+      resolved_at: null,
+    },
+    {
+      alert_id: 1,
+      rule: 'pipeline_stalled',
+      subject: 'pipeline',
+      severity: 'critical',
+      message: 'The pipeline is stalled: No consumer has reported for 21 s (more than 15 s): nothing is being ingested.',
+      details: { consumers: 0, consumer_lag: 0 },
+      raised_at: new Date(started - 90 * 60_000).toISOString(),
+      resolved_at: new Date(started - 88 * 60_000).toISOString(),
+    },
+  ];
+  const openAlerts = () => alerts.filter((alert) => alert.resolved_at === null);
+  const pipelineBeat = setInterval(() => {
+    for (const res of streams) res.write(`event: status\ndata: ${JSON.stringify(pipelineStatus())}\n\n`);
+  }, 5_000);
 
   const server = http.createServer((req, res) => {
     res.setHeader('x-fake-backend', name);
@@ -418,6 +468,8 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
         connection: 'keep-alive',
       });
       res.write(`event: totals\ndata: ${JSON.stringify(state.liveTotals())}\n\n`);
+      res.write(`event: status\ndata: ${JSON.stringify(pipelineStatus())}\n\n`);
+      res.write(`event: alerts\ndata: ${JSON.stringify(openAlerts())}\n\n`);
       streams.add(res);
       req.on('close', () => streams.delete(res));
       return;
@@ -526,6 +578,15 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
 
     if (path === '/pace') return send(res, 200, state.pace());
 
+    if (path === '/status') return send(res, 200, pipelineStatus());
+    if (path === '/alerts') {
+      const which = url.searchParams.get('state') || 'all';
+      if (which !== 'all' && which !== 'open') return problem(res, 400, 'Invalid state', `state '${which}' is not allowed: use open or all.`);
+      const limit = Number(url.searchParams.get('limit') || '100');
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) return problem(res, 400, 'Invalid limit', 'use a whole number from 1 to 500.');
+      return send(res, 200, (which === 'open' ? openAlerts() : alerts).slice(0, limit));
+    }
+
     return problem(res, 404, 'Not found', `The fake API has nothing at ${path}.`);
   });
 
@@ -541,6 +602,7 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
       new Promise((resolve) => {
         clearInterval(seller);
         clearInterval(heartbeat);
+        clearInterval(pipelineBeat);
         for (const res of streams) res.end();
         server.closeAllConnections?.();
         server.close(() => resolve());

@@ -1,5 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { Route, Routes, useLocation } from 'react-router';
+import { AlertBanner } from './alerts/AlertBanner';
+import { AlertsPage } from './alerts/AlertsPage';
 import { BACKEND_LABELS } from './api/backend';
 import { RequireSignIn } from './auth/RequireSignIn';
 import { SigninCallbackPage } from './auth/SigninCallbackPage';
@@ -9,6 +11,7 @@ import { useBackend } from './backend/context';
 import { DeadLettersPage } from './dead-letters/DeadLettersPage';
 import { AppHeader } from './layout/AppHeader';
 import { LivePage } from './live/LivePage';
+import { LiveStreamProvider } from './live/LiveStreamProvider';
 import { NotFoundPage } from './layout/NotFoundPage';
 import { TheaterListPage } from './theaters/TheaterListPage';
 import { TheaterPage } from './theaters/TheaterPage';
@@ -49,28 +52,32 @@ export function Dashboard() {
   const main = useFocusOnNavigate();
   const { backend } = useBackend();
   return (
-    <div className="app">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <AppHeader />
-      <BackendDownBanner />
-      <main id="main" ref={main} tabIndex={-1} className="app-main">
-        <Routes>
-          <Route path="/" element={<LivePage />} />
-          <Route path="/theaters" element={<TheaterListPage />} />
-          <Route path="/theaters/:theaterId" element={<TheaterPage />} />
-          <Route path="/top-theater" element={<TopTheaterPage />} />
-          <Route path="/dead-letters" element={<DeadLettersPage />} />
-          <Route path="*" element={<NotFoundPage />} />
-        </Routes>
-      </main>
-      <footer className="app-footer">
-        <span>
-          Reading from the <strong data-testid="current-backend">{BACKEND_LABELS[backend]}</strong> API
-        </span>
-        <span>Money in USD</span>
-      </footer>
-    </div>
+    <LiveStreamProvider>
+      <div className="app">
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <AppHeader />
+        <BackendDownBanner />
+        <AlertBanner />
+        <main id="main" ref={main} tabIndex={-1} className="app-main">
+          <Routes>
+            <Route path="/" element={<LivePage />} />
+            <Route path="/theaters" element={<TheaterListPage />} />
+            <Route path="/theaters/:theaterId" element={<TheaterPage />} />
+            <Route path="/top-theater" element={<TopTheaterPage />} />
+            <Route path="/alerts" element={<AlertsPage />} />
+            <Route path="/dead-letters" element={<DeadLettersPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </main>
+        <footer className="app-footer">
+          <span>
+            Reading from the <strong data-testid="current-backend">{BACKEND_LABELS[backend]}</strong> API
+          </span>
+          <span>Money in USD</span>
+        </footer>
+      </div>
+    </LiveStreamProvider>
   );
 }

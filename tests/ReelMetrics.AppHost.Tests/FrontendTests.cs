@@ -1,3 +1,4 @@
+using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ReelMetrics.AppHost.Tests;
@@ -75,6 +76,46 @@ public sealed class FrontendTests(LocalAppFixture fixture)
                 .WaitAsync(LocalAppFixture.StartTimeout, CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// docs/api.md, "Pipeline status": a consumer that stops cleanly marks its heartbeat stopped, so the APIs say
+    /// stalled at their next read (every 2 s for the live stream); one that dies is given up after the 15 s heartbeat
+    /// timeout. The header must say so within 20 s of the stop (a killed consumer's bound), and live again once the
+    /// restarted consumer beats (a .NET process start and a Kafka group join on a loaded machine: 90 s).
+    /// </summary>
+    [Fact]
+    public async Task TheHeaderSaysStalledWhenTheConsumerStopsAndLiveWhenItIsBack()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (frontend, environment) = await BrowserEnvironmentAsync(ct);
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+
+        var stopped = await commands.ExecuteCommandAsync("consumer", KnownResourceCommands.StopCommand, ct);
+        Assert.True(stopped.Success, $"stopping the consumer failed: {stopped.Message}");
+        try
+        {
+            environment["REELMETRICS_E2E_PIPELINE_STATE"] = "stalled";
+            environment["REELMETRICS_E2E_PIPELINE_DEADLINE"] = Deadline(StalledWithin);
+            var stalled = await NpmScript.RunAsync("e2e:pipeline", environment, Timeout, ct);
+            Assert.True(stalled.ExitCode == 0, $"{frontend} did not say Stalled within {StalledWithin.TotalSeconds} s of the consumer stopping:\n{stalled.Output}");
+        }
+        finally
+        {
+            var started = await commands.ExecuteCommandAsync("consumer", KnownResourceCommands.StartCommand, ct);
+            Assert.True(started.Success, $"starting the consumer again failed: {started.Message}");
+        }
+
+        environment["REELMETRICS_E2E_PIPELINE_STATE"] = "live";
+        environment["REELMETRICS_E2E_PIPELINE_DEADLINE"] = Deadline(LiveWithin);
+        var live = await NpmScript.RunAsync("e2e:pipeline", environment, Timeout, ct);
+        Assert.True(live.ExitCode == 0, $"{frontend} did not say Live within {LiveWithin.TotalSeconds} s of the consumer starting:\n{live.Output}");
+    }
+
+    private static readonly TimeSpan StalledWithin = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan LiveWithin = TimeSpan.FromSeconds(90);
+
+    private static string Deadline(TimeSpan within) =>
+        (DateTimeOffset.UtcNow + within).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The frontend's address and the demo users' passwords, as the browser tests take them.</summary>
     private async Task<(string Frontend, Dictionary<string, string> Environment)> BrowserEnvironmentAsync(CancellationToken ct)

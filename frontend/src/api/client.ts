@@ -19,6 +19,7 @@ import type {
   TheaterMovieSales,
   TopTheater,
 } from './types';
+import type { Alert, PipelineStatus } from '../status/types';
 
 /** A request that got no usable answer: a problem-details response, or none at all. */
 export class ApiError extends Error {
@@ -135,6 +136,10 @@ export interface ReelMetricsApi {
   movieLeaderboard(query: { date?: IsoDate; limit?: number }, signal?: AbortSignal): Promise<MovieLeaderboardRow[]>;
   summary(range: { from?: IsoDate; to?: IsoDate }, signal?: AbortSignal): Promise<SalesSummary>;
   pace(signal?: AbortSignal): Promise<Pace>;
+  /** The pipeline's state (`GET /status`). */
+  status(signal?: AbortSignal): Promise<PipelineStatus>;
+  /** Alerts, newest first (`GET /alerts`). */
+  alerts(query: { state?: 'open' | 'all'; from?: string; limit?: number }, signal?: AbortSignal): Promise<Alert[]>;
   /** Liveness of the backend process (`GET /alive`). */
   alive(signal?: AbortSignal): Promise<void>;
   /** A ticket for the live stream (`POST /live/tickets`). */
@@ -178,6 +183,8 @@ export function createApi(backend: Backend, tokens: AccessTokens): ReelMetricsAp
     movieLeaderboard: (query, signal) => get('/leaderboards/movies', { query }, signal),
     summary: (range, signal) => get('/summary', { query: range }, signal),
     pace: (signal) => get('/pace', {}, signal),
+    status: (signal) => get('/status', {}, signal),
+    alerts: (query, signal) => get('/alerts', { query }, signal),
     alive: async (signal) => {
       let response: Response;
       try {

@@ -13,7 +13,8 @@ describe('backend switch', () => {
 
     expect(await screen.findByRole('radio', { name: 'Dapper' })).toBeChecked();
     await screen.findAllByTestId('theater-row');
-    expect(requestedPaths(fetch)).toEqual(['/api/dapper/theaters']);
+    // Every page also follows the live stream (the header's pipeline status), from the same backend.
+    expect(requestedPaths(fetch).sort()).toEqual(['/api/dapper/live/tickets', '/api/dapper/theaters']);
   });
 
   it('switches to EF Core, reloads the view from /api/ef and remembers the choice', async () => {
@@ -35,7 +36,7 @@ describe('backend switch', () => {
     renderWithProviders(<App />, { route: '/theaters' });
     expect(await screen.findByRole('radio', { name: 'EF Core' })).toBeChecked();
     await screen.findAllByTestId('theater-row');
-    expect(requestedPaths(fetch)).toEqual(['/api/ef/theaters']);
+    expect(requestedPaths(fetch).sort()).toEqual(['/api/ef/live/tickets', '/api/ef/theaters']);
   });
 
   it('opens the live stream of the selected backend', async () => {

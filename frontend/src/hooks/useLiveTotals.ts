@@ -1,13 +1,32 @@
-import { useEffect, useState } from 'react';
+import { createContext, useContext, useEffect, useState } from 'react';
 import { isApiError } from '../api/client';
 import type { LiveTotals } from '../api/types';
 import { useBackend, useBackendHealth } from '../backend/context';
+import type { Alert, PipelineStatus } from '../status/types';
 
 export type LiveConnection = 'connecting' | 'open' | 'reconnecting';
 
 export interface LiveTotalsState {
   totals: LiveTotals | undefined;
   connection: LiveConnection;
+  /** The pipeline's state (event `status`), with when it arrived (browser clock, ms). */
+  status?: PipelineStatus;
+  statusReceivedAt?: number;
+  /** The open alerts (event `alerts`). */
+  alerts?: Alert[];
+}
+
+/** The dashboard's one live stream, shared by the header, the alert banner and the live page (see `LiveStreamProvider`). */
+export const LiveStreamContext = createContext<LiveTotalsState | null>(null);
+
+/**
+ * The live stream of the dashboard: the shared one when a `LiveStreamProvider` is above, otherwise a stream of
+ * this component's own.
+ */
+export function useLiveTotals(): LiveTotalsState {
+  const shared = useContext(LiveStreamContext);
+  const own = useLiveStream(shared === null);
+  return shared ?? own;
 }
 
 /** First and longest wait before reopening a stream that failed (with a new ticket). */
@@ -26,13 +45,14 @@ interface State extends LiveTotalsState {
  * would reuse a spent ticket, so on any error the stream is closed here and reopened with a new
  * ticket, with backoff.
  */
-export function useLiveTotals(): LiveTotalsState {
+export function useLiveStream(enabled = true): LiveTotalsState {
   const { api } = useBackend();
   const { probe, recoveries } = useBackendHealth();
   const key = api.backend;
   const [state, setState] = useState<State>({ key, totals: undefined, connection: 'connecting' });
 
   useEffect(() => {
+    if (!enabled) return;
     const controller = new AbortController();
     let source: EventSource | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -80,6 +100,21 @@ export function useLiveTotals(): LiveTotalsState {
           // A malformed event is skipped; the next one replaces it.
         }
       });
+      opened.addEventListener('status', (event) => {
+        try {
+          const status = JSON.parse((event as MessageEvent<string>).data) as PipelineStatus;
+          update({ status, statusReceivedAt: Date.now(), connection: 'open' });
+        } catch {
+          // Skipped, as a malformed totals event is.
+        }
+      });
+      opened.addEventListener('alerts', (event) => {
+        try {
+          update({ alerts: JSON.parse((event as MessageEvent<string>).data) as Alert[], connection: 'open' });
+        } catch {
+          // Skipped, as a malformed totals event is.
+        }
+      });
       opened.addEventListener('error', () => {
         if (stopped() || source !== opened) return;
         opened.close();
@@ -95,8 +130,8 @@ export function useLiveTotals(): LiveTotalsState {
       clearTimeout(timer);
       source?.close();
     };
-  }, [api, key, probe, recoveries]);
+  }, [api, key, probe, recoveries, enabled]);
 
   if (state.key !== key) return { totals: undefined, connection: 'connecting' };
-  return { totals: state.totals, connection: state.connection };
+  return state;
 }

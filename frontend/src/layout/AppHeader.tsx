@@ -4,11 +4,14 @@ import { UserMenu } from '../auth/UserMenu';
 import { BackendSwitch } from '../backend/BackendSwitch';
 import { BrandMark } from '../components/BrandMark';
 import { canHandleDeadLetters } from '../dead-letters/access';
+import { useLiveTotals } from '../hooks/useLiveTotals';
+import { FreshnessIndicator } from '../live/FreshnessIndicator';
 
 const navItems = [
   { to: '/', label: 'Live', end: true },
   { to: '/theaters', label: 'Theaters', end: false },
   { to: '/top-theater', label: 'Top theater', end: false },
+  { to: '/alerts', label: 'Alerts', end: false },
 ];
 
 /** Pages for operators and admins only. */
@@ -17,6 +20,7 @@ const operatorNavItems = [{ to: '/dead-letters', label: 'Dead letters', end: fal
 export function AppHeader() {
   const { user } = useAuth();
   const items = canHandleDeadLetters(user) ? [...navItems, ...operatorNavItems] : navItems;
+  const { status, statusReceivedAt, connection } = useLiveTotals();
   return (
     <header className="app-header">
       <div className="app-header__inner">
@@ -35,6 +39,7 @@ export function AppHeader() {
             ))}
           </ul>
         </nav>
+        <FreshnessIndicator status={status} receivedAt={statusReceivedAt} connection={connection} />
         <BackendSwitch />
         <UserMenu />
       </div>

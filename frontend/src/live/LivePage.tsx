@@ -4,7 +4,6 @@ import { formatLongDate } from '../format';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLiveTotals } from '../hooks/useLiveTotals';
 import { ChannelMixCard } from './ChannelMixCard';
-import { FreshnessIndicator } from './FreshnessIndicator';
 import { MovieLeaderboard, TheaterLeaderboard } from './Leaderboards';
 import { LiveKpis } from './LiveKpis';
 import { RevenuePaceCard } from './RevenuePaceCard';
@@ -20,7 +19,6 @@ export function LivePage() {
           <h1 className="page__title">Live sales</h1>
           <p className="page__subtitle">{totals ? formatLongDate(totals.date) : 'Today'}</p>
         </div>
-        <FreshnessIndicator asOf={totals?.as_of} connection={connection} />
       </div>
       {totals ? (
         <LiveKpis totals={totals} />

@@ -1,10 +1,19 @@
-import type { LiveConnection } from '../hooks/useLiveTotals';
+import type { PipelineState } from '../status/types';
 
-/** Seconds after which the newest number is called stale, then old. */
-export const STALE_AFTER_S = 30;
-export const OLD_AFTER_S = 120;
+/** What the header calls each state of the pipeline (GET /status). */
+export const PIPELINE_LABELS: Record<PipelineState, string> = { live: 'Live', lagging: 'Lagging', stalled: 'Stalled' };
 
-export function freshnessLevel(ageSeconds: number, connection: LiveConnection): 'fresh' | 'stale' | 'old' {
-  if (connection !== 'open' || ageSeconds >= OLD_AFTER_S) return ageSeconds >= OLD_AFTER_S ? 'old' : 'stale';
-  return ageSeconds >= STALE_AFTER_S ? 'stale' : 'fresh';
+/** The colour of a state: green while live, amber while lagging or not yet known, red when stalled. */
+export function freshnessLevel(state: PipelineState | undefined): 'fresh' | 'stale' | 'old' {
+  if (state === 'live') return 'fresh';
+  if (state === 'stalled') return 'old';
+  return 'stale';
+}
+
+/**
+ * Age in seconds of the newest sale stored now: its age when the status was sent, plus the time since it arrived
+ * (measured on the browser's clock only, so a browser whose clock is off still counts right).
+ */
+export function newestSaleAge(ageAtStatus: number, statusReceivedAt: number, now: number): number {
+  return ageAtStatus + Math.max(0, (now - statusReceivedAt) / 1000);
 }

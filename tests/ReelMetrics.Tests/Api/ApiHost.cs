@@ -133,6 +133,8 @@ public sealed class ApiHost : IAsyncDisposable
                 foreach (var (key, value) in TestTokens.ApiSettings) builder.UseSetting(key, value);
             }
             foreach (var (key, value) in GenerousLimits) builder.UseSetting(key, value);
+            // Alerts are evaluated when a test says so (AlertEvaluator.EvaluateAsync), not every 15 s behind its back.
+            builder.UseSetting("Api:Alerts:Enabled", "false");
             foreach (var (key, value) in settings.Extra ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:Aspire", "Error");           // the Redis client's connection chatter

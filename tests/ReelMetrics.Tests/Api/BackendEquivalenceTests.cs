@@ -51,6 +51,14 @@ public sealed class BackendEquivalenceTests(ApiWorld world) : IClassFixture<ApiW
             "/leaderboards/movies?limit=0",
             "/summary?from=2025-01-02&to=2025-01-01",
             "/nowhere",
+            "/status",
+            "/alerts",
+            "/alerts?state=open",
+            $"/alerts?state=all&from={Day(-1)}&limit=5",
+            "/alerts?from=2025-03-14T18:00:00Z",
+            "/alerts?state=closed",
+            "/alerts?limit=501",
+            "/alerts?from=yesterday",
         ];
     }
 

@@ -55,6 +55,26 @@ public sealed class LiveStream : IAsyncDisposable
         }
     }
 
+    /// <summary>The next comment (its text), skipping events (the pipeline's status and alerts come every few seconds).</summary>
+    public async Task<string> NextCommentAsync()
+    {
+        while (true)
+        {
+            var (name, data) = await NextAsync();
+            if (name == "") return data;
+        }
+    }
+
+    /// <summary>The next event named <paramref name="name"/> (its data), skipping others and comments.</summary>
+    public async Task<string> NextEventAsync(string name)
+    {
+        while (true)
+        {
+            var (next, data) = await NextAsync();
+            if (next == name) return data;
+        }
+    }
+
     /// <summary>The next <c>totals</c> event, skipping comments.</summary>
     public async Task<LiveTotals> NextTotalsAsync()
     {

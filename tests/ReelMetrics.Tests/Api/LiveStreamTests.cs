@@ -58,8 +58,8 @@ public abstract class LiveStreamTests(ApiWorld world) : IClassFixture<ApiWorld>
         await using var stream = await LiveStream.OpenAsync(host.Client);
 
         Assert.Equal("totals", (await stream.NextAsync()).Event);
-        Assert.Equal(("", "heartbeat"), await stream.NextAsync());
-        Assert.Equal(("", "heartbeat"), await stream.NextAsync());
+        Assert.Equal("heartbeat", await stream.NextCommentAsync());
+        Assert.Equal("heartbeat", await stream.NextCommentAsync());
     }
 }
 

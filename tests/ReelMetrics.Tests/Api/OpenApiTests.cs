@@ -10,7 +10,8 @@ public sealed class OpenApiTests(ApiWorld world) : IClassFixture<ApiWorld>
     [
         "/theaters", "/theaters/{id}", "/theaters/{id}/movies", "/theaters/{id}/showtimes", "/top-theater/{date}",
         "/movies", "/movies/{id}/sales", "/leaderboards/theaters", "/leaderboards/movies", "/summary", "/pace", "/live",
-        "/live/tickets", "/dead-letters", "/dead-letters/{id}", "/dead-letters/reasons", "/dead-letters/replay", "/dead-letters/discard",
+        "/live/tickets", "/status", "/alerts",
+        "/dead-letters", "/dead-letters/{id}", "/dead-letters/reasons", "/dead-letters/replay", "/dead-letters/discard",
     ];
 
     private async Task<JsonObject> DocumentAsync(Backend backend)

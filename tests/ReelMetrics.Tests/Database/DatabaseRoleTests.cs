@@ -61,10 +61,43 @@ public sealed class DatabaseRoleTests(PostgresFixture postgres, RedisFixture red
             await AssertRefusedAsync(api, sql);
         }
 
-        // The dead-letter console's statements: lock letters, ask for a replay, discard with a note (DatabasePrivileges.Api).
+        // The dead-letter console's statements: lock letters, ask for a replay, discard with a note (DatabasePrivileges.ApiWrites).
         await ScalarAsync<long>(api, "select count(*) from (select dead_letter_id from dead_letters where dead_letter_id = any(array[1, 2]) for update) l");
         await ExecuteAsync(api, "update dead_letters set state = 'replay_requested', requested_by = 'operator', requested_at = now() where state = 'dead'");
         await ExecuteAsync(api, "update dead_letters set state = 'discarded', note = 'why', resolved_by = 'operator', resolved_at = now() where state = 'dead'");
+    }
+
+    [Fact]
+    public async Task TheApiRoleRaisesAndResolvesAlertsAndDoesNothingElseToThem()
+    {
+        var installation = await Installation.CreateAsync(postgres, "roles_api_alerts");
+        await using var api = installation.DataSource(DatabaseRole.Api);
+
+        await ExecuteAsync(api, "insert into alerts (rule, subject, severity, message, details, raised_at) values ('pipeline_stalled', 'pipeline', 'critical', 'stalled', '{}', now())");
+        await ExecuteAsync(api, "update alerts set resolved_at = now(), message = message || '.' where resolved_at is null");
+        Assert.Equal(1L, await ScalarAsync<long>(api, "select count(*) from alerts where resolved_at is not null"));
+
+        await AssertRefusedAsync(api, "update alerts set rule = 'other'");
+        await AssertRefusedAsync(api, "update alerts set raised_at = now()");
+        await AssertRefusedAsync(api, "delete from alerts");
+        await AssertRefusedAsync(api, "insert into pipeline_heartbeats (consumer_id, host, started_at, heartbeat_at, consumer_lag, sales_last_minute, partitions) values (gen_random_uuid(), 'x', now(), now(), 0, 0, 0)");
+    }
+
+    [Fact]
+    public async Task TheConsumerRoleWritesItsHeartbeatAndForgetsOldOnes()
+    {
+        var installation = await Installation.CreateAsync(postgres, "roles_consumer_heartbeat");
+        await using var consumer = installation.DataSource(DatabaseRole.Consumer);
+
+        await ExecuteAsync(consumer, """
+            insert into pipeline_heartbeats (consumer_id, host, started_at, heartbeat_at, consumer_lag, sales_last_minute, partitions)
+            values ('6f1c2a5e-0000-4000-8000-000000000001', 'x', now(), now(), 0, 0, 4)
+            on conflict (consumer_id) do update set heartbeat_at = excluded.heartbeat_at
+            """);
+        await ExecuteAsync(consumer, "delete from pipeline_heartbeats where heartbeat_at < now() - interval '1 day'");
+        Assert.Equal(1L, await ScalarAsync<long>(consumer, "select count(*) from pipeline_heartbeats"));
+
+        await AssertRefusedAsync(consumer, "insert into alerts (rule, subject, severity, message, raised_at) values ('x', 'y', 'info', 'z', now())");
     }
 
     [Fact]

@@ -1,0 +1,76 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using ReelMetrics.Api.Alerts;
+using ReelMetrics.Api.OpenApi;
+using ReelMetrics.Api.Security;
+using ReelMetrics.Contracts.Api;
+
+namespace ReelMetrics.Api.Apis;
+
+public static class AlertsApi
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 500;
+
+    /// <summary>Maps <c>GET /alerts</c>: the alerts raised by the rules that matter to a cinema, open or all.</summary>
+    public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/alerts", GetAlerts)
+            .RequireAuthorization(Policies.Viewer)
+            .WithTags("Alerts")
+            .WithName("GetAlerts")
+            .WithSummary("Alerts, newest first: sell-out watch, quiet theaters, pipeline stalled, dead letters rising.")
+            .WithDescription($"`state`: `open` (not resolved) or `all` (default). `from`: only alerts raised at or after it (an ISO date, meaning its start in UTC, or an ISO date-time with offset). `limit`: 1 to {MaxLimit}, default {DefaultLimit}. `resolved_at` is null while the alert is open.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithResponseExample(ApiExamples.Alerts);
+        return app;
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<Alert>>, ProblemHttpResult>> GetAlerts(
+        string? state, string? from, string? limit, IAlertStore alerts, CancellationToken cancellationToken)
+    {
+        bool openOnly;
+        switch (state)
+        {
+            case null or "" or "all": openOnly = false; break;
+            case "open": openOnly = true; break;
+            default: return BadRequest("Invalid state", $"state {Echo(state)} is not allowed: use open or all.");
+        }
+
+        DateTimeOffset? since = null;
+        if (!string.IsNullOrEmpty(from))
+        {
+            if (DateOnly.TryParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                since = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            }
+            else if (from.Length > 10 && from[10] == 'T' && (from.EndsWith('Z') || from[^6] is '+' or '-')
+                && DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
+            {
+                since = instant.ToUniversalTime();
+            }
+            else
+            {
+                return BadRequest("Invalid from", $"from {Echo(from)} is not a date or a date-time: use YYYY-MM-DD or e.g. 2025-03-14T18:00:00Z.");
+            }
+        }
+
+        var count = DefaultLimit;
+        if (!string.IsNullOrEmpty(limit)
+            && !(int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) && count is >= 1 and <= MaxLimit))
+        {
+            return BadRequest("Invalid limit", $"limit {Echo(limit)} is not allowed: use a whole number from 1 to {MaxLimit}.");
+        }
+
+        var rows = await alerts.GetAlertsAsync(openOnly, since, count, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<Alert>>(rows.OrderByDescending(r => r.RaisedAt).ThenByDescending(r => r.AlertId).Select(r => r.ToContract()).ToList());
+    }
+
+    private static ProblemHttpResult BadRequest(string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
+
+    private static string Echo(string value) => value.Length <= 40 ? $"'{value}'" : $"'{value[..(char.IsHighSurrogate(value[39]) ? 39 : 40)]}…'";
+}

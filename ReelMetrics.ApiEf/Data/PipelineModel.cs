@@ -1,0 +1,102 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace ReelMetrics.ApiEf.Data;
+
+/// <summary>
+/// EF Core's view of the tables of the pipeline's status and the alerts (migration 0007), and of the two columns of
+/// sales and dead letters the alert rules read. Applied by <see cref="ReelMetricsDbContext"/>.
+/// </summary>
+internal static class PipelineModel
+{
+    public static void Configure(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<PipelineHeartbeatEntity>(heartbeat =>
+        {
+            heartbeat.ToTable("pipeline_heartbeats");
+            heartbeat.HasKey(h => h.ConsumerId);
+            heartbeat.Property(h => h.ConsumerId).HasColumnName("consumer_id");
+            heartbeat.Property(h => h.HeartbeatAt).HasColumnName("heartbeat_at");
+            heartbeat.Property(h => h.StoppedAt).HasColumnName("stopped_at");
+            heartbeat.Property(h => h.NewestSoldAt).HasColumnName("newest_sold_at");
+            heartbeat.Property(h => h.NewestStoredAt).HasColumnName("newest_stored_at");
+            heartbeat.Property(h => h.LastBatchAt).HasColumnName("last_batch_at");
+            heartbeat.Property(h => h.ConsumerLag).HasColumnName("consumer_lag");
+            heartbeat.Property(h => h.BacklogSince).HasColumnName("backlog_since");
+            heartbeat.Property(h => h.SalesLastMinute).HasColumnName("sales_last_minute");
+            heartbeat.Property(h => h.Partitions).HasColumnName("partitions");
+        });
+        modelBuilder.Entity<AlertEntity>(alert =>
+        {
+            alert.ToTable("alerts");
+            alert.HasKey(a => a.AlertId);
+            alert.Property(a => a.AlertId).HasColumnName("alert_id").UseIdentityAlwaysColumn();
+            alert.Property(a => a.Rule).HasColumnName("rule");
+            alert.Property(a => a.Subject).HasColumnName("subject");
+            alert.Property(a => a.Severity).HasColumnName("severity");
+            alert.Property(a => a.Message).HasColumnName("message");
+            alert.Property(a => a.Details).HasColumnName("details").HasColumnType("jsonb");
+            alert.Property(a => a.RaisedAt).HasColumnName("raised_at");
+            alert.Property(a => a.ResolvedAt).HasColumnName("resolved_at");
+        });
+        modelBuilder.Entity<DeadLetterEntity>(letter =>
+        {
+            letter.ToTable("dead_letters");
+            letter.HasKey(l => l.DeadLetterId);
+            letter.Property(l => l.DeadLetterId).HasColumnName("dead_letter_id");
+            letter.Property(l => l.ReceivedAt).HasColumnName("received_at");
+            letter.Property(l => l.Reason).HasColumnName("reason");
+        });
+        modelBuilder.Entity<SaleEntity>(sale =>
+        {
+            sale.ToTable("sales");
+            sale.HasKey(s => s.EventId);
+            sale.Property(s => s.EventId).HasColumnName("event_id");
+            sale.Property(s => s.TheaterId).HasColumnName("theater_id");
+            sale.Property(s => s.SoldAt).HasColumnName("sold_at");
+        });
+    }
+}
+
+/// <summary>One consumer process's latest heartbeat (times UTC).</summary>
+public sealed class PipelineHeartbeatEntity
+{
+    public Guid ConsumerId { get; init; }
+    public DateTime HeartbeatAt { get; init; }
+    public DateTime? StoppedAt { get; init; }
+    public DateTime? NewestSoldAt { get; init; }
+    public DateTime? NewestStoredAt { get; init; }
+    public DateTime? LastBatchAt { get; init; }
+    public long ConsumerLag { get; init; }
+    public DateTime? BacklogSince { get; init; }
+    public int SalesLastMinute { get; init; }
+    public int Partitions { get; init; }
+}
+
+/// <summary>An alert raised by the evaluator; <see cref="Details"/> is JSON (jsonb).</summary>
+public sealed class AlertEntity
+{
+    public long AlertId { get; init; }
+    public required string Rule { get; init; }
+    public required string Subject { get; init; }
+    public required string Severity { get; init; }
+    public required string Message { get; init; }
+    public required string Details { get; init; }
+    public DateTime RaisedAt { get; init; }
+    public DateTime? ResolvedAt { get; init; }
+}
+
+/// <summary>A dead letter, as far as the status and the alerts read it: when and why.</summary>
+public sealed class DeadLetterEntity
+{
+    public long DeadLetterId { get; init; }
+    public DateTime ReceivedAt { get; init; }
+    public required string Reason { get; init; }
+}
+
+/// <summary>A sale, as far as the quiet-theater rule reads it: where and when.</summary>
+public sealed class SaleEntity
+{
+    public Guid EventId { get; init; }
+    public int TheaterId { get; init; }
+    public DateTime SoldAt { get; init; }
+}
