@@ -25,4 +25,5 @@ namespace ReelMetrics.Contracts;
 [JsonSerializable(typeof(Api.SalesPace))]
 [JsonSerializable(typeof(Api.LiveTotals))]
 [JsonSerializable(typeof(Api.LiveTicket))]
+[JsonSerializable(typeof(Api.BusinessDayNow))]
 public sealed partial class ContractJson : JsonSerializerContext;

@@ -112,6 +112,23 @@ public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOption
         return (IReadOnlyList<MinuteFigures>)rows;
     });
 
+    /// <summary>Chain sales of a business date per minute of sold_at.</summary>
+    public Task<IReadOnlyList<MinuteFigures>?> DateMinutesAsync(DateOnly date) => ReadAsync($"date-minutes:{date:O}", async db =>
+    {
+        var revenue = db.SortedSetRangeByRankWithScoresAsync(DateMinutes(date, Measure.Revenue));
+        var tickets = db.SortedSetRangeByRankWithScoresAsync(DateMinutes(date, Measure.Tickets));
+        var ticketsByMinute = Scores(await tickets);
+        var rows = new List<MinuteFigures>();
+        foreach (var entry in await revenue)
+        {
+            var member = (string)entry.Element!;
+            if (!long.TryParse(member, NumberStyles.None, CultureInfo.InvariantCulture, out var unixMinute)) continue;
+            var minute = DateTime.UnixEpoch.AddMinutes(unixMinute);
+            rows.Add(new MinuteFigures(minute, Count(ticketsByMinute, member), Money.FromScore(entry.Score), 0));
+        }
+        return (IReadOnlyList<MinuteFigures>)rows;
+    });
+
     /// <summary>Tickets sold for each of the showtimes of a date, in the order asked (0 for a showtime without sales).</summary>
     public Task<IReadOnlyList<int>?> ShowtimeTicketsAsync(DateOnly date, IReadOnlyList<long> showtimeIds) => ReadAsync($"showtimes:{date:O}:{string.Join(',', showtimeIds)}", async db =>
     {
