@@ -148,6 +148,17 @@ internal static class LiveCacheAssert
                 expected[(LiveKeys.Showtimes(reader.GetFieldValue<DateOnly>(0)), reader.GetString(1))] = reader.GetInt32(2);
             }
         }
+        await using (var command = database.DataSource.CreateCommand(
+            "select sale_date, (extract(epoch from minute)::bigint / 60)::text, revenue, tickets_sold from chain_date_minute_sales"))
+        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                var date = reader.GetFieldValue<DateOnly>(0);
+                expected[(LiveKeys.DateMinutes(date, LiveKeys.Measure.Revenue), reader.GetString(1))] = (double)reader.GetDecimal(2);
+                expected[(LiveKeys.DateMinutes(date, LiveKeys.Measure.Tickets), reader.GetString(1))] = reader.GetInt64(3);
+            }
+        }
 
         Assert.NotEmpty(expected);
         foreach (var ((key, member), value) in expected)
