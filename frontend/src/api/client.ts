@@ -1,4 +1,5 @@
 import type { AccessTokens } from '../auth/session';
+import type { BusinessDayNow } from '../businessDay/types';
 import { backendBaseUrl, type Backend } from './backend';
 import type {
   DailySales,
@@ -137,6 +138,8 @@ export interface ReelMetricsApi {
   movieLeaderboard(query: { date?: IsoDate; limit?: number }, signal?: AbortSignal): Promise<MovieLeaderboardRow[]>;
   summary(range: { from?: IsoDate; to?: IsoDate }, signal?: AbortSignal): Promise<SalesSummary>;
   pace(signal?: AbortSignal): Promise<Pace>;
+  /** The chain's business day now (`GET /business-day`). */
+  businessDay(signal?: AbortSignal): Promise<BusinessDayNow>;
   /** Liveness of the backend process (`GET /alive`). */
   alive(signal?: AbortSignal): Promise<void>;
   /** A ticket for the live stream (`POST /live/tickets`). */
@@ -166,6 +169,7 @@ export function createApi(backend: Backend, tokens: AccessTokens): ReelMetricsAp
     movieLeaderboard: (query, signal) => get<MovieLeaderboardRow[]>('/leaderboards/movies', query, signal),
     summary: (range, signal) => get<SalesSummary>('/summary', range, signal),
     pace: (signal) => get<Pace>('/pace', undefined, signal),
+    businessDay: (signal) => get<BusinessDayNow>('/business-day', undefined, signal),
     alive: async (signal) => {
       let response: Response;
       try {

@@ -95,7 +95,7 @@ export interface RevenueAndTickets {
 }
 
 export interface PacePoint {
-  /** `HH:mm`, UTC, start of a 15-minute bucket. */
+  /** `HH:mm`, the chain's local time (`Pace.time_zone`), start of a 15-minute bucket of the business day. */
   time: string;
   /** Cumulative revenue today up to the end of this bucket. */
   today: number | null;
@@ -105,6 +105,12 @@ export interface PacePoint {
 
 export interface Pace {
   as_of: string;
+  /** Today's business date, the chain's (the same date as the live totals'). */
+  date: IsoDate;
+  /** The business date a week earlier. */
+  last_week_date: IsoDate;
+  /** The chain's home time zone (IANA id): `series` times are local to it. */
+  time_zone: string;
   today: RevenueAndTickets;
   last_week: RevenueAndTickets;
   /** today.revenue / last_week.revenue (null when last week had nothing). */
