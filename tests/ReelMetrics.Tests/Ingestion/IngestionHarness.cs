@@ -149,14 +149,16 @@ internal static class LiveCacheAssert
             }
         }
         await using (var command = database.DataSource.CreateCommand(
-            "select sale_date, (extract(epoch from minute)::bigint / 60)::text, revenue, tickets_sold from chain_date_minute_sales"))
+            "select sale_date, minute, revenue, tickets_sold from chain_date_minute_sales"))
         await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
         {
             while (await reader.ReadAsync(TestContext.Current.CancellationToken))
             {
                 var date = reader.GetFieldValue<DateOnly>(0);
-                expected[(LiveKeys.DateMinutes(date, LiveKeys.Measure.Revenue), reader.GetString(1))] = (double)reader.GetDecimal(2);
-                expected[(LiveKeys.DateMinutes(date, LiveKeys.Measure.Tickets), reader.GetString(1))] = reader.GetInt64(3);
+                // Minutes since the Unix epoch; sold_at ±infinity reads as DateTimeOffset.Min/MaxValue.
+                var minute = (reader.GetFieldValue<DateTimeOffset>(1).ToUnixTimeSeconds() / 60).ToString(CultureInfo.InvariantCulture);
+                expected[(LiveKeys.DateMinutes(date, LiveKeys.Measure.Revenue), minute)] = (double)reader.GetDecimal(2);
+                expected[(LiveKeys.DateMinutes(date, LiveKeys.Measure.Tickets), minute)] = reader.GetInt64(3);
             }
         }
 
