@@ -169,7 +169,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         """;
 
     // Aggregates are upserted in key order, so concurrent consumers lock rows in the same order.
-    private const string InsertAndAggregateSql = """
+    private const string InsertAndAggregateSql = $$"""
         with inserted as (
             insert into sales (event_id, sold_at, theater_id, movie_id, showtime_id, sale_date, tickets_sold, ticket_price, revenue, currency, channel)
             select event_id, sold_at, theater_id, movie_id, showtime_id, sale_date, tickets_sold, ticket_price, tickets_sold * ticket_price, currency, channel
@@ -223,8 +223,16 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         union all select 4, sale_date, 0, 0, channel, null, tickets_sold, revenue, sales_count from channel_day
         union all select 5, null, 0, 0, null, minute, tickets_sold, revenue, sales_count from chain_minute
         union all select 6, st.business_date, s.showtime_id, 0, null, null, s.tickets_sold, s.revenue, 0 from showtime s join showtimes st using (showtime_id)
-        union all select 7, sale_date, 0, 0, null, minute, tickets_sold, revenue, sales_count from date_minute
+        union all select 7, sale_date, {{UnixMinuteSql}}, 0, null, minute, tickets_sold, revenue, sales_count from date_minute
         """;
+
+    /// <summary>
+    /// The Redis member of a minute of <c>chain_date_minute_sales</c> (<see cref="Contracts.Live.LiveKeys.DateMinutes"/>):
+    /// minutes since the Unix epoch, exact in SQL; sold_at ±infinity (what Npgsql stores for DateTimeOffset.Min/MaxValue)
+    /// get the ends of bigint, so they never share a member with a real minute.
+    /// </summary>
+    internal const string UnixMinuteSql =
+        "case when minute = 'infinity' then 9223372036854775807 when minute = '-infinity' then -9223372036854775808 else (extract(epoch from minute) / 60)::bigint end";
 
     /// <summary>Stores the letters not stored before (a redelivered message is recognised by its identity); returns their ids.</summary>
     private static async Task<IReadOnlySet<Guid>> StoreDeadLettersAsync(NpgsqlConnection connection, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)
