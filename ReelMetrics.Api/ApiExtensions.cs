@@ -90,6 +90,7 @@ public static class ApiExtensions
         app.MapMoviesApi();
         app.MapLeaderboardsApi();
         app.MapSalesApi();
+        app.MapBusinessDayApi();
         app.MapLiveApi();
         app.MapLiveTicketsApi();
         app.MapDeadLettersApi();

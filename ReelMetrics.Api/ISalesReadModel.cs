@@ -34,6 +34,12 @@ public interface ISalesReadModel
     /// <summary>Chain-wide sales per channel over the dates (channel_daily_sales); channels without sales are left out.</summary>
     Task<IReadOnlyList<ChannelFigures>> GetChannelSalesAsync(DateRange dates, CancellationToken cancellationToken);
 
+    /// <summary>The chain's business-day settings (the one row of table chain).</summary>
+    Task<ChainFigures> GetChainAsync(CancellationToken cancellationToken);
+
+    /// <summary>Chain-wide sales of one business date per minute of sold_at (chain_date_minute_sales).</summary>
+    Task<IReadOnlyList<MinuteFigures>> GetDateMinuteSalesAsync(DateOnly date, CancellationToken cancellationToken);
+
     /// <summary>Chain-wide sales per minute of sold_at with <paramref name="from"/> ≤ minute &lt; <paramref name="to"/> (chain_minute_sales).</summary>
     Task<IReadOnlyList<MinuteFigures>> GetMinuteSalesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }
@@ -65,6 +71,9 @@ public sealed record RankedFigures(int Id, long TicketsSold, decimal Revenue);
 
 /// <summary>Sales through one channel.</summary>
 public sealed record ChannelFigures(string Channel, long TicketsSold, decimal Revenue, long SalesCount);
+
+/// <summary>The chain's home time zone (IANA id) and the local time its business days begin.</summary>
+public sealed record ChainFigures(string HomeTimeZone, TimeOnly BusinessDayCutoff);
 
 /// <summary>Chain-wide sales in one minute of sold_at (<see cref="Minute"/> is UTC).</summary>
 public sealed record MinuteFigures(DateTime Minute, long TicketsSold, decimal Revenue, long SalesCount);

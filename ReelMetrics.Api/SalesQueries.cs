@@ -2,6 +2,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using ReelMetrics.Api.Caching;
 using ReelMetrics.Contracts.Api;
+using ReelMetrics.Contracts.BusinessDay;
 
 namespace ReelMetrics.Api;
 
@@ -22,11 +23,26 @@ public sealed class SalesQueries(
 
     private const int PaceBucketMinutes = 15;
     private static readonly object CatalogKey = new();
+    private static readonly object CalendarKey = new();
 
     private ApiOptions Options => options.Value;
 
-    /// <summary>The current UTC date: the default date of the contract.</summary>
-    public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+    /// <summary>The chain's business date now (<see cref="BusinessCalendar.Today"/>): the default date of the contract.</summary>
+    public async Task<DateOnly> TodayAsync(CancellationToken cancellationToken) =>
+        (await CalendarAsync(cancellationToken)).Today(clock.GetUtcNow());
+
+    /// <summary>What "today", "this week" and "same time last week" mean for the chain now.</summary>
+    public async Task<BusinessDayNow> BusinessDayAsync(CancellationToken cancellationToken)
+    {
+        var calendar = await CalendarAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var day = calendar.TodayWindow(now);
+        var week = calendar.ThisWeek(now);
+        return new BusinessDayNow(AsOf(now), calendar.Chain.ZoneId,
+            calendar.Chain.Cutoff.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture),
+            day.Date, day.Start, day.End, new BusinessWeekDates(week.First, week.Last, [.. week.Dates]),
+            AsOf(calendar.SameTimeLastWeek(now)));
+    }
 
     public async Task<IReadOnlyList<TheaterSummary>> TheatersAsync(CancellationToken cancellationToken) =>
         (await CatalogAsync(cancellationToken)).Theaters;
@@ -118,44 +134,51 @@ public sealed class SalesQueries(
     }
 
     /// <summary>
-    /// Revenue sold so far today (UTC, by sold_at, to the minute) against the same weekday a week earlier up to the
-    /// same minute, and both days' cumulative revenue per 15-minute bucket.
+    /// The revenue pace of the chain's business day (<see cref="SalesPace"/>): the sales of today's business date,
+    /// cumulative by the minute they were sold up to the current one, against the business date a week earlier up to
+    /// the same elapsed time into its day, and both per 15-minute bucket of today's business day.
     /// </summary>
     public async Task<SalesPace> PaceAsync(CancellationToken cancellationToken)
     {
+        var calendar = await CalendarAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var midnight = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        var currentMinute = StartOfMinute(now);
-        var today = await MinuteSalesAsync(midnight, currentMinute.AddMinutes(1), cancellationToken);
-        var lastWeek = await MinuteSalesAsync(midnight.AddDays(-7), midnight.AddDays(-6), cancellationToken);
-        var lastWeekSoFar = lastWeek.Where(m => m.Minute <= currentMinute.AddDays(-7).UtcDateTime).ToList();
+        var day = calendar.TodayWindow(now);
+        var lastWeekDay = calendar.Chain.WindowOf(day.Date.AddDays(-7));
+        var sameTimeLastWeek = calendar.SameTimeLastWeek(now);
+        var currentMinuteEnd = StartOfMinute(now).AddMinutes(1);
+        var lastWeekEnd = sameTimeLastWeek < lastWeekDay.End ? StartOfMinute(sameTimeLastWeek).AddMinutes(1) : DateTimeOffset.MaxValue;
+
+        var today = (await DateMinuteSalesAsync(day.Date, cancellationToken)).Where(m => m.Minute < currentMinuteEnd.UtcDateTime).ToList();
+        var lastWeek = await DateMinuteSalesAsync(lastWeekDay.Date, cancellationToken);
+        var lastWeekSoFar = lastWeek.Where(m => m.Minute < lastWeekEnd.UtcDateTime).ToList();
 
         var todayTotals = new RevenueAndTickets(Money.Round(today.Sum(m => m.Revenue)), today.Sum(m => m.TicketsSold));
         var lastWeekTotals = new RevenueAndTickets(Money.Round(lastWeekSoFar.Sum(m => m.Revenue)), lastWeekSoFar.Sum(m => m.TicketsSold));
         double? ratio = lastWeekTotals.Revenue > 0 ? Math.Round((double)(todayTotals.Revenue / lastWeekTotals.Revenue), 4) : null;
 
-        var todayBuckets = RevenueByBucket(today, midnight);
-        var lastWeekBuckets = RevenueByBucket(lastWeek, midnight.AddDays(-7));
-        var series = new List<PacePoint>(todayBuckets.Length);
+        var buckets = (int)Math.Ceiling(day.Length.TotalMinutes / PaceBucketMinutes);
+        var todayBuckets = RevenueByBucket(today, day.Start, buckets);
+        var lastWeekBuckets = RevenueByBucket(lastWeek, lastWeekDay.Start, buckets);
+        var series = new List<PacePoint>(buckets);
         decimal todaySum = 0, lastWeekSum = 0;
-        for (var bucket = 0; bucket < todayBuckets.Length; bucket++)
+        for (var bucket = 0; bucket < buckets; bucket++)
         {
             todaySum += todayBuckets[bucket];
             lastWeekSum += lastWeekBuckets[bucket];
-            var start = midnight.AddMinutes(bucket * PaceBucketMinutes);
+            var start = day.Start.AddMinutes(bucket * PaceBucketMinutes);
             series.Add(new PacePoint(
-                start.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture),
+                calendar.Chain.LocalTime(start).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture),
                 start <= now ? Money.Round(todaySum) : null,
                 Money.Round(lastWeekSum)));
         }
-        return new SalesPace(AsOf(now), todayTotals, lastWeekTotals, ratio, series);
+        return new SalesPace(AsOf(now), day.Date, lastWeekDay.Date, calendar.Chain.ZoneId, todayTotals, lastWeekTotals, ratio, series);
     }
 
     /// <summary>Today's chain totals, the rate of sales over the last minutes and the top theaters and movies.</summary>
     public async Task<LiveTotals> LiveTotalsAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var today = (await CalendarAsync(cancellationToken)).Today(now);
         var currentMinute = StartOfMinute(now);
         var channels = await ChannelSalesAsync(DateRange.Single(today), cancellationToken);
         var recent = await MinuteSalesAsync(currentMinute.AddMinutes(1 - SalesRateMinutes), currentMinute.AddMinutes(1), cancellationToken);
@@ -170,6 +193,26 @@ public sealed class SalesQueries(
 
     private async Task<IReadOnlyList<ChannelFigures>> ChannelSalesAsync(DateRange dates, CancellationToken cancellationToken) =>
         await cache.ChannelsAsync(dates) ?? await database.GetChannelSalesAsync(dates, cancellationToken);
+
+    private async Task<IReadOnlyList<MinuteFigures>> DateMinuteSalesAsync(DateOnly date, CancellationToken cancellationToken) =>
+        await cache.DateMinutesAsync(date) ?? await database.GetDateMinuteSalesAsync(date, cancellationToken);
+
+    /// <summary>The chain's business-day rule from the catalog, kept in memory with the catalog.</summary>
+    private async Task<BusinessCalendar> CalendarAsync(CancellationToken cancellationToken)
+    {
+        if (!Options.UseCache) return await LoadCalendarAsync(cancellationToken);
+        return await memory.GetOrCreateAsync(CalendarKey, entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = Options.CatalogLifetime;
+            return LoadCalendarAsync(cancellationToken);
+        }) ?? await LoadCalendarAsync(cancellationToken);
+    }
+
+    private async Task<BusinessCalendar> LoadCalendarAsync(CancellationToken cancellationToken)
+    {
+        var chain = await database.GetChainAsync(cancellationToken);
+        return new BusinessCalendar(BusinessDayRule.For(chain.HomeTimeZone, chain.BusinessDayCutoff));
+    }
 
     private async Task<IReadOnlyList<MinuteFigures>> MinuteSalesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         await cache.MinutesAsync(from, to) ?? await database.GetMinuteSalesAsync(from, to, cancellationToken);
@@ -226,13 +269,17 @@ public sealed class SalesQueries(
 
     private static decimal AverageTicketPrice(decimal revenue, long tickets) => Money.Round(tickets > 0 ? revenue / tickets : 0);
 
-    private static decimal[] RevenueByBucket(IEnumerable<MinuteFigures> minutes, DateTimeOffset midnight)
+    /// <summary>
+    /// Revenue per bucket of a business day that began at <paramref name="start"/>: sold before it began, in the
+    /// first bucket; at or after its last bucket (a longer day last week, a clock ahead), in the last.
+    /// </summary>
+    private static decimal[] RevenueByBucket(IEnumerable<MinuteFigures> minutes, DateTimeOffset start, int count)
     {
-        var buckets = new decimal[24 * 60 / PaceBucketMinutes];
+        var buckets = new decimal[count];
         foreach (var minute in minutes)
         {
-            var bucket = (int)((minute.Minute - midnight.UtcDateTime).TotalMinutes / PaceBucketMinutes);
-            if (bucket >= 0 && bucket < buckets.Length) buckets[bucket] += minute.Revenue;
+            var bucket = (int)Math.Floor((minute.Minute - start.UtcDateTime).TotalMinutes / PaceBucketMinutes);
+            buckets[Math.Clamp(bucket, 0, count - 1)] += minute.Revenue;
         }
         return buckets;
     }

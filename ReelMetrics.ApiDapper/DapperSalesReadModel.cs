@@ -13,7 +13,11 @@ namespace ReelMetrics.ApiDapper;
 public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesReadModel
 {
     // Dapper leaves DateOnly to type handlers; Npgsql reads and writes it natively as date.
-    static DapperSalesReadModel() => SqlMapper.AddTypeHandler(new DateOnlyHandler());
+    static DapperSalesReadModel()
+    {
+        SqlMapper.AddTypeHandler(new DateOnlyHandler());
+        SqlMapper.AddTypeHandler(new TimeOnlyHandler());
+    }
 
     public Task<IReadOnlyList<TheaterSummary>> GetTheatersAsync(CancellationToken cancellationToken) =>
         QueryAsync<TheaterSummary>("""
@@ -82,6 +86,18 @@ public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesRe
             group by channel
             """, new { from = dates.From, to = dates.To }, cancellationToken);
 
+    public async Task<ChainFigures> GetChainAsync(CancellationToken cancellationToken) =>
+        (await QueryAsync<ChainFigures>("""
+            select home_time_zone as HomeTimeZone, business_day_cutoff as BusinessDayCutoff from chain
+            """, null, cancellationToken)).Single();
+
+    public Task<IReadOnlyList<MinuteFigures>> GetDateMinuteSalesAsync(DateOnly date, CancellationToken cancellationToken) =>
+        QueryAsync<MinuteFigures>("""
+            select minute as Minute, tickets_sold as TicketsSold, revenue as Revenue, sales_count as SalesCount
+            from chain_date_minute_sales
+            where sale_date = @date
+            """, new { date }, cancellationToken);
+
     public Task<IReadOnlyList<MinuteFigures>> GetMinuteSalesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         QueryAsync<MinuteFigures>("""
             select minute as Minute, tickets_sold as TicketsSold, revenue as Revenue, sales_count as SalesCount
@@ -107,4 +123,21 @@ internal sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
     }
 
     public override DateOnly Parse(object value) => value is DateTime dateTime ? DateOnly.FromDateTime(dateTime) : (DateOnly)value;
+}
+
+/// <summary>Passes <see cref="TimeOnly"/> through to Npgsql, which maps it to <c>time</c>.</summary>
+internal sealed class TimeOnlyHandler : SqlMapper.TypeHandler<TimeOnly>
+{
+    public override void SetValue(IDbDataParameter parameter, TimeOnly value)
+    {
+        parameter.DbType = DbType.Time;
+        parameter.Value = value;
+    }
+
+    public override TimeOnly Parse(object value) => value switch
+    {
+        TimeSpan time => TimeOnly.FromTimeSpan(time),
+        DateTime dateTime => TimeOnly.FromDateTime(dateTime),
+        _ => (TimeOnly)value,
+    };
 }

@@ -60,6 +60,17 @@ public sealed class EfSalesReadModel(ReelMetricsDbContext db) : ISalesReadModel
             .Select(g => new ChannelFigures(g.Key, g.Sum(s => s.TicketsSold), g.Sum(s => s.Revenue), g.Sum(s => s.SalesCount)))
             .ToListAsync(cancellationToken);
 
+    public async Task<ChainFigures> GetChainAsync(CancellationToken cancellationToken) =>
+        await db.Chain
+            .Select(c => new ChainFigures(c.HomeTimeZone, c.BusinessDayCutoff))
+            .SingleAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<MinuteFigures>> GetDateMinuteSalesAsync(DateOnly date, CancellationToken cancellationToken) =>
+        await db.ChainDateMinuteSales
+            .Where(s => s.SaleDate == date)
+            .Select(s => new MinuteFigures(s.Minute, s.TicketsSold, s.Revenue, s.SalesCount))
+            .ToListAsync(cancellationToken);
+
     public async Task<IReadOnlyList<MinuteFigures>> GetMinuteSalesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var (first, end) = (from.UtcDateTime, to.UtcDateTime);

@@ -33,4 +33,5 @@ namespace ReelMetrics.Contracts;
 [JsonSerializable(typeof(Api.DeadLetterActionAnswer))]
 [JsonSerializable(typeof(Api.PipelineStatus))]
 [JsonSerializable(typeof(IReadOnlyList<Api.Alert>))]
+[JsonSerializable(typeof(Api.BusinessDayNow))]
 public sealed partial class ContractJson : JsonSerializerContext;

@@ -24,14 +24,26 @@ public sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Databa
     // Any constant will do: it only has to be the same for every migrator.
     private const long MigrationLockKey = 0x5EE1_3E7C;
 
-    public async Task<MigrationResult> MigrateAsync(DateOnly today, CancellationToken cancellationToken = default)
+    /// <summary>Migrates, keeping the chain's business-day settings the catalog holds (the seed's in a new catalog).</summary>
+    public Task<MigrationResult> MigrateAsync(DateOnly today, CancellationToken cancellationToken = default) =>
+        MigrateAsync(today, null, cancellationToken);
+
+    /// <summary>Migrates, and sets the chain's business-day settings when <paramref name="chain"/> is given.</summary>
+    /// <param name="today">The chain's business date: showtimes are kept for the window around it.</param>
+    /// <param name="chain">
+    /// The chain's home time zone and business-day cutoff to set (configuration); null keeps what the catalog holds,
+    /// or <see cref="SeedCatalog.Chain"/> in a new catalog.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    public async Task<MigrationResult> MigrateAsync(DateOnly today, ChainSettings? chain, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await ExecuteAsync(connection, $"select pg_advisory_lock({MigrationLockKey})", cancellationToken);
         try
         {
             var applied = await ApplyMigrationsAsync(connection, cancellationToken);
-            var catalogRows = await UpsertCatalogAsync(connection, cancellationToken);
+            var catalogRows = await UpsertCatalogAsync(connection, cancellationToken)
+                + await UpsertChainAsync(connection, chain, cancellationToken);
             var showtimes = await EnsureShowtimesAsync(connection, today, cancellationToken);
             await DatabasePrivileges.ApplyAsync(connection, cancellationToken);
             logger.LogInformation(
@@ -110,13 +122,16 @@ public sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Databa
             BatchCommands =
             {
                 Command("""
-                    insert into theaters (theater_id, name, city, time_zone)
-                    select * from unnest($1::int[], $2::text[], $3::text[], $4::text[])
-                    on conflict (theater_id) do update set name = excluded.name, city = excluded.city, time_zone = excluded.time_zone
-                    where (theaters.name, theaters.city, theaters.time_zone) is distinct from (excluded.name, excluded.city, excluded.time_zone)
+                    insert into theaters (theater_id, name, city, time_zone, business_day_cutoff)
+                    select * from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::time[])
+                    on conflict (theater_id) do update set name = excluded.name, city = excluded.city, time_zone = excluded.time_zone,
+                        business_day_cutoff = excluded.business_day_cutoff
+                    where (theaters.name, theaters.city, theaters.time_zone, theaters.business_day_cutoff)
+                        is distinct from (excluded.name, excluded.city, excluded.time_zone, excluded.business_day_cutoff)
                     """,
                     theaters.Select(t => t.TheaterId).ToArray(), theaters.Select(t => t.Name).ToArray(),
-                    theaters.Select(t => t.City).ToArray(), theaters.Select(t => t.TimeZone).ToArray()),
+                    theaters.Select(t => t.City).ToArray(), theaters.Select(t => t.TimeZone).ToArray(),
+                    theaters.Select(t => t.BusinessDayCutoff).ToArray()),
                 Command("""
                     insert into movies (movie_id, title, genre, rating, runtime_minutes, release_date, popularity)
                     select * from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::int[], $6::date[], $7::real[])
@@ -139,6 +154,22 @@ public sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<Databa
             },
         };
         return await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Sets the chain's business-day settings when configured; otherwise only fills a new catalog with the seed's.</summary>
+    private static async Task<int> UpsertChainAsync(NpgsqlConnection connection, ChainSettings? chain, CancellationToken cancellationToken)
+    {
+        var settings = chain ?? SeedCatalog.Chain;
+        _ = TimeZoneInfo.FindSystemTimeZoneById(settings.HomeTimeZone);   // an unknown zone fails here, not in every reader
+        await using var command = new NpgsqlCommand($"""
+            insert into chain (home_time_zone, business_day_cutoff) values ($1, $2)
+            on conflict (chain_id) do {(chain is null ? "nothing" : """
+                update set home_time_zone = excluded.home_time_zone, business_day_cutoff = excluded.business_day_cutoff
+                where (chain.home_time_zone, chain.business_day_cutoff) is distinct from (excluded.home_time_zone, excluded.business_day_cutoff)
+                """)}
+            """, connection);
+        AddParameters(command.Parameters, settings.HomeTimeZone, settings.BusinessDayCutoff);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Adds the showtimes of [today − window, today + window] that are not there yet.</summary>

@@ -10,6 +10,7 @@ public sealed class MigrationWorker(
     DatabaseMigrator migrator,
     IConfiguration configuration,
     IOptions<DatabaseRolesOptions> roles,
+    IOptions<BusinessDayOptions> businessDay,
     TimeProvider clock,
     IHostApplicationLifetime lifetime,
     ILogger<MigrationWorker> logger,
@@ -35,7 +36,10 @@ public sealed class MigrationWorker(
                         await bootstrap.ApplyAsync(Setup(), stoppingToken);
                     }
 
-                    await migrator.MigrateAsync(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), stoppingToken);
+                    // Showtimes are kept around the chain's business date (a window of days: the seed's rule is close enough
+                    // when the catalog holds other settings).
+                    var today = businessDay.Value.Rule().DateOf(clock.GetUtcNow());
+                    await migrator.MigrateAsync(today, businessDay.Value.Configured(), stoppingToken);
                     break;
                 }
                 catch (NpgsqlException ex) when (ex.IsTransient && clock.GetUtcNow() < deadline)

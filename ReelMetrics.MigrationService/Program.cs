@@ -12,6 +12,7 @@ if (builder.Configuration.GetConnectionString(DatabaseRolesOptions.SuperuserConn
 {
     builder.Services.AddSingleton(sp => new DatabaseRoleBootstrap(superuser, sp.GetRequiredService<ILogger<DatabaseRoleBootstrap>>()));
 }
+builder.Services.AddOptions<BusinessDayOptions>().BindConfiguration(BusinessDayOptions.Section);
 builder.Services.AddSingleton<DatabaseMigrator>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHostedService<MigrationWorker>();

@@ -24,13 +24,13 @@ public static class LeaderboardsApi
         var leaderboards = app.MapGroup("/leaderboards").WithTags("Leaderboards");
         leaderboards.MapGet("/theaters", GetTheaterLeaderboard)
             .WithName("GetTheaterLeaderboard")
-            .WithSummary("Theaters by revenue on a business date (default today, UTC), ranked from 1.")
+            .WithSummary("Theaters by revenue on a business date (default the chain's business date today), ranked from 1.")
             .WithDescription("Ties go to the lowest id; only theaters that sold appear.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithResponseExample(ApiExamples.TheaterLeaderboard);
         leaderboards.MapGet("/movies", GetMovieLeaderboard)
             .WithName("GetMovieLeaderboard")
-            .WithSummary("Movies by revenue on a business date (default today, UTC), ranked from 1.")
+            .WithSummary("Movies by revenue on a business date (default the chain's business date today), ranked from 1.")
             .WithDescription("Ties go to the lowest id; only movies that sold appear.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithResponseExample(ApiExamples.MovieLeaderboard);
@@ -40,7 +40,7 @@ public static class LeaderboardsApi
     public static async Task<Results<Ok<TopTheater>, ProblemHttpResult>> GetTopTheater(
         string date, SalesQueries sales, CancellationToken cancellationToken)
     {
-        if (!RequestValues.TryDate(date, "date", sales.Today, out var day, out var problem)) return problem;
+        if (!RequestValues.TryDate(date, "date", await sales.TodayAsync(cancellationToken), out var day, out var problem)) return problem;
         return await sales.TopTheaterAsync(day, cancellationToken) is { } top
             ? TypedResults.Ok(top)
             : TypedResults.Problem(title: "No sales", detail: $"Nothing was sold on {day:yyyy-MM-dd}.", statusCode: StatusCodes.Status404NotFound);
@@ -49,7 +49,7 @@ public static class LeaderboardsApi
     public static async Task<Results<Ok<IReadOnlyList<TheaterRank>>, ProblemHttpResult>> GetTheaterLeaderboard(
         string? date, string? limit, SalesQueries sales, CancellationToken cancellationToken)
     {
-        if (!RequestValues.TryDate(date, "date", sales.Today, out var day, out var problem)) return problem;
+        if (!RequestValues.TryDate(date, "date", await sales.TodayAsync(cancellationToken), out var day, out var problem)) return problem;
         if (!RequestValues.TryLimit(limit, out var rows, out problem)) return problem;
         return TypedResults.Ok(await sales.TheaterLeaderboardAsync(day, rows, cancellationToken));
     }
@@ -57,7 +57,7 @@ public static class LeaderboardsApi
     public static async Task<Results<Ok<IReadOnlyList<MovieRank>>, ProblemHttpResult>> GetMovieLeaderboard(
         string? date, string? limit, SalesQueries sales, CancellationToken cancellationToken)
     {
-        if (!RequestValues.TryDate(date, "date", sales.Today, out var day, out var problem)) return problem;
+        if (!RequestValues.TryDate(date, "date", await sales.TodayAsync(cancellationToken), out var day, out var problem)) return problem;
         if (!RequestValues.TryLimit(limit, out var rows, out problem)) return problem;
         return TypedResults.Ok(await sales.MovieLeaderboardAsync(day, rows, cancellationToken));
     }

@@ -20,7 +20,7 @@ public static class MoviesApi
         movies.MapGet("/{id}/sales", GetMovieSales)
             .WithName("GetMovieSales")
             .WithSummary("The movie's chain-wide sales by business date, newest first.")
-            .WithDescription($"`to` defaults to today (UTC), `from` to {RequestValues.DefaultRangeDays} days ending at `to`; at most {RequestValues.MaxRangeDays} days. Dates without sales are left out.")
+            .WithDescription($"`to` defaults to the chain's business date today (`GET /business-day`), `from` to {RequestValues.DefaultRangeDays} days ending at `to`; at most {RequestValues.MaxRangeDays} days. Dates without sales are left out.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithResponseExample(ApiExamples.MovieSales);
@@ -34,7 +34,7 @@ public static class MoviesApi
         string id, string? from, string? to, SalesQueries sales, CancellationToken cancellationToken)
     {
         if (!RequestValues.TryId(id, "movie", out var movieId, out var problem)) return problem;
-        if (!RequestValues.TryRange(from, to, sales.Today, RequestValues.DefaultRangeDays, out var dates, out problem)) return problem;
+        if (!RequestValues.TryRange(from, to, await sales.TodayAsync(cancellationToken), RequestValues.DefaultRangeDays, out var dates, out problem)) return problem;
         return await sales.MovieSalesAsync(movieId, dates, cancellationToken) is { } rows
             ? TypedResults.Ok(rows)
             : RequestValues.NotFound("movie", movieId);

@@ -26,13 +26,13 @@ public static class TheatersApi
         theaters.MapGet("/{id}/movies", GetTheaterMovies)
             .WithName("GetTheaterMovies")
             .WithSummary("Each movie's sales at the theater by business date, newest date first, then by revenue.")
-            .WithDescription($"`to` defaults to today (UTC), `from` to {RequestValues.DefaultRangeDays} days ending at `to`; at most {RequestValues.MaxRangeDays} days.")
+            .WithDescription($"`to` defaults to the chain's business date today (`GET /business-day`), `from` to {RequestValues.DefaultRangeDays} days ending at `to`; at most {RequestValues.MaxRangeDays} days.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithResponseExample(ApiExamples.TheaterMovies);
         theaters.MapGet("/{id}/showtimes", GetTheaterShowtimes)
             .WithName("GetTheaterShowtimes")
-            .WithSummary("The theater's showtimes on a business date (default today, UTC) and how full each is.")
+            .WithSummary("The theater's showtimes on a business date (default the chain's business date today) and how full each is.")
             .WithDescription("`starts_at` is the start instant with the theater's UTC offset; `occupancy` is tickets_sold / capacity.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -56,7 +56,7 @@ public static class TheatersApi
         string id, string? from, string? to, SalesQueries sales, CancellationToken cancellationToken)
     {
         if (!RequestValues.TryId(id, "theater", out var theaterId, out var problem)) return problem;
-        if (!RequestValues.TryRange(from, to, sales.Today, RequestValues.DefaultRangeDays, out var dates, out problem)) return problem;
+        if (!RequestValues.TryRange(from, to, await sales.TodayAsync(cancellationToken), RequestValues.DefaultRangeDays, out var dates, out problem)) return problem;
         return await sales.TheaterMoviesAsync(theaterId, dates, cancellationToken) is { } rows
             ? TypedResults.Ok(rows)
             : RequestValues.NotFound("theater", theaterId);
@@ -66,7 +66,7 @@ public static class TheatersApi
         string id, string? date, SalesQueries sales, CancellationToken cancellationToken)
     {
         if (!RequestValues.TryId(id, "theater", out var theaterId, out var problem)) return problem;
-        if (!RequestValues.TryDate(date, "date", sales.Today, out var day, out problem)) return problem;
+        if (!RequestValues.TryDate(date, "date", await sales.TodayAsync(cancellationToken), out var day, out problem)) return problem;
         return await sales.ShowtimesAsync(theaterId, day, cancellationToken) is { } rows
             ? TypedResults.Ok(rows)
             : RequestValues.NotFound("theater", theaterId);

@@ -112,6 +112,27 @@ public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOption
         return (IReadOnlyList<MinuteFigures>)rows;
     });
 
+    /// <summary>Chain sales of a business date per minute of sold_at.</summary>
+    public Task<IReadOnlyList<MinuteFigures>?> DateMinutesAsync(DateOnly date) => ReadAsync($"date-minutes:{date:O}", async db =>
+    {
+        var revenue = db.SortedSetRangeByRankWithScoresAsync(DateMinutes(date, Measure.Revenue));
+        var tickets = db.SortedSetRangeByRankWithScoresAsync(DateMinutes(date, Measure.Tickets));
+        var ticketsByMinute = Scores(await tickets);
+        var rows = new List<MinuteFigures>();
+        foreach (var entry in await revenue)
+        {
+            var member = (string)entry.Element!;
+            // Minutes before 1970 are negative; sold_at ±infinity (stored for DateTimeOffset.Min/MaxValue) is at the ends of time.
+            if (!long.TryParse(member, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var unixMinute)) continue;
+            var minute = DateTime.UnixEpoch.AddTicks(Math.Clamp(unixMinute, FirstUnixMinute, LastUnixMinute) * TimeSpan.TicksPerMinute);
+            rows.Add(new MinuteFigures(minute, Count(ticketsByMinute, member), Money.FromScore(entry.Score), 0));
+        }
+        return (IReadOnlyList<MinuteFigures>)rows;
+    });
+
+    private static readonly long FirstUnixMinute = (DateTime.MinValue.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMinute;
+    private static readonly long LastUnixMinute = (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMinute;
+
     /// <summary>Tickets sold for each of the showtimes of a date, in the order asked (0 for a showtime without sales).</summary>
     public Task<IReadOnlyList<int>?> ShowtimeTicketsAsync(DateOnly date, IReadOnlyList<long> showtimeIds) => ReadAsync($"showtimes:{date:O}:{string.Join(',', showtimeIds)}", async db =>
     {

@@ -61,13 +61,18 @@ internal static class ApiExamples
         new("kiosk", 57_612.50m, 3_943),
     ]);
 
-    public static readonly SalesPace Pace = new(new DateTimeOffset(2025, 3, 14, 18, 2, 11, TimeSpan.Zero),
-        new RevenueAndTickets(182_400.50m, 12_470), new RevenueAndTickets(165_210.00m, 11_302), 1.1041,
+    public static readonly SalesPace Pace = new(new DateTimeOffset(2025, 3, 14, 18, 2, 11, TimeSpan.Zero), Date, Date.AddDays(-7),
+        "America/New_York", new RevenueAndTickets(182_400.50m, 12_470), new RevenueAndTickets(165_210.00m, 11_302), 1.1041,
         [
-            new PacePoint("00:00", 512.00m, 498.50m),
-            new PacePoint("00:15", 1_090.25m, 1_001.00m),
-            new PacePoint("23:45", null, 398_112.75m),
+            new PacePoint("06:00", 96_512.00m, 90_498.50m),
+            new PacePoint("06:15", 96_790.25m, 90_701.00m),
+            new PacePoint("05:45", null, 398_112.75m),
         ]);
+
+    public static readonly BusinessDayNow BusinessDay = new(new DateTimeOffset(2025, 3, 14, 18, 2, 11, TimeSpan.Zero),
+        "America/New_York", "06:00", Date, new DateTimeOffset(2025, 3, 14, 10, 0, 0, TimeSpan.Zero), new DateTimeOffset(2025, 3, 15, 10, 0, 0, TimeSpan.Zero),
+        new BusinessWeekDates(Date, Date.AddDays(6), [.. Enumerable.Range(0, 7).Select(Date.AddDays)]),
+        new DateTimeOffset(2025, 3, 7, 19, 2, 11, TimeSpan.Zero));
 
     public static readonly LiveTotals Live = new(new DateTimeOffset(2025, 3, 14, 18, 2, 11, TimeSpan.Zero), Date,
         182_400.50m, 12_470, 5_210, 14.63m, 41.2, TheaterLeaderboard, MovieLeaderboard);

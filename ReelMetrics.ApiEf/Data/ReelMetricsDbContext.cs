@@ -21,6 +21,8 @@ public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> 
     public DbSet<ChannelDailySalesEntity> ChannelDailySales => Set<ChannelDailySalesEntity>();
     public DbSet<ChainMinuteSalesEntity> ChainMinuteSales => Set<ChainMinuteSalesEntity>();
     public DbSet<DeadLetterEntity> DeadLetters => Set<DeadLetterEntity>();
+    public DbSet<ChainDateMinuteSalesEntity> ChainDateMinuteSales => Set<ChainDateMinuteSalesEntity>();
+    public DbSet<ChainEntity> Chain => Set<ChainEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -115,6 +117,21 @@ public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> 
             MapTotals(sales);
         });
         PipelineModel.Configure(modelBuilder);
+        modelBuilder.Entity<ChainDateMinuteSalesEntity>(sales =>
+        {
+            sales.ToTable("chain_date_minute_sales");
+            sales.HasKey(s => new { s.SaleDate, s.Minute });
+            sales.Property(s => s.Minute).HasColumnName("minute");
+            MapDailyTotals(sales);
+        });
+        modelBuilder.Entity<ChainEntity>(chain =>
+        {
+            chain.ToTable("chain");
+            chain.HasKey(c => c.ChainId);
+            chain.Property(c => c.ChainId).HasColumnName("chain_id");
+            chain.Property(c => c.HomeTimeZone).HasColumnName("home_time_zone");
+            chain.Property(c => c.BusinessDayCutoff).HasColumnName("business_day_cutoff");
+        });
     }
 
     private static void MapDailyTotals<T>(EntityTypeBuilder<T> sales) where T : DailyTotals
@@ -223,4 +240,18 @@ public sealed class ChainMinuteSalesEntity : Totals
 {
     /// <summary>Start of the minute of sold_at (UTC).</summary>
     public DateTime Minute { get; init; }
+}
+
+public sealed class ChainDateMinuteSalesEntity : DailyTotals
+{
+    /// <summary>Start of the minute of sold_at (UTC) in which tickets for the business date were sold.</summary>
+    public DateTime Minute { get; init; }
+}
+
+/// <summary>The chain's one row: its home time zone and business-day cutoff.</summary>
+public sealed class ChainEntity
+{
+    public bool ChainId { get; init; }
+    public required string HomeTimeZone { get; init; }
+    public TimeOnly BusinessDayCutoff { get; init; }
 }

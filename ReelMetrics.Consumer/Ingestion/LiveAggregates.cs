@@ -224,27 +224,34 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
             case AggregateKind.Showtime:
                 yield return (Showtimes(total.Date), Id(total.Key1), total.TicketsSold);
                 break;
+            case AggregateKind.DateMinute:
+                var soldMinute = Id(total.Key1);   // minutes since the Unix epoch (SalesStore.UnixMinuteSql)
+                yield return (DateMinutes(total.Date, Measure.Revenue), soldMinute, revenue);
+                yield return (DateMinutes(total.Date, Measure.Tickets), soldMinute, total.TicketsSold);
+                break;
         }
 
         static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
     }
 
-    private const string RebuildSql = """
+    private const string RebuildSql = $$"""
         select 1, sale_date, theater_id::bigint, 0::bigint, null::text, null::timestamptz, tickets_sold, revenue, sales_count from theater_daily_sales
         union all select 2, sale_date, movie_id, 0, null, null, tickets_sold, revenue, sales_count from movie_daily_sales
         union all select 3, sale_date, theater_id, movie_id, null, null, tickets_sold, revenue, sales_count from theater_movie_daily_sales
         union all select 4, sale_date, 0, 0, channel, null, tickets_sold, revenue, sales_count from channel_daily_sales
         union all select 5, null, 0, 0, null, minute, tickets_sold, revenue, sales_count from chain_minute_sales
         union all select 6, st.business_date, s.showtime_id, 0, null, null, s.tickets_sold, s.revenue, 0 from showtime_sales s join showtimes st using (showtime_id)
+        union all select 7, sale_date, {{SalesStore.UnixMinuteSql}}, 0, null, minute, tickets_sold, revenue, sales_count from chain_date_minute_sales
         """;
 
     // The day-level aggregates of the most recent business dates with sales ($1 of them): what the dashboards show.
-    private const string RecentSql = """
+    private const string RecentSql = $$"""
         with days as (select distinct sale_date from theater_daily_sales order by sale_date desc limit $1)
         select 1, sale_date, theater_id::bigint, 0::bigint, null::text, null::timestamptz, tickets_sold, revenue, sales_count from theater_daily_sales where sale_date in (select sale_date from days)
         union all select 2, sale_date, movie_id, 0, null, null, tickets_sold, revenue, sales_count from movie_daily_sales where sale_date in (select sale_date from days)
         union all select 3, sale_date, theater_id, movie_id, null, null, tickets_sold, revenue, sales_count from theater_movie_daily_sales where sale_date in (select sale_date from days)
         union all select 4, sale_date, 0, 0, channel, null, tickets_sold, revenue, sales_count from channel_daily_sales where sale_date in (select sale_date from days)
         union all select 6, st.business_date, s.showtime_id, 0, null, null, s.tickets_sold, s.revenue, 0 from showtime_sales s join showtimes st using (showtime_id) where st.business_date in (select sale_date from days)
+        union all select 7, sale_date, {{SalesStore.UnixMinuteSql}}, 0, null, minute, tickets_sold, revenue, sales_count from chain_date_minute_sales where sale_date in (select sale_date from days)
         """;
 }

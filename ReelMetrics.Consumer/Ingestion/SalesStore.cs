@@ -4,7 +4,7 @@ using NpgsqlTypes;
 namespace ReelMetrics.Consumer.Ingestion;
 
 /// <summary>A total as it stands after a batch: the absolute value the live cache should show.</summary>
-internal enum AggregateKind { TheaterDay = 1, MovieDay = 2, TheaterMovieDay = 3, ChannelDay = 4, ChainMinute = 5, Showtime = 6 }
+internal enum AggregateKind { TheaterDay = 1, MovieDay = 2, TheaterMovieDay = 3, ChannelDay = 4, ChainMinute = 5, Showtime = 6, DateMinute = 7 }
 
 internal readonly record struct AggregateTotal(
     AggregateKind Kind, DateOnly Date, long Key1, long Key2, string? Channel, DateTimeOffset? Minute,
@@ -174,7 +174,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         """;
 
     // Aggregates are upserted in key order, so concurrent consumers lock rows in the same order.
-    private const string InsertAndAggregateSql = """
+    private const string InsertAndAggregateSql = $$"""
         with inserted as (
             insert into sales (event_id, sold_at, theater_id, movie_id, showtime_id, sale_date, tickets_sold, ticket_price, revenue, currency, channel)
             select event_id, sold_at, theater_id, movie_id, showtime_id, sale_date, tickets_sold, ticket_price, tickets_sold * ticket_price, currency, channel
@@ -211,6 +211,12 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
             on conflict (minute) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold,
                 revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count
             returning a.*),
+        date_minute as (
+            insert into chain_date_minute_sales as a (sale_date, minute, tickets_sold, revenue, sales_count)
+            select sale_date, date_trunc('minute', sold_at), sum(tickets_sold), sum(revenue), count(*) from inserted group by 1, 2 order by 1, 2
+            on conflict (sale_date, minute) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold,
+                revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count
+            returning a.*),
         showtime as (
             insert into showtime_sales as a (showtime_id, tickets_sold, revenue)
             select showtime_id, sum(tickets_sold), sum(revenue) from inserted where showtime_id is not null group by 1 order by 1
@@ -222,7 +228,16 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         union all select 4, sale_date, 0, 0, channel, null, tickets_sold, revenue, sales_count from channel_day
         union all select 5, null, 0, 0, null, minute, tickets_sold, revenue, sales_count from chain_minute
         union all select 6, st.business_date, s.showtime_id, 0, null, null, s.tickets_sold, s.revenue, 0 from showtime s join showtimes st using (showtime_id)
+        union all select 7, sale_date, {{UnixMinuteSql}}, 0, null, minute, tickets_sold, revenue, sales_count from date_minute
         """;
+
+    /// <summary>
+    /// The Redis member of a minute of <c>chain_date_minute_sales</c> (<see cref="Contracts.Live.LiveKeys.DateMinutes"/>):
+    /// minutes since the Unix epoch, exact in SQL; sold_at ±infinity (what Npgsql stores for DateTimeOffset.Min/MaxValue)
+    /// get the ends of bigint, so they never share a member with a real minute.
+    /// </summary>
+    internal const string UnixMinuteSql =
+        "case when minute = 'infinity' then 9223372036854775807 when minute = '-infinity' then -9223372036854775808 else (extract(epoch from minute) / 60)::bigint end";
 
     /// <summary>Stores the letters not stored before (a redelivered message is recognised by its identity); returns their ids.</summary>
     private static async Task<IReadOnlySet<Guid>> StoreDeadLettersAsync(NpgsqlConnection connection, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken)

@@ -47,6 +47,12 @@ public static class LiveKeys
     /// <summary>Tickets sold per showtime of a business date: member = showtime id.</summary>
     public static string Showtimes(DateOnly date) => $"{Prefix}{Day(date)}:showtimes:tickets";
 
+    /// <summary>
+    /// Chain sales of a business date per minute they were sold in (the pace of the day): member = minute of sold_at
+    /// in minutes since the Unix epoch (a date's tickets are sold over many days).
+    /// </summary>
+    public static string DateMinutes(DateOnly date, Measure measure) => $"{Prefix}{Day(date)}:minutes:{Suffix(measure)}";
+
     /// <summary>Chain sales per minute of a UTC day (by sold_at): member = minute of the day (0–1439).</summary>
     public static string Minutes(DateOnly utcDate, Measure measure) => $"{Prefix}minutes:{Day(utcDate)}:{Suffix(measure)}";
 }

@@ -1,6 +1,12 @@
+using ReelMetrics.Contracts.BusinessDay;
+
 namespace ReelMetrics.Database.Catalog;
 
-public sealed record Theater(int TheaterId, string Name, string City, string TimeZone);
+/// <summary>A theater of the chain; <paramref name="BusinessDayCutoff"/> null means the chain's cutoff.</summary>
+public sealed record Theater(int TheaterId, string Name, string City, string TimeZone, TimeOnly? BusinessDayCutoff = null);
+
+/// <summary>The chain's business-day settings (table <c>chain</c>): its home time zone (IANA id) and its cutoff.</summary>
+public sealed record ChainSettings(string HomeTimeZone, TimeOnly BusinessDayCutoff);
 
 public sealed record Screen(int ScreenId, int TheaterId, string Name, int Capacity, string Format);
 
@@ -15,6 +21,14 @@ public sealed record Showtime(long ShowtimeId, int TheaterId, int ScreenId, int 
 /// </summary>
 public static class SeedCatalog
 {
+    /// <summary>
+    /// The chain's home zone is New York's: it is the chain's easternmost zone, so the chain's day turns over at
+    /// 06:00 Eastern = 03:00 Pacific, after the last late show (a 00:30 midnight screening) has started in every
+    /// theater and before the first matinee anywhere. A western home zone would turn the chain's day over at 09:00
+    /// in New York, after the East's first sales of the new day.
+    /// </summary>
+    public static ChainSettings Chain { get; } = new("America/New_York", BusinessDayRule.DefaultCutoff);
+
     public static IReadOnlyList<Theater> Theaters { get; } =
     [
         new(1, "AMC Century City", "Los Angeles", "America/Los_Angeles"),
@@ -95,6 +109,24 @@ public static class SeedCatalog
     public static IReadOnlyList<TimeOnly> Slots { get; } =
         [new(11, 0), new(13, 45), new(16, 30), new(19, 15), new(22, 0)];
 
+    /// <summary>
+    /// The midnight screening of Friday and Saturday nights on each theater's two premium screens: it starts at 00:30
+    /// on the next calendar day and belongs to the business date of the evening before (before the cutoff).
+    /// </summary>
+    public static TimeOnly MidnightSlot { get; } = new(0, 30);
+
+    /// <summary>Screens (by number within their theater) that show the midnight screening.</summary>
+    public const int MidnightScreens = 2;
+
+    /// <summary>Whether a business date has midnight screenings (Friday and Saturday nights).</summary>
+    public static bool HasMidnightScreenings(DateOnly businessDate) =>
+        businessDate.DayOfWeek is DayOfWeek.Friday or DayOfWeek.Saturday;
+
+    /// <summary>The business-day rule of each theater of the seed: its zone, and its cutoff or the chain's.</summary>
+    public static BusinessCalendar Calendar { get; } = new(
+        BusinessDayRule.For(Chain.HomeTimeZone, Chain.BusinessDayCutoff),
+        Theaters.ToDictionary(t => t.TheaterId, t => BusinessDayRule.For(t.TimeZone, t.BusinessDayCutoff ?? Chain.BusinessDayCutoff)));
+
     private static readonly DateOnly IdEpoch = new(2020, 1, 1);
 
     private static List<Screen> BuildScreens()
@@ -120,21 +152,29 @@ public static class SeedCatalog
         return screens;
     }
 
-    /// <summary>Every showtime of every screen on <paramref name="date"/> (the theater's local date).</summary>
+    /// <summary>
+    /// Every showtime of every screen on the business date <paramref name="date"/>: the five slots of the day and, on
+    /// Friday and Saturday, the midnight screening of the premium screens (00:30 the next calendar day). Each one's
+    /// business date is its theater's rule applied to its local start (<see cref="Calendar"/>).
+    /// </summary>
     public static IEnumerable<Showtime> ShowtimesOn(DateOnly date)
     {
         var day = date.DayNumber - IdEpoch.DayNumber;
         var weekend = date.DayOfWeek is DayOfWeek.Friday or DayOfWeek.Saturday or DayOfWeek.Sunday;
+        var midnight = HasMidnightScreenings(date);
         foreach (var screen in Screens)
         {
-            for (var slot = 0; slot < Slots.Count; slot++)
+            var slots = midnight && screen.ScreenId % 100 <= MidnightScreens ? Slots.Count + 1 : Slots.Count;
+            for (var slot = 0; slot < slots; slot++)
             {
-                var movie = MovieFor(screen, day, slot);
-                var startsAt = date.ToDateTime(Slots[slot]);
+                var movie = MovieFor(screen, day, Math.Min(slot, Slots.Count - 1));
+                var startsAt = slot < Slots.Count ? date.ToDateTime(Slots[slot]) : date.AddDays(1).ToDateTime(MidnightSlot);
+                var businessDate = Calendar.Theater(screen.TheaterId).DateOfLocal(startsAt);
+                if (businessDate != date) throw new InvalidOperationException($"A showtime at {startsAt:yyyy-MM-dd HH:mm} does not belong to {date:yyyy-MM-dd}: check the cutoffs.");
                 yield return new Showtime(
                     ShowtimeId: (long)screen.ScreenId * 100_000 + day * 10 + slot,
-                    screen.TheaterId, screen.ScreenId, movie.MovieId, startsAt, date, screen.Capacity,
-                    BasePrice(screen.Format, Slots[slot], weekend));
+                    screen.TheaterId, screen.ScreenId, movie.MovieId, startsAt, businessDate, screen.Capacity,
+                    BasePrice(screen.Format, TimeOnly.FromDateTime(startsAt), weekend));
             }
         }
     }
@@ -166,7 +206,8 @@ public static class SeedCatalog
 
     public static decimal BasePrice(string format, TimeOnly start, bool weekend)
     {
-        var price = start < new TimeOnly(16, 0) ? 9.75m : 13.50m;
+        // Matinees (before 16:00) are cheaper; a midnight screening is an evening show.
+        var price = start >= new TimeOnly(6, 0) && start < new TimeOnly(16, 0) ? 9.75m : 13.50m;
         price += format switch { "imax" => 6.00m, "dolby" => 4.00m, "3d" => 3.00m, _ => 0m };
         return weekend ? price + 1.00m : price;
     }

@@ -20,6 +20,7 @@ public static class DatabasePrivileges
         new("theater_movie_daily_sales", "select, insert, update"),
         new("channel_daily_sales", "select, insert, update"),
         new("chain_minute_sales", "select, insert, update"),
+        new("chain_date_minute_sales", "select, insert, update"),
         // Also locked with select ... for update while a batch decides which sales fit.
         new("showtime_sales", "select, insert, update"),
         // The outbox of the dead-letter topic: stored, then marked published.

@@ -30,6 +30,7 @@ public static class Demand
     {
         var slot = localStart.Hour switch
         {
+            < 6 => 1.1,     // the midnight screening (00:30), a late show
             < 12 => 0.5,
             < 15 => 0.8,
             < 18 => 1.0,

@@ -1,3 +1,4 @@
+using ReelMetrics.Contracts.BusinessDay;
 using ReelMetrics.Database;
 using ReelMetrics.Database.Catalog;
 
@@ -22,6 +23,7 @@ public sealed class SalesCatalog
     {
         Theaters = theaters;
         TimeZones = [.. theaters.Select(t => TimeZoneInfo.FindSystemTimeZoneById(t.TimeZone))];
+        BusinessDays = [.. theaters.Select((t, i) => new BusinessDayRule(TimeZones[i], t.BusinessDayCutoff ?? SeedCatalog.Chain.BusinessDayCutoff))];
         var theaterIndex = theaters.Select((theater, index) => (theater.TheaterId, index)).ToDictionary();
         var movieById = movies.ToDictionary(m => m.MovieId);
         Showtimes = [.. showtimes.Select(s =>
@@ -36,6 +38,9 @@ public sealed class SalesCatalog
 
     /// <summary>Each theater's time zone, by the theater's index in <see cref="Theaters"/>.</summary>
     public IReadOnlyList<TimeZoneInfo> TimeZones { get; }
+
+    /// <summary>Each theater's business-day rule (its zone and cutoff), by the theater's index in <see cref="Theaters"/>.</summary>
+    public IReadOnlyList<BusinessDayRule> BusinessDays { get; }
 
     public IReadOnlyList<SellableShowtime> Showtimes { get; }
 

@@ -34,7 +34,7 @@ public sealed class SalesModel
     private readonly bool burst;
     private readonly WeightedPicker picker;
     private readonly double[] staticDemand;         // per showtime: popularity × slot × size
-    private readonly DateOnly[] theaterToday;        // per theater: its local date, as of the last refresh
+    private readonly DateOnly[] theaterToday;        // per theater: its business date, as of the last refresh
     private readonly double[] theaterDemand;         // per theater: how busy it is now (normal mode)
     private readonly Dictionary<long, int> indexById;
     private readonly long[] weights;
@@ -136,8 +136,9 @@ public sealed class SalesModel
         var busy = 0.0;
         for (var t = 0; t < theaterToday.Length; t++)
         {
-            var local = TimeZoneInfo.ConvertTime(now, catalog.TimeZones[t]).DateTime;
-            theaterToday[t] = DateOnly.FromDateTime(local);
+            var rule = catalog.BusinessDays[t];
+            var local = rule.LocalTime(now);
+            theaterToday[t] = rule.DateOf(now);
             theaterDemand[t] = burst ? 1.0 : Demand.AtLocalTime(local);
             busy += theaterDemand[t];
         }

@@ -110,6 +110,28 @@ function zonedTime(date, hour, minute, timeZone) {
   return new Date(guess.getTime() - zoneOffset(guess, timeZone));
 }
 
+// ---------- the chain's business day (as the real APIs: New York, 06:00 cutoff) ----------
+const CHAIN_TIME_ZONE = 'America/New_York';
+const CUTOFF_HOUR = 6;
+/** The business date of an instant: the New York date of (local time − 06:00). */
+function businessDate(instant) {
+  const local = new Date(instant.getTime() + zoneOffset(instant, CHAIN_TIME_ZONE) - CUTOFF_HOUR * 3_600_000);
+  return `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
+}
+/** The instants [start, end) of a business date. */
+function businessDayWindow(date) {
+  return { start: zonedTime(date, CUTOFF_HOUR, 0, CHAIN_TIME_ZONE), end: zonedTime(addDays(date, 1), CUTOFF_HOUR, 0, CHAIN_TIME_ZONE) };
+}
+function localClock(instant) {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: CHAIN_TIME_ZONE, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).format(instant);
+}
+/** The Friday that begins the business week (Friday–Thursday) of a date. */
+function weekStart(date) {
+  const [y, m, d] = date.split('-').map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+  return addDays(date, -((day - 5 + 7) % 7));
+}
+
 // Share of a day's sales sold by each hour (matinees small, evenings big).
 const HOUR_WEIGHTS = [0, 0, 0, 0, 0, 0, 0, 0.2, 0.4, 0.7, 1, 1.4, 1.8, 2, 2.1, 2.2, 2.6, 3.2, 3.8, 4, 3.6, 2.6, 1.4, 0.5];
 const HOUR_TOTAL = HOUR_WEIGHTS.reduce((a, b) => a + b, 0);
@@ -124,7 +146,7 @@ function shareOfDayBy(minutes) {
 
 // ---------- the fake's state ----------
 function createState(seed) {
-  const today = isoDate(new Date());
+  const today = businessDate(new Date());
   /** sales[date][theaterId][movieId] = { tickets, revenue } for whole past days. */
   const daily = new Map();
   const price = (theater, movie) => 11 + hash(seed, 'price', theater.theater_id, movie.movie_id) * 7;
@@ -247,29 +269,54 @@ function createState(seed) {
     };
   }
 
+  function businessDay() {
+    const now = new Date();
+    const { start, end } = businessDayWindow(today);
+    const lastWeek = businessDayWindow(addDays(today, -7));
+    const sameTime = new Date(Math.min(lastWeek.end.getTime(), lastWeek.start.getTime() + (now.getTime() - start.getTime())));
+    const first = weekStart(today);
+    return {
+      now: now.toISOString(),
+      time_zone: CHAIN_TIME_ZONE,
+      cutoff: `${pad(CUTOFF_HOUR)}:00`,
+      today,
+      day_start: start.toISOString(),
+      day_end: end.toISOString(),
+      this_week: { from: first, to: addDays(first, 6), dates: Array.from({ length: 7 }, (_, i) => addDays(first, i)) },
+      same_time_last_week: sameTime.toISOString(),
+    };
+  }
+
+  /** As the real APIs: today's business date (the live totals' sales) cumulative over its business day, in New York time. */
   function pace() {
-    const nowUtc = new Date();
-    const minutesUtc = nowUtc.getUTCHours() * 60 + nowUtc.getUTCMinutes();
+    const now = new Date();
+    const { start, end } = businessDayWindow(today);
+    const elapsed = Math.floor((now.getTime() - start.getTime()) / 60_000);
+    const buckets = Math.round((end.getTime() - start.getTime()) / 900_000);
+    // The hour weights are by local hour from midnight; the business day starts at the cutoff.
+    const shareBy = (minutes) => shareOfDayBy(Math.min(24 * 60, CUTOFF_HOUR * 60 + minutes));
     const todayTotal = totalsOf(rowsFor(today));
     const lastWeekDay = totalsOf(rowsFor(addDays(today, -7)));
-    // Shape both days by the hour weights (in UTC here; the fake does not need more).
-    const todayAtEnd = todayTotal.revenue / Math.max(0.0001, shareOfDayBy(minutesUtc));
+    const todayAtEnd = todayTotal.revenue / Math.max(0.0001, shareBy(elapsed));
     const series = [];
-    for (let bucket = 0; bucket < 96; bucket++) {
-      const end = (bucket + 1) * 15;
+    for (let bucket = 0; bucket < buckets; bucket++) {
+      const bucketEnd = (bucket + 1) * 15;
       series.push({
-        time: `${pad(Math.floor((bucket * 15) / 60))}:${pad((bucket * 15) % 60)}`,
-        today: bucket * 15 <= minutesUtc ? round2(todayAtEnd * shareOfDayBy(Math.min(end, minutesUtc))) : null,
-        last_week: round2(lastWeekDay.revenue * shareOfDayBy(end)),
+        time: localClock(new Date(start.getTime() + bucket * 900_000)),
+        today: bucket * 15 <= elapsed ? round2(todayAtEnd * shareBy(Math.min(bucketEnd, elapsed))) : null,
+        last_week: round2(lastWeekDay.revenue * shareBy(bucketEnd)),
       });
     }
-    const lastWeekByNow = round2(lastWeekDay.revenue * shareOfDayBy(minutesUtc));
+    const lastWeekByNow = round2(lastWeekDay.revenue * shareBy(elapsed));
     return {
       as_of: asOf.toISOString(),
+      date: today,
+      last_week_date: addDays(today, -7),
+      time_zone: CHAIN_TIME_ZONE,
       today: todayTotal,
       last_week: {
         revenue: lastWeekByNow,
-        tickets_sold: Math.round(lastWeekDay.tickets_sold * shareOfDayBy(minutesUtc)),
+        tickets_sold: Math.round(lastWeekDay.tickets_sold * shareBy(elapsed)),
       },
       ratio: lastWeekByNow > 0 ? Math.round((todayTotal.revenue / lastWeekByNow) * 10000) / 10000 : null,
       series,
@@ -313,7 +360,7 @@ function createState(seed) {
     return result.sort((a, b) => a.starts_at.localeCompare(b.starts_at) || a.screen.localeCompare(b.screen));
   }
 
-  return { today, sell, rowsFor, totalsOf, theaterBoard, movieBoard, liveTotals, pace, showtimes };
+  return { today, sell, rowsFor, totalsOf, theaterBoard, movieBoard, liveTotals, pace, businessDay, showtimes };
 }
 
 // ---------- HTTP ----------
@@ -577,6 +624,7 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
     }
 
     if (path === '/pace') return send(res, 200, state.pace());
+    if (path === '/business-day') return send(res, 200, state.businessDay());
 
     if (path === '/status') return send(res, 200, pipelineStatus());
     if (path === '/alerts') {

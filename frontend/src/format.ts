@@ -85,6 +85,34 @@ export function todayInTimeZone(timeZone: string, now: Date = new Date()): strin
   }
 }
 
+/**
+ * A theater's business date now: the date of (local time − cutoff) in its time zone, as `GET /business-day`
+ * defines it (a 00:30 screening belongs to the evening before with the default 06:00 cutoff).
+ */
+export function businessDateInTimeZone(timeZone: string, cutoff = '06:00', now: Date = new Date()): string {
+  try {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
+        .formatToParts(now)
+        .map((part) => [part.type, Number(part.value)]),
+    ) as Record<string, number>;
+    const [hours = 6, minutes = 0] = cutoff.split(':').map(Number);
+    const local = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0);
+    const shifted = new Date(local - (hours * 60 + minutes) * 60_000);
+    return `${shifted.getUTCFullYear()}-${pad(shifted.getUTCMonth() + 1)}-${pad(shifted.getUTCDate())}`;
+  } catch {
+    return todayInTimeZone(timeZone, now);
+  }
+}
+
 export function addDays(date: string, days: number): string {
   const value = parseIsoDate(date) ?? new Date();
   value.setDate(value.getDate() + days);

@@ -1,4 +1,5 @@
 import type { AccessTokens } from '../auth/session';
+import type { BusinessDayNow } from '../businessDay/types';
 import { backendBaseUrl, type Backend } from './backend';
 import type {
   DailySales,
@@ -140,6 +141,8 @@ export interface ReelMetricsApi {
   status(signal?: AbortSignal): Promise<PipelineStatus>;
   /** Alerts, newest first (`GET /alerts`). */
   alerts(query: { state?: 'open' | 'all'; from?: string; limit?: number }, signal?: AbortSignal): Promise<Alert[]>;
+  /** The chain's business day now (`GET /business-day`). */
+  businessDay(signal?: AbortSignal): Promise<BusinessDayNow>;
   /** Liveness of the backend process (`GET /alive`). */
   alive(signal?: AbortSignal): Promise<void>;
   /** A ticket for the live stream (`POST /live/tickets`). */
@@ -185,6 +188,7 @@ export function createApi(backend: Backend, tokens: AccessTokens): ReelMetricsAp
     pace: (signal) => get('/pace', {}, signal),
     status: (signal) => get('/status', {}, signal),
     alerts: (query, signal) => get('/alerts', { query }, signal),
+    businessDay: (signal) => get('/business-day', {}, signal),
     alive: async (signal) => {
       let response: Response;
       try {

@@ -1,26 +1,26 @@
 import { useId } from 'react';
 import type { PacePoint } from '../api/types';
+import { zoneLabel } from '../businessDay/zone';
 import { formatUsd, formatUsdCompact } from '../format';
 import { useElementWidth } from '../hooks/useElementWidth';
-import { minutesOfDay, niceTicks } from './scale';
+import { niceTicks } from './scale';
 
 const MARGIN = { top: 12, right: 16, bottom: 28, left: 60 };
-const DAY_MINUTES = 24 * 60;
-const BUCKET_MINUTES = 15;
 
 type SeriesKey = 'today' | 'last_week';
 
-function linePath(series: PacePoint[], key: SeriesKey, x: (m: number) => number, y: (v: number) => number): string {
+/** x is the bucket's position in the business day (its times may skip or repeat an hour on days the clocks change). */
+function linePath(series: PacePoint[], key: SeriesKey, x: (bucketEnd: number) => number, y: (v: number) => number): string {
   let path = '';
   let open = false;
-  for (const point of series) {
+  for (const [index, point] of series.entries()) {
     const value = point[key];
     if (value === null || value === undefined) {
       open = false;
       continue;
     }
     // A bucket's cumulative value is reached at its end.
-    const px = x(minutesOfDay(point.time) + BUCKET_MINUTES).toFixed(1);
+    const px = x(index + 1).toFixed(1);
     const py = y(value).toFixed(1);
     path += `${open ? 'L' : 'M'}${px},${py}`;
     open = true;
@@ -28,16 +28,19 @@ function linePath(series: PacePoint[], key: SeriesKey, x: (m: number) => number,
   return path;
 }
 
-function lastValue(series: PacePoint[], key: SeriesKey): PacePoint | undefined {
+function lastIndex(series: PacePoint[], key: SeriesKey): number {
   for (let i = series.length - 1; i >= 0; i--) {
     const point = series[i];
-    if (point && point[key] !== null && point[key] !== undefined) return point;
+    if (point && point[key] !== null && point[key] !== undefined) return i;
   }
-  return undefined;
+  return -1;
 }
 
-/** Cumulative revenue over the day (UTC, 15-minute buckets): today against the same weekday last week. */
-export function RevenuePaceChart({ series }: { series: PacePoint[] }) {
+/**
+ * Cumulative revenue over the chain's business day (15-minute buckets, from the cutoff to the next, in the chain's
+ * local time `timeZone`, which the chart names): today against the same business day last week.
+ */
+export function RevenuePaceChart({ series, timeZone }: { series: PacePoint[]; timeZone: string }) {
   const titleId = useId();
   const descId = useId();
   const [ref, measured] = useElementWidth<HTMLElement>(720);
@@ -48,16 +51,25 @@ export function RevenuePaceChart({ series }: { series: PacePoint[] }) {
   const top = ticks[ticks.length - 1] ?? 1;
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const x = (minutes: number) => MARGIN.left + (Math.min(minutes, DAY_MINUTES) / DAY_MINUTES) * plotWidth;
+  const buckets = Math.max(1, series.length);
+  const x = (bucketEnd: number) => MARGIN.left + (Math.min(bucketEnd, buckets) / buckets) * plotWidth;
   const y = (value: number) => MARGIN.top + plotHeight - (value / top) * plotHeight;
   const todayPath = linePath(series, 'today', x, y);
   const lastWeekPath = linePath(series, 'last_week', x, y);
-  const lastToday = lastValue(series, 'today');
+  const lastTodayIndex = lastIndex(series, 'today');
+  const lastToday = series[lastTodayIndex];
+  const firstTodayIndex = series.findIndex((p) => p.today !== null);
   const lastWeekAtSameTime = lastToday?.last_week ?? null;
-  const hours = WIDTH < 500 ? [0, 6, 12, 18, 24] : [0, 3, 6, 9, 12, 15, 18, 21, 24];
+  // Hour marks where a bucket starts on the hour: every 3 hours (6 on narrow screens) from the day's start.
+  const every = WIDTH < 500 ? 6 : 3;
+  const startHour = Number(series[0]?.time.slice(0, 2) ?? 0);
+  const marks = series
+    .map((point, index) => ({ point, index }))
+    .filter(({ point }) => point.time.endsWith(':00') && (Number(point.time.slice(0, 2)) - startHour + 24) % every === 0);
+  const zone = zoneLabel(timeZone);
 
   const description = lastToday
-    ? `Today ${formatUsd(lastToday.today ?? 0)} by ${lastToday.time} UTC` +
+    ? `Today ${formatUsd(lastToday.today ?? 0)} by ${lastToday.time} ${zone}` +
       (lastWeekAtSameTime !== null ? `, against ${formatUsd(lastWeekAtSameTime)} by the same time last week.` : '.')
     : 'No sales yet today.';
 
@@ -69,7 +81,7 @@ export function RevenuePaceChart({ series }: { series: PacePoint[] }) {
         aria-labelledby={`${titleId} ${descId}`}
         preserveAspectRatio="xMidYMid meet"
       >
-        <title id={titleId}>Cumulative revenue, today against the same weekday last week</title>
+        <title id={titleId}>{`Cumulative revenue over the business day, today against the same day last week, times in ${zone}`}</title>
         <desc id={descId}>{description}</desc>
         <g className="chart__grid">
           {ticks.map((tick) => (
@@ -80,9 +92,9 @@ export function RevenuePaceChart({ series }: { series: PacePoint[] }) {
               </text>
             </g>
           ))}
-          {hours.map((hour) => (
-            <text key={hour} x={x(hour * 60)} y={HEIGHT - 8} textAnchor="middle">
-              {`${String(hour).padStart(2, '0')}:00`}
+          {marks.map(({ point, index }) => (
+            <text key={index} x={x(index)} y={HEIGHT - 8} textAnchor="middle" data-testid="pace-hour">
+              {point.time}
             </text>
           ))}
         </g>
@@ -91,9 +103,7 @@ export function RevenuePaceChart({ series }: { series: PacePoint[] }) {
           <>
             <path
               className="chart__area"
-              d={`${todayPath}L${x(minutesOfDay(lastToday?.time ?? '00:00') + BUCKET_MINUTES).toFixed(1)},${y(0)}L${x(
-                minutesOfDay(series.find((p) => p.today !== null)?.time ?? '00:00') + BUCKET_MINUTES,
-              ).toFixed(1)},${y(0)}Z`}
+              d={`${todayPath}L${x(lastTodayIndex + 1).toFixed(1)},${y(0)}L${x(firstTodayIndex + 1).toFixed(1)},${y(0)}Z`}
             />
             <path className="chart__line chart__line--today" d={todayPath} />
           </>
@@ -101,7 +111,7 @@ export function RevenuePaceChart({ series }: { series: PacePoint[] }) {
         {lastToday && lastToday.today !== null && (
           <circle
             className="chart__marker"
-            cx={x(minutesOfDay(lastToday.time) + BUCKET_MINUTES)}
+            cx={x(lastTodayIndex + 1)}
             cy={y(lastToday.today)}
             r={4}
           />
@@ -109,8 +119,10 @@ export function RevenuePaceChart({ series }: { series: PacePoint[] }) {
       </svg>
       <figcaption className="chart__legend">
         <span className="legend legend--today">Today</span>
-        <span className="legend legend--last-week">Same weekday last week</span>
-        <span className="chart__note">Times in UTC</span>
+        <span className="legend legend--last-week">Same day last week</span>
+        <span className="chart__note" data-testid="pace-zone">
+          Times in {zone}
+        </span>
       </figcaption>
     </figure>
   );

@@ -9,9 +9,3 @@ export function niceTicks(max: number, count = 4): number[] {
   if (ticks.length < 2) ticks.push(step);
   return ticks;
 }
-
-/** `HH:mm` → minutes after midnight. */
-export function minutesOfDay(time: string): number {
-  const [h, m] = time.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-}

@@ -22,7 +22,7 @@ describe('live view', () => {
     expect(screen.getByTestId('kpi-tickets-value')).toHaveTextContent('98');
     expect(screen.getByTestId('kpi-average-price-value')).toHaveTextContent('$12.60');
     expect(screen.getByTestId('kpi-sales-per-minute-value')).toHaveTextContent('7.5');
-    expect(screen.getByText('Tuesday, March 11, 2025')).toBeInTheDocument();
+    expect(screen.getByTestId('live-date')).toHaveTextContent('Business day Tuesday, March 11, 2025');
 
     const theaters = within(screen.getByTestId('theater-leaderboard'));
     expect(theaters.getByRole('link', { name: 'Regal LA Live' })).toHaveAttribute('href', '/theaters/2');
@@ -54,6 +54,7 @@ describe('live view', () => {
     mockFetch({ '/api/dapper/pace': pace });
     renderWithProviders(<LivePage />);
     expect(await screen.findByTestId('pace-change')).toHaveTextContent('+25% vs last week');
-    expect(screen.getByRole('img', { name: /Cumulative revenue, today against the same weekday last week/ })).toBeInTheDocument();
+    expect(screen.getByRole('img', { name: /Cumulative revenue over the business day, today against the same day last week/ })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Revenue pace · times in Eastern Time (America/New_York)' })).toBeInTheDocument();
   });
 });

@@ -17,7 +17,9 @@ export function LivePage() {
       <div className="page__heading">
         <div>
           <h1 className="page__title">Live sales</h1>
-          <p className="page__subtitle">{totals ? formatLongDate(totals.date) : 'Today'}</p>
+          <p className="page__subtitle" data-testid="live-date">
+            {totals ? `Business day ${formatLongDate(totals.date)}` : 'Today'}
+          </p>
         </div>
       </div>
       {totals ? (

@@ -1,4 +1,5 @@
 import { RevenuePaceChart } from '../charts/RevenuePaceChart';
+import { zoneLabel } from '../businessDay/zone';
 import { Card } from '../components/Card';
 import { ErrorState, LoadingState } from '../components/StatusMessage';
 import { formatSignedPercent, formatUsd } from '../format';
@@ -19,11 +20,14 @@ function PaceChange({ ratio }: { ratio: number | null }) {
   );
 }
 
-/** Today's cumulative revenue against the same weekday last week (`GET /pace`, refreshed every 30 s). */
+/**
+ * The revenue of today's business date, cumulative, against the business date a week earlier up to the same time
+ * into its day (`GET /pace`, refreshed every 30 s); drawn in the chain's local time, which the card names.
+ */
 export function RevenuePaceCard() {
   const pace = useApiResource('pace', (api, signal) => api.pace(signal), { refreshMs: PACE_REFRESH_MS });
   return (
-    <Card title="Revenue pace" testId="pace-card">
+    <Card title={pace.data ? `Revenue pace · times in ${zoneLabel(pace.data.time_zone)}` : 'Revenue pace'} testId="pace-card">
       {pace.loading && <LoadingState label="Loading revenue pace…" />}
       {pace.error !== undefined && <ErrorState error={pace.error} onRetry={pace.reload} />}
       {pace.data && (
@@ -37,7 +41,7 @@ export function RevenuePaceCard() {
             </span>
             <PaceChange ratio={pace.data.ratio} />
           </p>
-          <RevenuePaceChart series={pace.data.series} />
+          <RevenuePaceChart series={pace.data.series} timeZone={pace.data.time_zone} />
         </>
       )}
     </Card>

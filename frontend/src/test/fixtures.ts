@@ -27,13 +27,16 @@ export function liveTotals(overrides: Partial<LiveTotals> = {}): LiveTotals {
 
 export const pace: Pace = {
   as_of: '2025-03-11T18:00:00Z',
+  date: '2025-03-11',
+  last_week_date: '2025-03-04',
+  time_zone: 'America/New_York',
   today: { revenue: 500, tickets_sold: 40 },
   last_week: { revenue: 400, tickets_sold: 32 },
   ratio: 1.25,
   series: [
-    { time: '00:00', today: 100, last_week: 80 },
-    { time: '00:15', today: 500, last_week: 400 },
-    { time: '00:30', today: null, last_week: 450 },
+    { time: '06:00', today: 100, last_week: 80 },
+    { time: '06:15', today: 500, last_week: 400 },
+    { time: '06:30', today: null, last_week: 450 },
   ],
 };
 

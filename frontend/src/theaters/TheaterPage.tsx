@@ -1,7 +1,7 @@
 import { Link, useParams, useSearchParams } from 'react-router';
 import { isApiError } from '../api/client';
 import { EmptyState, ErrorState, LoadingState } from '../components/StatusMessage';
-import { addDays, formatInteger, timeZoneAbbreviation, todayInTimeZone } from '../format';
+import { addDays, businessDateInTimeZone, formatInteger, timeZoneAbbreviation } from '../format';
 import { useApiResource } from '../hooks/useApiResource';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { MovieSalesCard } from './MovieSalesCard';
@@ -16,6 +16,8 @@ export function TheaterPage() {
   const id = Number(theaterId);
   const validId = Number.isInteger(id) && id > 0;
   const theater = useApiResource(`theater|${id}`, (api, signal) => api.theater(id, signal), { enabled: validId });
+  const businessDay = useApiResource('business-day', (api, signal) => api.businessDay(signal), { enabled: theater.data !== undefined });
+  const cutoff = businessDay.data?.cutoff ?? '06:00';
   const [params, setParams] = useSearchParams();
   useDocumentTitle(theater.data?.name ?? 'Theater');
 
@@ -51,7 +53,8 @@ export function TheaterPage() {
   }
 
   const info = theater.data;
-  const today = todayInTimeZone(info.time_zone);
+  // The theater's business date (its own zone, the chain's cutoff), as the APIs define it.
+  const today = businessDateInTimeZone(info.time_zone, cutoff);
   const showDate = params.get('date') ?? today;
   const to = params.get('to') ?? today;
   const from = params.get('from') ?? addDays(to, -(DEFAULT_SALES_DAYS - 1));

@@ -27,6 +27,26 @@ describe('top theater by date', () => {
     expect(screen.getByRole('heading', { name: 'Top theater on Monday, March 10, 2025' })).toBeInTheDocument();
   });
 
+  it('without a date, shows the chain business date of the API, not the browser calendar date', async () => {
+    const fetch = mockFetch({
+      '/api/dapper/business-day': {
+        now: '2025-03-11T09:30:00Z',
+        time_zone: 'America/New_York',
+        cutoff: '06:00',
+        today: '2025-03-10',
+        day_start: '2025-03-10T10:00:00Z',
+        day_end: '2025-03-11T10:00:00Z',
+        this_week: { from: '2025-03-07', to: '2025-03-13', dates: [] },
+        same_time_last_week: '2025-03-04T09:30:00Z',
+      },
+      '/api/dapper/top-theater/2025-03-10': problem404,
+    });
+    renderWithProviders(<TopTheaterPage />, { route: '/top-theater' });
+
+    expect(await screen.findByTestId('top-theater-no-sales')).toHaveTextContent('No ticket sales on Monday, March 10, 2025.');
+    expect(requestedPaths(fetch)).toContain('/api/dapper/top-theater/2025-03-10');
+  });
+
   it('says clearly that a date had no sales when the API answers 404', async () => {
     mockFetch({ '/api/dapper/top-theater/2025-03-11': problem404 });
     renderWithProviders(<TopTheaterPage />, { route: '/top-theater?date=2025-03-11' });

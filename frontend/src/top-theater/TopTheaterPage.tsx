@@ -12,7 +12,10 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle';
 export function TopTheaterPage() {
   useDocumentTitle('Top theater by date');
   const [params, setParams] = useSearchParams();
-  const date = params.get('date') ?? todayIso();
+  const requested = params.get('date');
+  // Without a date, the chain's business date today (the API's default), not the browser's calendar date.
+  const businessDay = useApiResource('business-day', (api, signal) => api.businessDay(signal), { enabled: requested === null });
+  const date = requested ?? businessDay.data?.today ?? (businessDay.error !== undefined ? todayIso() : '');
   const [draft, setDraft] = useState<{ for: string; value: string }>({ for: date, value: date });
   const draftValue = draft.for === date ? draft.value : date;
   const valid = isIsoDate(date);
@@ -60,7 +63,8 @@ export function TopTheaterPage() {
           </button>
         </div>
       </form>
-      {!valid && <EmptyState>“{date}” is not a date. Pick one above.</EmptyState>}
+      {!valid && date !== '' && <EmptyState>“{date}” is not a date. Pick one above.</EmptyState>}
+      {businessDay.loading && <LoadingState label="Finding today's business date…" />}
       {top.loading && <LoadingState label="Finding the top theater…" />}
       {noSales && (
         <EmptyState testId="top-theater-no-sales">

@@ -173,27 +173,33 @@ public abstract class ApiContractTests(ApiWorld world) : IClassFixture<ApiWorld>
     }
 
     [Fact]
-    public async Task PaceComparesTodayWithTheSameWeekdayLastWeekUpToTheSameMinute()
+    public async Task PaceComparesTodaysBusinessDateWithLastWeeksUpToTheSameTimeIntoTheDay()
     {
         var response = await OkAsync("/pace");
         var pace = response.As<SalesPace>();
 
         var now = Sales.Now;
-        var midnight = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        var today = Sales.SoldBetween(midnight, now);
-        var lastWeek = Sales.SoldBetween(midnight.AddDays(-7), now.AddDays(-7));
-        var lastWeekWholeDay = Sales.SoldBetween(midnight.AddDays(-7), midnight.AddDays(-6).AddMinutes(-1));
+        var calendar = SeedCatalog.Calendar;
+        var day = calendar.TodayWindow(now);
+        var today = Sales.SoldFor(Sales.Today, now);
+        var lastWeek = Sales.SoldFor(Sales.Today.AddDays(-7), calendar.SameTimeLastWeek(now));
+        var lastWeekWholeDay = Sales.SoldFor(Sales.Today.AddDays(-7));
+        Assert.Equal((Sales.Today, Sales.Today.AddDays(-7), "America/New_York"), (pace.Date, pace.LastWeekDate, pace.TimeZone));
         Assert.Equal(new RevenueAndTickets(today.Revenue, today.Tickets), pace.Today);
         Assert.Equal(new RevenueAndTickets(lastWeek.Revenue, lastWeek.Tickets), pace.LastWeek);
         Assert.Equal(Math.Round((double)(today.Revenue / lastWeek.Revenue), 4), pace.Ratio);
-        Assert.Equal(96, pace.Series.Count);
-        Assert.Equal("00:00", pace.Series[0].Time);
-        Assert.Equal("23:45", pace.Series[^1].Time);
+        // The pace card's today is the KPI's revenue today: the same sales, those of today's business date.
+        Assert.Equal((await OkAsync("/summary")).As<SalesSummary>().Revenue, pace.Today.Revenue);
+        Assert.Equal((int)(day.Length.TotalMinutes / 15), pace.Series.Count);
+        Assert.Equal("06:00", pace.Series[0].Time);
+        Assert.Equal("05:45", pace.Series[^1].Time);
         var current = pace.Series.Last(p => p.Today is not null);
         Assert.Equal(today.Revenue, current.Today);
         Assert.Equal(lastWeekWholeDay.Revenue, pace.Series[^1].LastWeek);
         Assert.All(pace.Series.SkipWhile(p => p.Today is not null), p => Assert.Null(p.Today));
-        Assert.Equal(now.UtcDateTime.Hour * 4 + now.UtcDateTime.Minute / 15, pace.Series.ToList().IndexOf(current));
+        Assert.Equal((int)((now - day.Start).TotalMinutes / 15), pace.Series.ToList().IndexOf(current));
+        var local = calendar.Chain.LocalTime(now);
+        Assert.Equal($"{local.Hour:00}:{local.Minute / 15 * 15:00}", current.Time);
         if (current != pace.Series[^1]) Assert.Contains(@"""today"":null", response.Body, StringComparison.Ordinal);   // written, not left out
     }
 

@@ -45,6 +45,7 @@ public sealed class BackendEquivalenceTests(ApiWorld world) : IClassFixture<ApiW
             $"/summary?from={Day(-7)}&to={Day(7)}",
             $"/summary?from={Day(-400)}&to={Day(-35)}",
             "/pace",
+            "/business-day",
             "/theaters/x",
             "/theaters/99",
             "/movies/0/sales",

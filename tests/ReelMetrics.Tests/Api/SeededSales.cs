@@ -17,7 +17,8 @@ public sealed class SeededSales(IReadOnlyList<TicketSold> events, DateTimeOffset
 
     public DateTimeOffset Now { get; } = now;
 
-    public DateOnly Today => DateOnly.FromDateTime(Now.UtcDateTime);
+    /// <summary>The chain's business date at <see cref="Now"/>: the APIs' today.</summary>
+    public DateOnly Today => SeedCatalog.Calendar.Today(Now);
 
     /// <summary>The business date on which two theaters (2 and 5) sold exactly the same.</summary>
     public DateOnly TieDate => Today.AddDays(2);
@@ -30,19 +31,21 @@ public sealed class SeededSales(IReadOnlyList<TicketSold> events, DateTimeOffset
     /// </summary>
     public static List<TicketSold> Create(DateTimeOffset now)
     {
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var midnight = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var today = SeedCatalog.Calendar.Today(now);
+        var midnight = SeedCatalog.Calendar.TodayWindow(now).Start;   // the start of the chain's business day
         var random = new Random(20250314);
+        // Today's showtimes, sold over the day so far; a few before it began (tickets bought ahead).
         var events = SaleEvents.Random(900, seed: 31)
-            .Select((e, i) => e with { SoldAt = Max(midnight, now.AddSeconds(-9 * i)) })
+            .Select((e, i) => e with { SoldAt = Max(midnight.AddMinutes(-30), now.AddSeconds(-9 * i)) })
             .ToList();
         events.AddRange(On(today.AddDays(-1), 120, random, _ => Max(midnight, now.AddMinutes(-random.Next(0, 300)))));
         events.AddRange(On(today.AddDays(1), 120, random, _ => Max(midnight, now.AddMinutes(-random.Next(0, 300)))));
-        var lastWeekMidnight = midnight.AddDays(-7);
+        var lastWeekDay = SeedCatalog.Calendar.Chain.WindowOf(today.AddDays(-7));
+        var lastWeekNow = SeedCatalog.Calendar.SameTimeLastWeek(now);
         events.AddRange(On(today.AddDays(-7), 300, random, _ =>
         {
-            var soldAt = now.AddDays(-7).AddMinutes(random.Next(-240, 240));
-            return soldAt < lastWeekMidnight ? lastWeekMidnight : soldAt >= lastWeekMidnight.AddDays(1) ? lastWeekMidnight.AddDays(1).AddSeconds(-1) : soldAt;
+            var soldAt = lastWeekNow.AddMinutes(random.Next(-240, 240));
+            return soldAt < lastWeekDay.Start ? lastWeekDay.Start : soldAt >= lastWeekDay.End ? lastWeekDay.End.AddSeconds(-1) : soldAt;
         }));
 
         var tieDate = today.AddDays(2);
@@ -127,11 +130,11 @@ public sealed class SeededSales(IReadOnlyList<TicketSold> events, DateTimeOffset
             .ToList();
     }
 
-    /// <summary>Revenue and tickets sold (by sold_at) from a UTC midnight up to and including the minute of <paramref name="until"/>.</summary>
-    public (decimal Revenue, long Tickets) SoldBetween(DateTimeOffset midnight, DateTimeOffset until)
+    /// <summary>Revenue and tickets of a business date sold (by sold_at) up to and including the minute of <paramref name="until"/>, or all of them.</summary>
+    public (decimal Revenue, long Tickets) SoldFor(DateOnly date, DateTimeOffset? until = null)
     {
-        var end = until.AddTicks(-(until.UtcTicks % TimeSpan.TicksPerMinute)).AddMinutes(1);
-        var sold = sales.Where(s => s.SoldAt >= midnight && s.SoldAt < end).ToList();
+        var end = until is { } last ? last.AddTicks(-(last.UtcTicks % TimeSpan.TicksPerMinute)).AddMinutes(1) : DateTimeOffset.MaxValue;
+        var sold = sales.Where(s => s.SaleDate == date && s.SoldAt < end).ToList();
         return (sold.Sum(Revenue), sold.Sum(s => s.TicketsSold));
     }
 

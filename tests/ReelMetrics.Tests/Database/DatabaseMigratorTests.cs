@@ -18,7 +18,7 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
         var first = await migrator.MigrateAsync(today, TestContext.Current.CancellationToken);
         var second = await migrator.MigrateAsync(today, TestContext.Current.CancellationToken);
 
-        Assert.Equal(["0001_catalog", "0002_sales", "0003_aggregates", "0004_sales_without_foreign_keys", "0005_robust_ingestion", "0008_dead_letter_console"], first.AppliedMigrations);
+        Assert.Equal(["0001_catalog", "0002_sales", "0003_aggregates", "0004_sales_without_foreign_keys", "0005_robust_ingestion", "0006_business_day", "0007_pipeline_status_and_alerts", "0008_dead_letter_console"], first.AppliedMigrations);
         Assert.True(first.CatalogRowsChanged > 0 && first.ShowtimesAdded > 0);
         Assert.Empty(second.AppliedMigrations);
         Assert.Equal(0, second.CatalogRowsChanged);
@@ -33,9 +33,39 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
         var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
             new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(today, TestContext.Current.CancellationToken)));
 
-        Assert.Equal(6, results.Sum(r => r.AppliedMigrations.Count));
+        Assert.Equal(8, results.Sum(r => r.AppliedMigrations.Count));
         await using var count = dataSource.CreateCommand("select count(*) from schema_migrations");
-        Assert.Equal(6L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(8L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task TheChainsBusinessDayIsSeededAndChangedOnlyByConfiguration()
+    {
+        await using var database = await SalesDatabase.CreateAsync(postgres, "chain");
+        var migrator = new DatabaseMigrator(database.DataSource, NullLogger<DatabaseMigrator>.Instance);
+        const string chain = "select home_time_zone || ' ' || business_day_cutoff::text from chain";
+        Assert.Equal("America/New_York 06:00:00", await database.ScalarAsync<string>(chain));
+        Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from theaters where business_day_cutoff is not null"));
+
+        await migrator.MigrateAsync(SalesDatabase.Today, new ChainSettings("America/Chicago", new TimeOnly(5, 0)), TestContext.Current.CancellationToken);
+        Assert.Equal("America/Chicago 05:00:00", await database.ScalarAsync<string>(chain));
+
+        await migrator.MigrateAsync(SalesDatabase.Today, TestContext.Current.CancellationToken);   // no configuration: kept
+        Assert.Equal("America/Chicago 05:00:00", await database.ScalarAsync<string>(chain));
+        await Assert.ThrowsAsync<TimeZoneNotFoundException>(() =>
+            migrator.MigrateAsync(SalesDatabase.Today, new ChainSettings("Mars/Olympus_Mons", new TimeOnly(6, 0)), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task FridayAndSaturdayMidnightScreeningsBelongToTheEveningBefore()
+    {
+        await using var database = await SalesDatabase.CreateAsync(postgres, "midnight_showtimes");
+        var midnight = await database.ScalarAsync<long>("""
+            select count(*) from showtimes
+            where starts_at::time = '00:30' and business_date = starts_at::date - 1 and extract(isodow from business_date) in (5, 6)
+            """);
+        Assert.True(midnight > 0);
+        Assert.Equal(midnight, await database.ScalarAsync<long>("select count(*) from showtimes where starts_at::time < '06:00'"));
     }
 
     [Fact]

@@ -17,7 +17,8 @@ public sealed class SalesDatabase : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
-    public static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+    /// <summary>The chain's business date now, as the APIs' default date.</summary>
+    public static DateOnly Today => ReelMetrics.Database.Catalog.SeedCatalog.Calendar.Today(DateTimeOffset.UtcNow);
 
     public static async Task<SalesDatabase> CreateAsync(PostgresFixture postgres, string prefix) =>
         await CreateAsync(await postgres.CreateDatabaseAsync(prefix));

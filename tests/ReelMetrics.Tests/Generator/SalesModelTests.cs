@@ -210,11 +210,13 @@ public sealed class SalesModelTests
     [Fact]
     public void AMillionBurstSalesLeaveMostOfTheWindowUnsold()
     {
-        // 30 theaters, 333 screens, 5 shows a day for 15 days: 24,975 showtimes and 5,121,000 seats.
+        // 30 theaters, 333 screens, 5 shows a day for 15 days: 24,975 showtimes and 5,121,000 seats; plus the midnight
+        // screenings of the window's 4 Friday and Saturday nights on each theater's first two screens (240 more).
         // At about 2.36 tickets a sale, a million sales take about 2.36 million seats: under half.
         var model = NewSeedModel(seed: 42, burst: true);
-        Assert.Equal(24_975, model.Catalog.Showtimes.Count);
-        Assert.Equal(5_121_000, model.Seats.TotalRemaining());
+        var midnightSeats = SeedCatalog.Screens.Where(s => s.ScreenId % 100 <= 2).Sum(s => s.Capacity) * 4;
+        Assert.Equal(24_975 + 240, model.Catalog.Showtimes.Count);
+        Assert.Equal(5_121_000 + midnightSeats, model.Seats.TotalRemaining());
         var now = LosAngeles(Today, 12);
 
         long tickets = 0;
@@ -253,6 +255,20 @@ public sealed class SalesModelTests
         Assert.Equal(now, sale.SoldAt);
         Assert.Equal(TimeSpan.Zero, sale.SoldAt.Offset);
         Assert.Equal("USD", sale.Currency);
+    }
+
+    [Fact]
+    public void AMidnightScreeningIsSoldOnTheEveningBeforesDateAndAtTheBoxOfficeThatEvening()
+    {
+        // Friday 2026-11-20, 23:45 in Los Angeles: the 00:30 screenings are Friday's, starting in 45 minutes.
+        var friday = new DateOnly(2026, 11, 20);
+        var sales = Sell(NewSeedModel(seed: 7), 20_000, LosAngeles(friday, 23, 45));
+
+        var midnight = sales.Where(s => s.Showtime.TimeOfDay == new TimeSpan(0, 30, 0) && s.Showtime.Date == new DateTime(2026, 11, 21)).ToList();
+        Assert.NotEmpty(midnight);
+        Assert.All(midnight, s => Assert.Equal(friday, s.SaleDate));
+        var losAngeles = midnight.Where(s => SeedCatalog.Theaters.Single(t => t.TheaterId == s.TheaterId).TimeZone == "America/Los_Angeles").ToList();
+        Assert.Contains(losAngeles, s => s.Channel != SalesChannel.Online);   // "today's" show for the box office
     }
 
     private static SalesModel NewSeedModel(int seed, bool burst = false)

@@ -148,6 +148,23 @@ internal static class LiveCacheAssert
                 expected[(LiveKeys.Showtimes(reader.GetFieldValue<DateOnly>(0)), reader.GetString(1))] = reader.GetInt32(2);
             }
         }
+        await using (var command = database.DataSource.CreateCommand(
+            // Minutes since the Unix epoch; sold_at ±infinity at the ends of bigint.
+            """
+            select sale_date, case minute when 'infinity' then '9223372036854775807' when '-infinity' then '-9223372036854775808'
+                   else (extract(epoch from minute)::numeric / 60)::bigint::text end, revenue, tickets_sold
+            from chain_date_minute_sales
+            """))
+        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                var date = reader.GetFieldValue<DateOnly>(0);
+                var minute = reader.GetString(1);
+                expected[(LiveKeys.DateMinutes(date, LiveKeys.Measure.Revenue), minute)] = (double)reader.GetDecimal(2);
+                expected[(LiveKeys.DateMinutes(date, LiveKeys.Measure.Tickets), minute)] = reader.GetInt64(3);
+            }
+        }
 
         Assert.NotEmpty(expected);
         foreach (var ((key, member), value) in expected)
