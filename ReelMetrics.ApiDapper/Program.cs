@@ -13,4 +13,4 @@ builder.AddPipelineStatusAndAlerts<DapperPipelineReadModel, DapperPipelineReadMo
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapReelMetricsApi();
-app.Run();
+app.RunUntilStopped();

@@ -16,4 +16,4 @@ builder.AddPipelineStatusAndAlerts<EfPipelineReadModel, EfPipelineReadModel>();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapReelMetricsApi();
-app.Run();
+app.RunUntilStopped();

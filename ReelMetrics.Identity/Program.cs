@@ -7,4 +7,4 @@ builder.AddIdentityServices();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapIdentityEndpoints();
-app.Run();
+app.RunUntilStopped();

@@ -35,7 +35,7 @@ public sealed class AlertRules(IAlertStore store, SalesQueries sales, PipelineSt
     /// <summary>Sell-out watch: a showtime of today (business date) with at least <see cref="AlertOptions.SellOutShare"/> of its seats sold.</summary>
     private async Task<IReadOnlyList<AlertCondition>> SellOutWatchAsync(CancellationToken cancellationToken)
     {
-        var today = sales.Today;
+        var today = await sales.TodayAsync(cancellationToken);
         var showtimes = await store.GetFillingShowtimesAsync(today, Settings.SellOutShare, cancellationToken);
         return showtimes
             .Select(s =>
@@ -65,7 +65,7 @@ public sealed class AlertRules(IAlertStore store, SalesQueries sales, PipelineSt
     private async Task<IReadOnlyList<AlertCondition>> QuietTheatersAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var settings = Settings;
-        var today = sales.Today;
+        var today = await sales.TodayAsync(cancellationToken);
         var baseline = new DateRange(today.AddDays(-settings.QuietBaselineDays), today.AddDays(-1));
         var openPerDay = OpenSpan(settings);
         var conditions = new List<AlertCondition>();

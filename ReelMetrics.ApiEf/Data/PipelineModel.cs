@@ -38,14 +38,6 @@ internal static class PipelineModel
             alert.Property(a => a.RaisedAt).HasColumnName("raised_at");
             alert.Property(a => a.ResolvedAt).HasColumnName("resolved_at");
         });
-        modelBuilder.Entity<DeadLetterEntity>(letter =>
-        {
-            letter.ToTable("dead_letters");
-            letter.HasKey(l => l.DeadLetterId);
-            letter.Property(l => l.DeadLetterId).HasColumnName("dead_letter_id");
-            letter.Property(l => l.ReceivedAt).HasColumnName("received_at");
-            letter.Property(l => l.Reason).HasColumnName("reason");
-        });
         modelBuilder.Entity<SaleEntity>(sale =>
         {
             sale.ToTable("sales");
@@ -83,14 +75,6 @@ public sealed class AlertEntity
     public required string Details { get; init; }
     public DateTime RaisedAt { get; init; }
     public DateTime? ResolvedAt { get; init; }
-}
-
-/// <summary>A dead letter, as far as the status and the alerts read it: when and why.</summary>
-public sealed class DeadLetterEntity
-{
-    public long DeadLetterId { get; init; }
-    public DateTime ReceivedAt { get; init; }
-    public required string Reason { get; init; }
 }
 
 /// <summary>A sale, as far as the quiet-theater rule reads it: where and when.</summary>

@@ -186,8 +186,9 @@ export function createApi(backend: Backend, tokens: AccessTokens): ReelMetricsAp
     movieLeaderboard: (query, signal) => get('/leaderboards/movies', { query }, signal),
     summary: (range, signal) => get('/summary', { query: range }, signal),
     pace: (signal) => get('/pace', {}, signal),
-    status: (signal) => get('/status', {}, signal),
-    alerts: (query, signal) => get('/alerts', { query }, signal),
+    // The document types state and severity as strings; status/types.ts narrows them to the contract's values.
+    status: (signal) => get('/status', {}, signal) as Promise<PipelineStatus>,
+    alerts: (query, signal) => get('/alerts', { query }, signal) as Promise<Alert[]>,
     businessDay: (signal) => get('/business-day', {}, signal),
     alive: async (signal) => {
       let response: Response;

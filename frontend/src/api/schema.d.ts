@@ -31,7 +31,7 @@ export interface paths {
         };
         /**
          * Chain-wide revenue, tickets and sales over business dates, and their split by channel.
-         * @description `to` defaults to today (UTC), `from` to `to`; at most 366 days. Channels are ordered by revenue; channels without sales are left out.
+         * @description `to` defaults to the chain's business date today (`GET /business-day`), `from` to `to`; at most 366 days. Channels are ordered by revenue; channels without sales are left out.
          */
         get: operations["GetSalesSummary"];
         put?: never;
@@ -50,10 +50,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Revenue sold so far today against the same weekday last week up to the same time of day.
-         * @description By `sold_at`, in UTC, to the minute. `series` holds both days' cumulative revenue per 15-minute bucket (`time` is the bucket's start, HH:mm UTC); `today` is null for buckets not yet begun. `ratio` is null when last week sold nothing by this time.
+         * Revenue of today's business date sold so far against the business date a week earlier up to the same time into its day.
+         * @description Today is the chain's business date (`GET /business-day`): the same sales as the summary's revenue of today, cumulative by `sold_at` to the minute. Last week: the business date 7 days earlier, up to the same elapsed time into its business day. `series` holds both days' cumulative revenue per 15-minute bucket of today's business day (`time` is the bucket's start, HH:mm in the chain's local time `time_zone`; 92, 96 or 100 buckets for a 23, 24 or 25-hour day; tickets sold before the day began count in the first bucket); `today` is null for buckets not yet begun. `ratio` is null when last week sold nothing by this time.
          */
         get: operations["GetSalesPace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/business-day": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The chain's business day now: home time zone, cutoff, today, this week and the same time last week.
+         * @description A business date runs from the cutoff (default 06:00 local time) to the cutoff the next day, so a 00:30 screening belongs to the evening before. `today` is the business date now in the chain's home time zone, the default date of every other route; `this_week` runs Friday to Thursday; `same_time_last_week` is as far into the business day 7 days ago as now is into today.
+         */
+        get: operations["GetBusinessDay"];
         put?: never;
         post?: never;
         delete?: never;
@@ -71,7 +91,7 @@ export interface paths {
         };
         /**
          * Server-Sent Events: today's totals, the sales rate and the top five theaters and movies, whenever they change.
-         * @description Each event is `event: totals` with the JSON below as `data`: one at once, then one after new sales are stored (at most about four a second); a `: heartbeat` comment every 15 s. A client may hold 5 streams at once (429 above), the server 500 in all (503 above).
+         * @description Each event is `event: totals` with the JSON below as `data`: one at once, then one after new sales are stored (at most about four a second); a `: heartbeat` comment every 15 s. The stream also carries the pipeline: `event: status` (the JSON of `GET /status`) at once, whenever the state changes and at least every 5 s, and `event: alerts` (the open alerts, as `GET /alerts?state=open`) at once and whenever they change. A client may hold 5 streams at once (429 above), the server 500 in all (503 above).
          */
         get: operations["StreamLiveTotals"];
         put?: never;
@@ -96,6 +116,46 @@ export interface paths {
          * @description For browsers, whose `EventSource` cannot send an `Authorization` header. Send the bearer token here; put the ticket in the stream's URL. A ticket works once, and only for the user it was issued to.
          */
         post: operations["IssueLiveTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The pipeline's state (live, lagging, stalled), the newest sale stored and its age, consumer lag, ingest rate and the last hour's dead letters by reason.
+         * @description `stalled`: no consumer heartbeat for `thresholds.heartbeat_timeout_seconds`, or a consumer with messages waiting that stored nothing for `thresholds.stalled_after_seconds`. `lagging`: more than `thresholds.lagging_above_messages` messages waiting, or the newest sale stored more than `thresholds.lagging_delay_seconds` after it was sold (while sales flow). Otherwise `live`, also when nobody is buying. Thresholds: configuration `Api:Status`.
+         */
+        get: operations["GetPipelineStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alerts, newest first: sell-out watch, quiet theaters, pipeline stalled, dead letters rising.
+         * @description `state`: `open` (not resolved) or `all` (default). `from`: only alerts raised at or after it (an ISO date, meaning its start in UTC, or an ISO date-time with offset). `limit`: 1 to 500, default 100. `resolved_at` is null while the alert is open.
+         */
+        get: operations["GetAlerts"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -145,7 +205,7 @@ export interface paths {
         };
         /**
          * Each movie's sales at the theater by business date, newest date first, then by revenue.
-         * @description `to` defaults to today (UTC), `from` to 30 days ending at `to`; at most 366 days.
+         * @description `to` defaults to the chain's business date today (`GET /business-day`), `from` to 30 days ending at `to`; at most 366 days.
          */
         get: operations["GetTheaterMovies"];
         put?: never;
@@ -164,7 +224,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The theater's showtimes on a business date (default today, UTC) and how full each is.
+         * The theater's showtimes on a business date (default the chain's business date today) and how full each is.
          * @description `starts_at` is the start instant with the theater's UTC offset; `occupancy` is tickets_sold / capacity.
          */
         get: operations["GetTheaterShowtimes"];
@@ -202,7 +262,7 @@ export interface paths {
         };
         /**
          * The movie's chain-wide sales by business date, newest first.
-         * @description `to` defaults to today (UTC), `from` to 30 days ending at `to`; at most 366 days. Dates without sales are left out.
+         * @description `to` defaults to the chain's business date today (`GET /business-day`), `from` to 30 days ending at `to`; at most 366 days. Dates without sales are left out.
          */
         get: operations["GetMovieSales"];
         put?: never;
@@ -221,7 +281,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Theaters by revenue on a business date (default today, UTC), ranked from 1.
+         * Theaters by revenue on a business date (default the chain's business date today), ranked from 1.
          * @description Ties go to the lowest id; only theaters that sold appear.
          */
         get: operations["GetTheaterLeaderboard"];
@@ -241,7 +301,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Movies by revenue on a business date (default today, UTC), ranked from 1.
+         * Movies by revenue on a business date (default the chain's business date today), ranked from 1.
          * @description Ties go to the lowest id; only movies that sold appear.
          */
         get: operations["GetMovieLeaderboard"];
@@ -253,10 +313,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dead letters, newest first, with their reason, detail, state and a safe preview of the payload.
+         * @description Filters: `reason`, `state` (dead, replay_requested, replayed, discarded), `theater_id`, `from` and `to` (received, ISO 8601 instant or date; `to` excluded, a date meaning its end), `limit` (1–200, default 50). Pages go by id: pass `next_before` as `before`. The preview is text with unsafe characters escaped: never render it as HTML.
+         */
+        get: operations["GetDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dead-letters/reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many dead letters have each reason and state. */
+        get: operations["GetDeadLetterReasons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dead-letters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One dead letter, with up to 16 KiB of its payload as escaped text and its first 1 KiB in hexadecimal. */
+        get: operations["GetDeadLetter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Asks the consumer to send dead letters through the normal path again (1–500 ids).
+         * @description Only `dead` letters change (to `replay_requested`); the answer says what happened to each id. The consumer replays within about a second: a letter becomes `replayed` (with the sale's `event_id`) or `dead` again with the new reason. A sale is stored once however often its letter is replayed.
+         */
+        post: operations["ReplayDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dead-letters/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Discards dead letters with a note (1–500 ids; note 1–1000 characters). They are kept. */
+        post: operations["DiscardDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Alert: {
+            /** Format: int64 */
+            alert_id: number;
+            rule: string;
+            subject: string;
+            severity: string;
+            message: string;
+            details: components["schemas"]["JsonElement"];
+            /** Format: date-time */
+            raised_at: string;
+            /** Format: date-time */
+            resolved_at: null | string;
+        };
+        BusinessDayNow: {
+            /** Format: date-time */
+            now: string;
+            time_zone: string;
+            cutoff: string;
+            /** Format: date */
+            today: string;
+            /** Format: date-time */
+            day_start: string;
+            /** Format: date-time */
+            day_end: string;
+            this_week: components["schemas"]["BusinessWeekDates"];
+            /** Format: date-time */
+            same_time_last_week: string;
+        };
+        BusinessWeekDates: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            dates: string[];
+        };
         ChannelSales: {
             channel: string;
             /** Format: double */
@@ -272,6 +458,81 @@ export interface components {
             /** Format: double */
             revenue: number;
         };
+        DeadLetterActionAnswer: {
+            /** Format: int32 */
+            changed: number;
+            results: components["schemas"]["DeadLetterActionResult"][];
+        };
+        DeadLetterActionResult: {
+            /** Format: int64 */
+            id: number;
+            outcome: string;
+            state: null | string;
+        };
+        DeadLetterCount: {
+            reason: string;
+            /** Format: int64 */
+            count: number;
+        };
+        DeadLetterDetail: {
+            letter: components["schemas"]["DeadLetterSummary"];
+            /** Format: uuid */
+            message_id: string;
+            payload_text: string;
+            payload_text_truncated: boolean;
+            payload_hex: string;
+        };
+        DeadLetterDiscardRequest: {
+            ids: null | number[];
+            note: null | string;
+        };
+        DeadLetterPage: {
+            items: components["schemas"]["DeadLetterSummary"][];
+            /** Format: int64 */
+            next_before: null | number;
+        };
+        DeadLetterReasonCount: {
+            reason: string;
+            state: string;
+            /** Format: int32 */
+            count: number;
+        };
+        DeadLetterReplayRequest: {
+            ids: null | number[];
+        };
+        DeadLetterSummary: {
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            received_at: string;
+            reason: string;
+            detail: string;
+            state: string;
+            /** Format: int32 */
+            theater_id: null | number;
+            topic: string;
+            /** Format: int32 */
+            partition: number;
+            /** Format: int64 */
+            offset: number;
+            message_key: null | string;
+            /** Format: int32 */
+            payload_bytes: number;
+            preview: string;
+            preview_truncated: boolean;
+            /** Format: uuid */
+            event_id: null | string;
+            /** Format: int32 */
+            replay_attempts: number;
+            requested_by: null | string;
+            /** Format: date-time */
+            requested_at: null | string;
+            resolved_by: null | string;
+            /** Format: date-time */
+            resolved_at: null | string;
+            note: null | string;
+        };
+        JsonElement: unknown;
         LiveTicket: {
             ticket: string;
             /** Format: date-time */
@@ -317,12 +578,37 @@ export interface components {
             /** Format: date */
             release_date: string;
         };
+        NewestSale: {
+            /** Format: date-time */
+            sold_at: string;
+            /** Format: date-time */
+            ingested_at: string;
+            /** Format: double */
+            age_seconds: number;
+        };
         PacePoint: {
             time: string;
             /** Format: double */
             today: null | number;
             /** Format: double */
             last_week: null | number;
+        };
+        PipelineStatus: {
+            /** Format: date-time */
+            as_of: string;
+            state: string;
+            reason: string;
+            newest_sale: null | components["schemas"]["NewestSale"];
+            /** Format: int64 */
+            consumer_lag: number;
+            /** Format: int64 */
+            sales_per_minute: number;
+            /** Format: int32 */
+            consumers: number;
+            /** Format: date-time */
+            last_heartbeat_at: null | string;
+            dead_letters_last_hour: components["schemas"]["DeadLetterCount"][];
+            thresholds: components["schemas"]["StatusThresholds"];
         };
         ProblemDetails: {
             type?: null | string;
@@ -341,6 +627,11 @@ export interface components {
         SalesPace: {
             /** Format: date-time */
             as_of: string;
+            /** Format: date */
+            date: string;
+            /** Format: date */
+            last_week_date: string;
+            time_zone: string;
             today: components["schemas"]["RevenueAndTickets"];
             last_week: components["schemas"]["RevenueAndTickets"];
             /** Format: double */
@@ -378,6 +669,16 @@ export interface components {
             tickets_sold: number;
             /** Format: double */
             occupancy: number;
+        };
+        StatusThresholds: {
+            /** Format: double */
+            heartbeat_timeout_seconds: number;
+            /** Format: double */
+            stalled_after_seconds: number;
+            /** Format: int64 */
+            lagging_above_messages: number;
+            /** Format: double */
+            lagging_delay_seconds: number;
         };
         TheaterMovieSales: {
             /** Format: int32 */
@@ -501,7 +802,7 @@ export interface operations {
             query?: {
                 /** @description First business date, YYYY-MM-DD (included); default the same as `to`. */
                 from?: string;
-                /** @description Last business date, YYYY-MM-DD (included); default today (UTC). */
+                /** @description Last business date, YYYY-MM-DD (included); default the chain's business date today (GET /business-day). */
                 to?: string;
             };
             header?: never;
@@ -589,6 +890,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "as_of": "2025-03-14T18:02:11+00:00",
+                     *       "date": "2025-03-14",
+                     *       "last_week_date": "2025-03-07",
+                     *       "time_zone": "America/New_York",
                      *       "today": {
                      *         "revenue": 182400.5,
                      *         "tickets_sold": 12470
@@ -600,17 +904,17 @@ export interface operations {
                      *       "ratio": 1.1041,
                      *       "series": [
                      *         {
-                     *           "time": "00:00",
-                     *           "today": 512,
-                     *           "last_week": 498.5
+                     *           "time": "06:00",
+                     *           "today": 96512,
+                     *           "last_week": 90498.5
                      *         },
                      *         {
-                     *           "time": "00:15",
-                     *           "today": 1090.25,
-                     *           "last_week": 1001
+                     *           "time": "06:15",
+                     *           "today": 96790.25,
+                     *           "last_week": 90701
                      *         },
                      *         {
-                     *           "time": "23:45",
+                     *           "time": "05:45",
                      *           "today": null,
                      *           "last_week": 398112.75
                      *         }
@@ -618,6 +922,64 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SalesPace"];
+                };
+            };
+            /** @description No valid access token (or live ticket) was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token's user lacks the viewer role or above. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GetBusinessDay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "now": "2025-03-14T18:02:11+00:00",
+                     *       "time_zone": "America/New_York",
+                     *       "cutoff": "06:00",
+                     *       "today": "2025-03-14",
+                     *       "day_start": "2025-03-14T10:00:00+00:00",
+                     *       "day_end": "2025-03-15T10:00:00+00:00",
+                     *       "this_week": {
+                     *         "from": "2025-03-14",
+                     *         "to": "2025-03-20",
+                     *         "dates": [
+                     *           "2025-03-14",
+                     *           "2025-03-15",
+                     *           "2025-03-16",
+                     *           "2025-03-17",
+                     *           "2025-03-18",
+                     *           "2025-03-19",
+                     *           "2025-03-20"
+                     *         ]
+                     *       },
+                     *       "same_time_last_week": "2025-03-07T19:02:11+00:00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BusinessDayNow"];
                 };
             };
             /** @description No valid access token (or live ticket) was sent. */
@@ -780,6 +1142,157 @@ export interface operations {
             };
         };
     };
+    GetPipelineStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2025-03-14T19:42:07.12+00:00",
+                     *       "state": "live",
+                     *       "reason": "Consumers are running and keeping up.",
+                     *       "newest_sale": {
+                     *         "sold_at": "2025-03-14T19:42:06.31+00:00",
+                     *         "ingested_at": "2025-03-14T19:42:06.402+00:00",
+                     *         "age_seconds": 0.8
+                     *       },
+                     *       "consumer_lag": 0,
+                     *       "sales_per_minute": 212,
+                     *       "consumers": 1,
+                     *       "last_heartbeat_at": "2025-03-14T19:42:06.95+00:00",
+                     *       "dead_letters_last_hour": [
+                     *         {
+                     *           "reason": "unknown_theater",
+                     *           "count": 3
+                     *         },
+                     *         {
+                     *           "reason": "malformed",
+                     *           "count": 1
+                     *         }
+                     *       ],
+                     *       "thresholds": {
+                     *         "heartbeat_timeout_seconds": 15,
+                     *         "stalled_after_seconds": 30,
+                     *         "lagging_above_messages": 1000,
+                     *         "lagging_delay_seconds": 10
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PipelineStatus"];
+                };
+            };
+            /** @description No valid access token (or live ticket) was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token's user lacks the viewer role or above. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GetAlerts: {
+        parameters: {
+            query?: {
+                /** @description `open` (not resolved) or `all`; default `all`. */
+                state?: "open" | "all";
+                /** @description Only alerts raised at or after this: an ISO date (its start, UTC) or date-time with offset. */
+                from?: string;
+                /** @description Number of alerts, 1–500; default 100. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "alert_id": 42,
+                     *         "rule": "sell_out_watch",
+                     *         "subject": "showtime:10218993",
+                     *         "severity": "info",
+                     *         "message": "Barbie at AMC Century City, 19:15, is 93 % sold (131 of 140 seats).",
+                     *         "details": {
+                     *           "movie": "Barbie",
+                     *           "theater": "AMC Century City",
+                     *           "capacity": 140,
+                     *           "occupancy": 0.9357,
+                     *           "theater_id": 1,
+                     *           "showtime_id": 10218993,
+                     *           "tickets_sold": 131
+                     *         },
+                     *         "raised_at": "2025-03-14T18:02:15+00:00",
+                     *         "resolved_at": null
+                     *       },
+                     *       {
+                     *         "alert_id": 41,
+                     *         "rule": "pipeline_stalled",
+                     *         "subject": "pipeline",
+                     *         "severity": "critical",
+                     *         "message": "The pipeline is stalled: No consumer has reported for 21 s (more than 15 s): nothing is being ingested.",
+                     *         "details": {
+                     *           "consumers": 0,
+                     *           "consumer_lag": 0
+                     *         },
+                     *         "raised_at": "2025-03-14T17:30:00+00:00",
+                     *         "resolved_at": "2025-03-14T17:31:45+00:00"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["Alert"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token (or live ticket) was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token's user lacks the viewer role or above. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     GetTheaters: {
         parameters: {
             query?: never;
@@ -904,7 +1417,7 @@ export interface operations {
             query?: {
                 /** @description First business date, YYYY-MM-DD (included); default 30 days ending at `to`. */
                 from?: string;
-                /** @description Last business date, YYYY-MM-DD (included); default today (UTC). */
+                /** @description Last business date, YYYY-MM-DD (included); default the chain's business date today (GET /business-day). */
                 to?: string;
             };
             header?: never;
@@ -987,7 +1500,7 @@ export interface operations {
     GetTheaterShowtimes: {
         parameters: {
             query?: {
-                /** @description Business date, YYYY-MM-DD; default today (UTC). */
+                /** @description Business date, YYYY-MM-DD; default the chain's business date today (GET /business-day). */
                 date?: string;
             };
             header?: never;
@@ -1127,7 +1640,7 @@ export interface operations {
             query?: {
                 /** @description First business date, YYYY-MM-DD (included); default 30 days ending at `to`. */
                 from?: string;
-                /** @description Last business date, YYYY-MM-DD (included); default today (UTC). */
+                /** @description Last business date, YYYY-MM-DD (included); default the chain's business date today (GET /business-day). */
                 to?: string;
             };
             header?: never;
@@ -1199,7 +1712,7 @@ export interface operations {
     GetTheaterLeaderboard: {
         parameters: {
             query?: {
-                /** @description Business date, YYYY-MM-DD; default today (UTC). */
+                /** @description Business date, YYYY-MM-DD; default the chain's business date today (GET /business-day). */
                 date?: string;
                 /** @description Number of rows, 1–100; default 10. */
                 limit?: number;
@@ -1265,7 +1778,7 @@ export interface operations {
     GetMovieLeaderboard: {
         parameters: {
             query?: {
-                /** @description Business date, YYYY-MM-DD; default today (UTC). */
+                /** @description Business date, YYYY-MM-DD; default the chain's business date today (GET /business-day). */
                 date?: string;
                 /** @description Number of rows, 1–100; default 10. */
                 limit?: number;
@@ -1320,6 +1833,359 @@ export interface operations {
                 content?: never;
             };
             /** @description The token's user lacks the viewer role or above. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GetDeadLetters: {
+        parameters: {
+            query?: {
+                /** @description Only letters with this reason (e.g. `unknown_theater`; see `/dead-letters/reasons`). */
+                reason?: string;
+                /** @description Only letters in this state: dead, replay_requested, replayed, discarded. */
+                state?: "dead" | "replay_requested" | "replayed" | "discarded";
+                /** @description Only letters whose payload names this theater id. */
+                theater_id?: number;
+                /** @description Received at or after: an ISO 8601 instant with offset (2025-03-14T18:00:00Z) or a date (its start, UTC). */
+                from?: string;
+                /** @description Received before: an ISO 8601 instant with offset, or a date (its end, UTC). */
+                to?: string;
+                /** @description Number of letters, 1–200; default 50. */
+                limit?: number;
+                /** @description Only letters with a smaller id: the `next_before` of the previous page. */
+                before?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": 4211,
+                     *           "received_at": "2025-03-14T18:02:11+00:00",
+                     *           "reason": "unknown_theater",
+                     *           "detail": "no theater with id 31",
+                     *           "state": "dead",
+                     *           "theater_id": 31,
+                     *           "topic": "ticket-sales",
+                     *           "partition": 2,
+                     *           "offset": 918220,
+                     *           "message_key": "31",
+                     *           "payload_bytes": 188,
+                     *           "preview": "{\"event_id\":\"0b7c…\",\"theater_id\":31,\"movie_id\":28,\"showtime_id\":10218990,\"tickets_sold\":2}",
+                     *           "preview_truncated": false,
+                     *           "event_id": null,
+                     *           "replay_attempts": 0,
+                     *           "requested_by": null,
+                     *           "requested_at": null,
+                     *           "resolved_by": null,
+                     *           "resolved_at": null,
+                     *           "note": null
+                     *         }
+                     *       ],
+                     *       "next_before": 4211
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeadLetterPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token (or live ticket) was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token's user lacks the operator role or above. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GetDeadLetterReasons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "reason": "invalid_json",
+                     *         "state": "dead",
+                     *         "count": 3
+                     *       },
+                     *       {
+                     *         "reason": "unknown_theater",
+                     *         "state": "dead",
+                     *         "count": 12
+                     *       },
+                     *       {
+                     *         "reason": "unknown_theater",
+                     *         "state": "replayed",
+                     *         "count": 40
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["DeadLetterReasonCount"][];
+                };
+            };
+            /** @description No valid access token (or live ticket) was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token's user lacks the operator role or above. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GetDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dead letter's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "letter": {
+                     *         "id": 4211,
+                     *         "received_at": "2025-03-14T18:02:11+00:00",
+                     *         "reason": "unknown_theater",
+                     *         "detail": "no theater with id 31",
+                     *         "state": "dead",
+                     *         "theater_id": 31,
+                     *         "topic": "ticket-sales",
+                     *         "partition": 2,
+                     *         "offset": 918220,
+                     *         "message_key": "31",
+                     *         "payload_bytes": 188,
+                     *         "preview": "{\"event_id\":\"0b7c…\",\"theater_id\":31,\"movie_id\":28,\"showtime_id\":10218990,\"tickets_sold\":2}",
+                     *         "preview_truncated": false,
+                     *         "event_id": null,
+                     *         "replay_attempts": 0,
+                     *         "requested_by": null,
+                     *         "requested_at": null,
+                     *         "resolved_by": null,
+                     *         "resolved_at": null,
+                     *         "note": null
+                     *       },
+                     *       "message_id": "8d0f5a52-3b55-8c1e-9a51-6f0e2b7d4c11",
+                     *       "payload_text": "{\"event_id\":\"0b7c…\",\"theater_id\":31,\"movie_id\":28,\"showtime_id\":10218990,\"tickets_sold\":2}",
+                     *       "payload_text_truncated": false,
+                     *       "payload_hex": "7b 22 65 76 65 6e 74 5f 69 64 22 3a …"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeadLetterDetail"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token (or live ticket) was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token's user lacks the operator role or above. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ReplayDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeadLetterReplayRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "changed": 1,
+                     *       "results": [
+                     *         {
+                     *           "id": 4211,
+                     *           "outcome": "replay_requested",
+                     *           "state": "replay_requested"
+                     *         },
+                     *         {
+                     *           "id": 4100,
+                     *           "outcome": "unchanged",
+                     *           "state": "replayed"
+                     *         },
+                     *         {
+                     *           "id": 9999999,
+                     *           "outcome": "not_found",
+                     *           "state": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeadLetterActionAnswer"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token (or live ticket) was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token's user lacks the operator role or above. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DiscardDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeadLetterDiscardRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "changed": 1,
+                     *       "results": [
+                     *         {
+                     *           "id": 4212,
+                     *           "outcome": "discarded",
+                     *           "state": "discarded"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeadLetterActionAnswer"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token (or live ticket) was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token's user lacks the operator role or above. */
             403: {
                 headers: {
                     [name: string]: unknown;

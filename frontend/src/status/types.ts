@@ -1,50 +1,23 @@
-// Hand-written types of GET /status and GET /alerts (docs/api.md, "Pipeline status" and "Alerts"); to be replaced by
-// the types generated from the OpenAPI document.
+import type { components } from '../api/schema';
+
+// Types of GET /status and GET /alerts, generated from the OpenAPI document (src/api/schema.d.ts). The document types
+// `state` and `severity` as strings; the contract (docs/api.md, "Pipeline status" and "Alerts") allows only the values
+// below, so those two fields are narrowed here.
+
+type Schemas = components['schemas'];
 
 export type PipelineState = 'live' | 'lagging' | 'stalled';
-
-export interface NewestSale {
-  sold_at: string;
-  ingested_at: string;
-  age_seconds: number;
-}
-
-export interface DeadLetterCount {
-  reason: string;
-  count: number;
-}
-
-export interface StatusThresholds {
-  heartbeat_timeout_seconds: number;
-  stalled_after_seconds: number;
-  lagging_above_messages: number;
-  lagging_delay_seconds: number;
-}
+export type NewestSale = Schemas['NewestSale'];
+export type DeadLetterCount = Schemas['DeadLetterCount'];
+export type StatusThresholds = Schemas['StatusThresholds'];
 
 /** `GET /status`, and the data of the live stream's `status` event. */
-export interface PipelineStatus {
-  as_of: string;
-  state: PipelineState;
-  reason: string;
-  newest_sale: NewestSale | null;
-  consumer_lag: number;
-  sales_per_minute: number;
-  consumers: number;
-  last_heartbeat_at: string | null;
-  dead_letters_last_hour: DeadLetterCount[];
-  thresholds: StatusThresholds;
-}
+export type PipelineStatus = Omit<Schemas['PipelineStatus'], 'state'> & { state: PipelineState };
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
 /** One alert of `GET /alerts`; the live stream's `alerts` event is the list of open ones. */
-export interface Alert {
-  alert_id: number;
-  rule: string;
-  subject: string;
+export type Alert = Omit<Schemas['Alert'], 'severity' | 'details'> & {
   severity: AlertSeverity;
-  message: string;
   details: Record<string, unknown>;
-  raised_at: string;
-  resolved_at: string | null;
-}
+};
