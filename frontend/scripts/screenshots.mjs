@@ -1,5 +1,7 @@
 // Screenshots of the running dashboard for the README: the live view, a theater page (also whole),
-// the theater list and the top-theater page at 1280x800, and the live view on a phone (390x844).
+// the theater list, the top-theater page, the alerts page and the dead-letter console (as the demo operator) at
+// 1280x800, and the live view on a phone (390x844). SCREENSHOTS_ONLY=a.png,b.png takes just those; the shot of a
+// stalled pipeline (pipeline-stalled.png) is taken only when named there, with the consumer stopped by hand.
 // Writes ../docs/screenshots/*.png.
 // The frontend is REELMETRICS_FRONTEND_URL (default http://localhost:3000); pages are taken signed in
 // as the demo viewer (REELMETRICS_DEMO_VIEWER_PASSWORD).
@@ -22,14 +24,19 @@ const shots = [
   { file: 'top-theater.png', path: `/top-theater?date=${topDate}`, viewport: DESKTOP, ready: '[data-testid="top-theater-result"]' },
   { file: 'theaters.png', path: '/theaters', viewport: DESKTOP, ready: '[data-testid="theater-table"]' },
   { file: 'live-view-phone.png', path: '/', viewport: PHONE, ready: '[data-testid="kpi-revenue-value"]', also: '[data-testid="pace-chart"]' },
+  { file: 'alerts.png', path: '/alerts', viewport: DESKTOP, ready: '[data-testid="alerts-page"]' },
+  { file: 'dead-letters.png', path: '/dead-letters', viewport: DESKTOP, role: 'operator', ready: '[data-testid="dead-letters-page"]' },
+  { file: 'pipeline-stalled.png', path: '/', viewport: DESKTOP, ready: '[data-testid="kpi-revenue-value"]', onlyWhenNamed: true },
 ];
+const only = (process.env.SCREENSHOTS_ONLY ?? '').split(',').filter(Boolean);
+const wanted = shots.filter((shot) => (only.length > 0 ? only.includes(shot.file) : !shot.onlyWhenNamed));
 
 try {
-  for (const shot of shots) {
-    const page = await openSignedIn(browser, shot.path, { viewport: shot.viewport });
+  for (const shot of wanted) {
+    const page = await openSignedIn(browser, shot.path, { viewport: shot.viewport, role: shot.role ?? 'viewer' });
     await page.waitForSelector(shot.ready);
     if (shot.also) await page.waitForSelector(shot.also);
-    await page.waitForTimeout(300);
+    await page.waitForTimeout(shot.onlyWhenNamed ? 3000 : 300);
     const file = resolve(outDir, shot.file);
     await page.screenshot({ path: file, fullPage: shot.fullPage ?? false });
     console.log(`wrote ${file}`);
