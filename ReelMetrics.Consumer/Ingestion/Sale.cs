@@ -52,8 +52,10 @@ internal sealed record DeadLetter(string Reason, string Detail, MessageCoordinat
                 && theater.ValueKind == System.Text.Json.JsonValueKind.Number
                 && theater.TryGetInt32(out var theaterId) ? theaterId : null;
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or ArgumentException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Not only JsonException: reading a member name with an escaped unpaired surrogate throws
+            // InvalidOperationException (found by HostileMessagePropertyTests). A dead letter must never fail to be one.
             return null;
         }
     }

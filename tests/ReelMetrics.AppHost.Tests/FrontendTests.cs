@@ -90,8 +90,13 @@ public sealed class FrontendTests(LocalAppFixture fixture)
         var (frontend, environment) = await BrowserEnvironmentAsync(ct);
         var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
 
+        // The orchestrator (DCP) sends SIGTERM and reports a failure when the process takes longer than about 10 s to exit.
+        // The consumer stops ingesting and marks its heartbeat stopped at once, but its process has been seen to need
+        // longer than that to end (CI, 2026-12-02: "timed out waiting for process to stop"). So a failed stop command is
+        // not the end of the test: the page must still say Stalled within the bound, and the process must end within a
+        // minute (waited for below) before it is started again.
         var stopped = await commands.ExecuteCommandAsync("consumer", KnownResourceCommands.StopCommand, ct);
-        Assert.True(stopped.Success, $"stopping the consumer failed: {stopped.Message}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"stop command: {(stopped.Success ? "succeeded" : stopped.Message)}");
         try
         {
             environment["REELMETRICS_E2E_PIPELINE_STATE"] = "stalled";
@@ -101,6 +106,9 @@ public sealed class FrontendTests(LocalAppFixture fixture)
         }
         finally
         {
+            await fixture.App.ResourceNotifications
+                .WaitForResourceAsync("consumer", [KnownResourceStates.Exited, KnownResourceStates.Finished], ct)
+                .WaitAsync(TimeSpan.FromMinutes(1), ct);
             var started = await commands.ExecuteCommandAsync("consumer", KnownResourceCommands.StartCommand, ct);
             Assert.True(started.Success, $"starting the consumer again failed: {started.Message}");
         }
