@@ -138,10 +138,37 @@ public sealed class FrontendTests(LocalAppFixture fixture)
         TestContext.Current.TestOutputHelper?.WriteLine($"stop {resource}: {(stopped.Success ? "done" : stopped.Message)}");
     }
 
-    private async Task WaitUntilEndedAsync(string resource, CancellationToken ct) =>
-        await fixture.App.ResourceNotifications
-            .WaitForResourceAsync(resource, [KnownResourceStates.Exited, KnownResourceStates.Finished], ct)
-            .WaitAsync(TimeSpan.FromMinutes(1), ct);
+    /// <summary>
+    /// Waits until the resource's process has ended. CI (2026-12-02) saw a process that DCP had failed to stop still
+    /// running a minute later: after 20 s it is killed by its pid (the AppHost this test started, started it), which is
+    /// also a crash the pipeline must survive. Why these processes outlive their stop is an open question (see the note).
+    /// </summary>
+    private async Task WaitUntilEndedAsync(string resource, CancellationToken ct)
+    {
+        var notifications = fixture.App.ResourceNotifications;
+        var ended = notifications.WaitForResourceAsync(resource, [KnownResourceStates.Exited, KnownResourceStates.Finished], ct);
+        if (await Task.WhenAny(ended, Task.Delay(TimeSpan.FromSeconds(20), ct)) == ended)
+        {
+            await ended;
+            return;
+        }
+
+        var current = await notifications.WaitForResourceAsync(resource, _ => true, ct);
+        var pid = current.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
+        Assert.True(pid is not null, $"{resource} did not end 20 s after its stop and its pid is not known");
+        var id = Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{resource} did not end 20 s after its stop: killing process {id}");
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(id);
+            process.Kill(entireProcessTree: true);
+        }
+        catch (ArgumentException)
+        {
+            // It ended meanwhile.
+        }
+        await ended.WaitAsync(TimeSpan.FromMinutes(1), ct);
+    }
 
     /// <summary>The frontend's address and the demo users' passwords, as the browser tests take them.</summary>
     private async Task<(string Frontend, Dictionary<string, string> Environment)> BrowserEnvironmentAsync(CancellationToken ct)
