@@ -20,12 +20,16 @@ internal sealed class IngestionMetrics
     private readonly Counter<long> deadLettersPublished;
     private readonly Counter<long> cacheDrift;
     private long lag;
+    private int partitions;
 
     /// <summary>What has been stored lately, for the pipeline heartbeat.</summary>
     public IngestionProgress Progress { get; } = new();
 
     /// <summary>The lag last reported by the worker (after its last batch).</summary>
     public long LastLag => Interlocked.Read(ref lag);
+
+    /// <summary>The number of partitions the worker owned when it last reported its lag.</summary>
+    public int LastPartitions => Volatile.Read(ref partitions);
 
     public IngestionMetrics(IMeterFactory meterFactory)
     {
@@ -73,5 +77,9 @@ internal sealed class IngestionMetrics
 
     public void CacheDrift(long count) => cacheDrift.Add(count);
 
-    public void Lag(long value) => Interlocked.Exchange(ref lag, value);
+    public void Lag(long value, int partitionCount = 0)
+    {
+        Interlocked.Exchange(ref lag, value);
+        Volatile.Write(ref partitions, partitionCount);
+    }
 }

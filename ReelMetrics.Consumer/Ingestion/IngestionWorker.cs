@@ -272,12 +272,13 @@ internal sealed class IngestionWorker(
     private void ReportLag()
     {
         long lag = 0;
-        foreach (var partition in consumer.Assignment)
+        var assignment = consumer.Assignment;
+        foreach (var partition in assignment)
         {
             var watermarks = consumer.GetWatermarkOffsets(partition);
             var position = consumer.Position(partition);
             if (watermarks.High.Value >= 0 && position.Value >= 0) lag += watermarks.High.Value - position.Value;
         }
-        metrics.Lag(lag);
+        metrics.Lag(lag, assignment.Count);
     }
 }
