@@ -182,6 +182,8 @@ internal sealed class ConsumerFleet(IReadOnlyDictionary<string, string?> setting
             {
                 text.Append(CultureInfo.InvariantCulture, $"\n  {process.Name} (pid {process.Id}), its last output:");
                 foreach (var line in process.RecentOutput(lines)) text.Append("\n    | ").Append(line);
+                text.Append(CultureInfo.InvariantCulture, $"\n  {process.Name}, its last warnings and errors:");
+                foreach (var line in process.RecentWarnings()) text.Append("\n    ! ").Append(line);
             }
             return text.ToString();
         }

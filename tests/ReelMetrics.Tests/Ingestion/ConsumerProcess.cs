@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 
 namespace ReelMetrics.Tests.Ingestion;
 
@@ -14,7 +15,12 @@ internal sealed class ConsumerProcess : IDisposable
     private const int KeptLines = 300;
 
     private readonly Process process;
+    private const int KeptWarningLines = 40;
+
     private readonly Queue<string> recent = new();
+    private readonly Queue<string> warnings = new();
+    private bool inWarning;
+    private StreamWriter? fullLog;
 
     private ConsumerProcess(Process process, string name)
     {
@@ -44,10 +50,19 @@ internal sealed class ConsumerProcess : IDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        // The consumer's own appsettings.json, as in production: the one in the test output is whichever referenced
+        // service copied it last (the identity server's, which logs every PostgreSQL command).
+        start.Environment["ASPNETCORE_CONTENTROOT"] = ProjectDirectory("ReelMetrics.Consumer");
         start.Environment["DOTNET_ENVIRONMENT"] = "Development";
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         var process = Process.Start(start)!;
         var consumer = new ConsumerProcess(process, name);
+        // REELMETRICS_TEST_CONSUMER_LOGS=<directory> keeps every consumer's whole output there, to study a failed run.
+        if (Environment.GetEnvironmentVariable("REELMETRICS_TEST_CONSUMER_LOGS") is { Length: > 0 } logs)
+        {
+            Directory.CreateDirectory(logs);
+            consumer.fullLog = new StreamWriter(Path.Combine(logs, $"{name.Replace(' ', '-').Replace('#', '-')}-{process.Id}.log")) { AutoFlush = true };
+        }
         process.OutputDataReceived += (_, e) => consumer.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => consumer.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -92,10 +107,21 @@ internal sealed class ConsumerProcess : IDisposable
         lock (recent) return [.. recent.Skip(Math.Max(0, recent.Count - lines))];
     }
 
+    /// <summary>The last warnings, errors and critical entries it logged (with their message lines), oldest first.</summary>
+    public IReadOnlyList<string> RecentWarnings()
+    {
+        lock (recent) return [.. warnings];
+    }
+
     public void Dispose()
     {
         if (!process.HasExited) process.Kill(entireProcessTree: true);
         process.WaitForExit();
+        lock (recent)
+        {
+            fullLog?.Dispose();
+            fullLog = null;
+        }
         process.Dispose();
     }
 
@@ -104,9 +130,31 @@ internal sealed class ConsumerProcess : IDisposable
         if (line is null) return;
         lock (recent)
         {
+            fullLog?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
             recent.Enqueue(line);
             if (recent.Count > KeptLines) recent.Dequeue();
+
+            // The console logger writes "warn: Category[id]" and then the message on indented lines.
+            if (line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal))
+            {
+                inWarning = true;
+            }
+            else if (!line.StartsWith(' '))
+            {
+                inWarning = false;
+            }
+            if (!inWarning) return;
+            warnings.Enqueue(line);
+            if (warnings.Count > KeptWarningLines) warnings.Dequeue();
         }
+    }
+
+    /// <summary>A referenced project's source directory, from the manifest the test SDK writes next to the tests.</summary>
+    private static string ProjectDirectory(string assemblyName)
+    {
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "MvcTestingAppManifest.json")));
+        var entry = manifest.RootElement.EnumerateObject().Single(p => p.Name.StartsWith(assemblyName + ",", StringComparison.Ordinal));
+        return entry.Value.GetString()!;
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
