@@ -1,4 +1,7 @@
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +35,11 @@ internal static class OpenApiSetup
             document.Servers = null;
             return Task.CompletedTask;
         });
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (context.JsonPropertyInfo is null) MarkOmittedNullsOptional(schema, context.JsonTypeInfo);
+            return Task.CompletedTask;
+        });
         options.AddOperationTransformer((operation, context, _) =>
         {
             DescribeParameters(operation, context.Description.RelativePath);
@@ -47,6 +55,28 @@ internal static class OpenApiSetup
             return Task.CompletedTask;
         });
     });
+
+    /// <summary>
+    /// The APIs leave a null member out of their JSON (ContractJson: WhenWritingNull) unless the member says it is always
+    /// written (JsonIgnoreCondition.Never): such a member is optional in the document, not "required and nullable", so
+    /// the generated TypeScript says what the JSON has.
+    /// </summary>
+    private static void MarkOmittedNullsOptional(OpenApiSchema schema, JsonTypeInfo type)
+    {
+        if (schema.Required is not { Count: > 0 } required) return;
+        var nullability = new NullabilityInfoContext();
+        foreach (var member in type.Properties)
+        {
+            var property = member.AttributeProvider as PropertyInfo ?? type.Type.GetProperty(ClrName(member.Name));
+            if (property is null || nullability.Create(property).ReadState != NullabilityState.Nullable) continue;
+            var alwaysWritten = property.GetCustomAttributes<JsonIgnoreAttribute>(inherit: true).Any(a => a.Condition == JsonIgnoreCondition.Never);
+            if (!alwaysWritten) required.Remove(member.Name);
+        }
+
+        // snake_case member name -> the record's PascalCase property name.
+        static string ClrName(string jsonName) =>
+            string.Concat(jsonName.Split('_').Select(word => word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word[1..]));
+    }
 
     private static void DescribeParameters(OpenApiOperation operation, string? path)
     {

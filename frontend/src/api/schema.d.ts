@@ -419,7 +419,7 @@ export interface components {
             /** Format: date-time */
             raised_at: string;
             /** Format: date-time */
-            resolved_at: null | string;
+            resolved_at?: null | string;
         };
         BusinessDayNow: {
             /** Format: date-time */
@@ -467,7 +467,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             outcome: string;
-            state: null | string;
+            state?: null | string;
         };
         DeadLetterCount: {
             reason: string;
@@ -483,13 +483,13 @@ export interface components {
             payload_hex: string;
         };
         DeadLetterDiscardRequest: {
-            ids: null | number[];
-            note: null | string;
+            ids?: null | number[];
+            note?: null | string;
         };
         DeadLetterPage: {
             items: components["schemas"]["DeadLetterSummary"][];
             /** Format: int64 */
-            next_before: null | number;
+            next_before?: null | number;
         };
         DeadLetterReasonCount: {
             reason: string;
@@ -498,7 +498,7 @@ export interface components {
             count: number;
         };
         DeadLetterReplayRequest: {
-            ids: null | number[];
+            ids?: null | number[];
         };
         DeadLetterSummary: {
             /** Format: int64 */
@@ -509,28 +509,28 @@ export interface components {
             detail: string;
             state: string;
             /** Format: int32 */
-            theater_id: null | number;
+            theater_id?: null | number;
             topic: string;
             /** Format: int32 */
             partition: number;
             /** Format: int64 */
             offset: number;
-            message_key: null | string;
+            message_key?: null | string;
             /** Format: int32 */
             payload_bytes: number;
             preview: string;
             preview_truncated: boolean;
             /** Format: uuid */
-            event_id: null | string;
+            event_id?: null | string;
             /** Format: int32 */
             replay_attempts: number;
-            requested_by: null | string;
+            requested_by?: null | string;
             /** Format: date-time */
-            requested_at: null | string;
-            resolved_by: null | string;
+            requested_at?: null | string;
+            resolved_by?: null | string;
             /** Format: date-time */
-            resolved_at: null | string;
-            note: null | string;
+            resolved_at?: null | string;
+            note?: null | string;
         };
         JsonElement: unknown;
         LiveTicket: {
@@ -598,7 +598,7 @@ export interface components {
             as_of: string;
             state: string;
             reason: string;
-            newest_sale: null | components["schemas"]["NewestSale"];
+            newest_sale?: null | components["schemas"]["NewestSale"];
             /** Format: int64 */
             consumer_lag: number;
             /** Format: int64 */
@@ -606,7 +606,7 @@ export interface components {
             /** Format: int32 */
             consumers: number;
             /** Format: date-time */
-            last_heartbeat_at: null | string;
+            last_heartbeat_at?: null | string;
             dead_letters_last_hour: components["schemas"]["DeadLetterCount"][];
             thresholds: components["schemas"]["StatusThresholds"];
         };

@@ -277,12 +277,12 @@ export function DeadLettersPage() {
               Newer
             </button>
           )}
-          {letters.data?.next_before !== undefined && (
+          {letters.data?.next_before != null && (
             <button
               type="button"
               className="button"
               data-testid="older"
-              onClick={() => setBefore({ for: filterKey, ids: [...pageStarts, letters.data?.next_before] })}
+              onClick={() => setBefore({ for: filterKey, ids: [...pageStarts, letters.data?.next_before ?? undefined] })}
             >
               Older
             </button>
@@ -313,7 +313,7 @@ function LetterRow({ letter, selected, onToggle }: { letter: DeadLetterSummary; 
         {letter.replay_attempts > 0 && <div className="muted">{letter.replay_attempts} replay(s)</div>}
         {letter.requested_by && (
           <div className="muted">
-            by {letter.requested_by} {formatTime(letter.requested_at)}
+            by {letter.requested_by} {formatTime(letter.requested_at ?? undefined)}
           </div>
         )}
         {letter.note && <div data-testid="letter-note">“{letter.note}”</div>}

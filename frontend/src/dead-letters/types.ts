@@ -1,59 +1,30 @@
-/**
- * Types of the dead-letter console's routes (`/dead-letters`, docs/api.md "Dead letters"), written by hand until
- * they are generated from the OpenAPI document with the others.
- */
+import type { components } from '../api/schema';
+
+// Types of the dead-letter console's routes (`/dead-letters`, docs/api.md "Dead letters"), generated from the OpenAPI
+// document (src/api/schema.d.ts). The document types `state` and `outcome` as strings; the contract allows only the
+// values below, so those fields are narrowed here.
+
+type Schemas = components['schemas'];
 
 export const DEAD_LETTER_STATES = ['dead', 'replay_requested', 'replayed', 'discarded'] as const;
 export type DeadLetterState = (typeof DEAD_LETTER_STATES)[number];
 
-export interface DeadLetterSummary {
-  id: number;
-  received_at: string;
-  reason: string;
-  detail: string;
-  state: DeadLetterState;
-  theater_id?: number;
-  topic: string;
-  partition: number;
-  offset: number;
-  message_key?: string;
-  payload_bytes: number;
-  /** The payload's first characters, unsafe ones escaped: text, never HTML. */
-  preview: string;
-  preview_truncated: boolean;
-  event_id?: string;
-  replay_attempts: number;
-  requested_by?: string;
-  requested_at?: string;
-  resolved_by?: string;
-  resolved_at?: string;
-  note?: string;
-}
+/** One letter; `preview` is the payload's first characters, unsafe ones escaped: text, never HTML. */
+export type DeadLetterSummary = Omit<Schemas['DeadLetterSummary'], 'state'> & { state: DeadLetterState };
 
-export interface DeadLetterPage {
-  items: DeadLetterSummary[];
-  /** Pass as `before` for the next page; absent on the last. */
-  next_before?: number;
-}
+/** A page of letters; pass `next_before` as `before` for the next page (absent on the last). */
+export type DeadLetterPage = Omit<Schemas['DeadLetterPage'], 'items'> & { items: DeadLetterSummary[] };
 
-export interface DeadLetterReasonCount {
-  reason: string;
-  state: DeadLetterState;
-  count: number;
-}
+export type DeadLetterReasonCount = Omit<Schemas['DeadLetterReasonCount'], 'state'> & { state: DeadLetterState };
 
 export type DeadLetterOutcome = 'replay_requested' | 'discarded' | 'unchanged' | 'not_found';
 
-export interface DeadLetterActionResult {
-  id: number;
+export type DeadLetterActionResult = Omit<Schemas['DeadLetterActionResult'], 'outcome' | 'state'> & {
   outcome: DeadLetterOutcome;
-  state?: DeadLetterState;
-}
+  state?: DeadLetterState | null;
+};
 
-export interface DeadLetterActionAnswer {
-  changed: number;
-  results: DeadLetterActionResult[];
-}
+export type DeadLetterActionAnswer = Omit<Schemas['DeadLetterActionAnswer'], 'results'> & { results: DeadLetterActionResult[] };
 
 export interface DeadLetterFilters {
   reason?: string;
