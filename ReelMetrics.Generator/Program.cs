@@ -15,5 +15,5 @@ builder.AddGenerator();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapTotalsApi();
-await app.RunAsync();
+app.RunUntilStopped();
 return Environment.ExitCode;

@@ -94,15 +94,22 @@ public static class Extensions
     /// cancels the start; that is a clean exit, not a crash (the chaos soak saw consumers abort with code 134 when
     /// they were stopped during start).
     /// </summary>
+    /// <remarks>
+    /// The stopping token is taken before the run: when the start fails, the host is disposed before the exception gets
+    /// here, and asking the disposed host for its lifetime throws inside the filter, which then lets the cancellation
+    /// through as a crash (the chaos test saw a consumer stopped during start exit with 134 that way).
+    /// </remarks>
     public static void RunUntilStopped(this WebApplication app)
     {
+        var stopping = app.Lifetime.ApplicationStopping;
+        var logger = app.Logger;
         try
         {
             app.Run();
         }
-        catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            app.Logger.LogInformation("Stopped while starting");
+            logger.LogInformation("Stopped while starting");
         }
     }
 }

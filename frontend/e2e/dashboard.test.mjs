@@ -252,11 +252,22 @@ describe('layout and accessibility', () => {
       const page = await openPage(path, PHONE);
       try {
         await page.getByTestId(ready).first().waitFor();
-        const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-          scrollWidth: document.documentElement.scrollWidth,
-          innerWidth: window.innerWidth,
-        }));
-        if (scrollWidth > innerWidth) overflowing.push(`${name}: ${scrollWidth}px wide on a ${innerWidth}px screen`);
+        const { scrollWidth, innerWidth, culprits } = await page.evaluate(() => {
+          // The innermost elements that reach past the screen's right edge, to say what to fix.
+          const past = [...document.body.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5);
+          const innermost = past.filter((e) => !past.some((other) => other !== e && e.contains(other)));
+          return {
+            scrollWidth: document.documentElement.scrollWidth,
+            innerWidth: window.innerWidth,
+            culprits: innermost.slice(0, 5).map((e) => {
+              const label = `${e.tagName.toLowerCase()}${e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : ''}`;
+              return `${label} "${(e.textContent ?? '').trim().slice(0, 60)}" ends at ${Math.round(e.getBoundingClientRect().right)}px`;
+            }),
+          };
+        });
+        if (scrollWidth > innerWidth) {
+          overflowing.push(`${name}: ${scrollWidth}px wide on a ${innerWidth}px screen (${culprits.join('; ') || 'no element past the edge'})`);
+        }
       } finally {
         await close(page);
       }

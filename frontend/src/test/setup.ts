@@ -1,7 +1,11 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { FakeEventSource } from './fakeEventSource';
+
+// findBy*/waitFor give up after this long (default 1 s): they return as soon as the page matches, and on a loaded CI
+// machine a render can take seconds.
+configure({ asyncUtilTimeout: 10_000 });
 
 beforeEach(() => {
   FakeEventSource.reset();
