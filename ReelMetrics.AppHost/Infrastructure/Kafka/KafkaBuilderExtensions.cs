@@ -25,11 +25,11 @@ public static class KafkaBuilderExtensions
     /// as the admin, creates the topics, principals and ACLs, and answers a metadata request, so <c>WaitFor(kafka)</c>
     /// means "usable by every principal".
     /// </summary>
-    public static IResourceBuilder<KafkaServerResource> AddKafka(this IDistributedApplicationBuilder builder, string name, int? port = null)
+    public static IResourceBuilder<KafkaServerResource> AddKafka(
+        this IDistributedApplicationBuilder builder, string name, string consumerGroup, int? port = null)
     {
         var adminPassword = PasswordParameter(builder, $"{name}-admin-password");
         var kafka = new KafkaServerResource(name, adminPassword);
-        var consumerGroup = builder.Configuration["ReelMetrics:Consumer:GroupId"] ?? KafkaSecurity.DefaultConsumerGroup;
 
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(kafka, async (_, ct) =>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -13,15 +12,14 @@ namespace ReelMetrics.AppHost.Infrastructure.Local;
 /// </summary>
 public static class LocalInfrastructureExtensions
 {
-    /// <summary>Configuration section for the local backing: <c>DataDirectory</c>, <c>PostgresPort</c>, <c>RedisPort</c>, <c>KafkaPort</c>.</summary>
-    public const string ConfigurationSection = "ReelMetrics:Local";
-
-    /// <summary>Adds a local PostgreSQL server; its data directory persists across runs.</summary>
-    public static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(this IDistributedApplicationBuilder builder, string name)
+    /// <summary>
+    /// Adds a local PostgreSQL server on <paramref name="port"/>; its data persists across runs, under
+    /// <paramref name="dataDirectory"/> when it is set (otherwise the server's default).
+    /// </summary>
+    public static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(
+        this IDistributedApplicationBuilder builder, string name, int port, string? dataDirectory)
     {
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
-        var port = PortFor(builder, "PostgresPort");
-        var dataDirectory = builder.Configuration[$"{ConfigurationSection}:DataDirectory"];
 
         var server = builder.AddResource(new LocalPostgresServerResource(name, "dotnet", builder.AppHostDirectory, password))
             .WithLocalServerArgs("postgres", port)
@@ -82,11 +80,11 @@ public static class LocalInfrastructureExtensions
     }
 
     /// <summary>Adds a local Redis-compatible server (Microsoft Garnet).</summary>
-    public static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name, int port)
     {
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
         return builder.AddResource(new LocalRedisResource(name, "dotnet", builder.AppHostDirectory, password))
-            .WithLocalServerArgs("redis", PortFor(builder, "RedisPort"))
+            .WithLocalServerArgs("redis", port)
             .WithEnvironment("REDIS_PASSWORD", password)
             .WithIconName("Memory")
             .WithReadinessCheck(async (resource, ct) =>
@@ -100,10 +98,10 @@ public static class LocalInfrastructureExtensions
     }
 
     /// <summary>Adds a local Kafka broker (librdkafka's mock cluster) with ReelMetrics' topics.</summary>
-    public static IResourceBuilder<LocalKafkaResource> AddLocalKafka(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<LocalKafkaResource> AddLocalKafka(this IDistributedApplicationBuilder builder, string name, int port)
     {
         return builder.AddResource(new LocalKafkaResource(name, "dotnet", builder.AppHostDirectory))
-            .WithLocalServerArgs("kafka", PortFor(builder, "KafkaPort"))
+            .WithLocalServerArgs("kafka", port)
             .WithArgs("--topic", $"{Topics.TicketSales}:{Topics.TicketSalesPartitions}", "--topic", $"{Topics.DeadLetters}:1")
             .WithIconName("Stream")
             .WithReadinessCheck(async (resource, ct) =>
@@ -137,9 +135,6 @@ public static class LocalInfrastructureExtensions
             timeout: TimeSpan.FromSeconds(5)));
         return builder.WithHealthCheck(key);
     }
-
-    private static int PortFor(IDistributedApplicationBuilder builder, string key) =>
-        builder.Configuration.GetValue<int?>($"{ConfigurationSection}:{key}") is { } port and > 0 ? port : Ports.Free();
 }
 
 internal sealed class DelegateHealthCheck(Func<CancellationToken, Task> probe) : IHealthCheck
