@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using ReelMetrics.Contracts;
+using ReelMetrics.Database;
 
 namespace ReelMetrics.AppHost.Infrastructure.Local;
 
@@ -34,11 +34,7 @@ public static class LocalInfrastructureExtensions
             // The password travels in the environment, not on a command line anyone can list.
             .WithEnvironment("POSTGRES_PASSWORD", password)
             .WithIconName("DatabaseStack");
-        return server.WithReadinessCheck(async (resource, ct) =>
-        {
-            await using var connection = new NpgsqlConnection(await resource.ConnectionStringExpression.GetValueAsync(ct));
-            await connection.OpenAsync(ct);
-        });
+        return server.WithReadinessCheck(ReadinessChecks.PostgresAnswersAsync);
     }
 
     /// <summary>Adds a database to a local PostgreSQL server; it is created when the server is ready.</summary>
@@ -50,16 +46,7 @@ public static class LocalInfrastructureExtensions
         {
             await using var connection = new NpgsqlConnection(await resource.ConnectionStringExpression.GetValueAsync(ct));
             await connection.OpenAsync(ct);
-            await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection)
-            {
-                Parameters = { new() { Value = database.DatabaseName } },
-            };
-            if (await exists.ExecuteScalarAsync(ct) is null)
-            {
-                await using var create = new NpgsqlCommand(
-                    $"create database {new NpgsqlCommandBuilder().QuoteIdentifier(database.DatabaseName)}", connection);
-                await create.ExecuteNonQueryAsync(ct);
-            }
+            await PostgresDatabases.CreateIfMissingAsync(connection, database.DatabaseName, ct);
             var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
             await notifications.PublishUpdateAsync(database, snapshot => snapshot with { State = KnownResourceStates.Running });
         });
@@ -72,11 +59,7 @@ public static class LocalInfrastructureExtensions
                 Properties = [new("postgres.database", database.DatabaseName)],
             })
             .WithIconName("Database")
-            .WithReadinessCheck(async (resource, ct) =>
-            {
-                await using var connection = new NpgsqlConnection(await resource.ConnectionStringExpression.GetValueAsync(ct));
-                await connection.OpenAsync(ct);
-            });
+            .WithReadinessCheck(ReadinessChecks.PostgresAnswersAsync);
     }
 
     /// <summary>Adds a local Redis-compatible server (Microsoft Garnet).</summary>
@@ -121,36 +104,6 @@ public static class LocalInfrastructureExtensions
             })
             .WithArgs(LocalInfrastructureProgram.Path, server, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithOtlpExporter();
-
-    /// <summary>Registers a health check that passes when <paramref name="probe"/> completes without throwing.</summary>
-    internal static IResourceBuilder<T> WithReadinessCheck<T>(this IResourceBuilder<T> builder, Func<T, CancellationToken, Task> probe)
-        where T : IResource
-    {
-        var key = $"{builder.Resource.Name}-ready";
-        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            key,
-            _ => new DelegateHealthCheck(ct => probe(builder.Resource, ct)),
-            failureStatus: HealthStatus.Unhealthy,
-            tags: null,
-            timeout: TimeSpan.FromSeconds(5)));
-        return builder.WithHealthCheck(key);
-    }
-}
-
-internal sealed class DelegateHealthCheck(Func<CancellationToken, Task> probe) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await probe(cancellationToken);
-            return HealthCheckResult.Healthy();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return HealthCheckResult.Unhealthy(ex.Message, ex);
-        }
-    }
 }
 
 /// <summary>Where the AppHost finds the ReelMetrics.LocalInfrastructure program (copied next to it by the project reference).</summary>
