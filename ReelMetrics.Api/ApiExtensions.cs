@@ -20,7 +20,7 @@ namespace ReelMetrics.Api;
 public static class ApiExtensions
 {
     /// <summary>The connection name of Redis, which holds the live aggregates the consumer maintains.</summary>
-    public const string RedisConnectionName = "redis";
+    public const string RedisConnectionName = ConnectionNames.Redis;
 
     /// <summary>
     /// Registers what the shared REST contract needs around the backend's <typeparamref name="TReadModel"/>:

@@ -4,10 +4,11 @@ using ReelMetrics.Api.DeadLetters;
 using ReelMetrics.Api.Status;
 using ReelMetrics.ApiEf;
 using ReelMetrics.ApiEf.Data;
+using ReelMetrics.Contracts;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<ReelMetricsDbContext>("reelmetrics",
+builder.AddNpgsqlDbContext<ReelMetricsDbContext>(ConnectionNames.Database,
     configureDbContextOptions: options => options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
 builder.AddReelMetricsApi<EfSalesReadModel>();
 builder.AddDeadLetterConsole<EfDeadLetterStore>();

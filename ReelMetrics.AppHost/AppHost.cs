@@ -6,10 +6,10 @@ using ReelMetrics.AppHost.Infrastructure.Kafka;
 using ReelMetrics.Database.Roles;
 
 var builder = DistributedApplication.CreateBuilder(args);
-var ports = Ports.From(builder.Configuration);
+var settings = AppHostSettings.From(builder.Configuration);   // the only place the AppHost reads its configuration
 
 // Infrastructure: containers when a container runtime answers, otherwise local processes.
-var infrastructure = builder.AddReelMetricsInfrastructure();
+var infrastructure = builder.AddReelMetricsInfrastructure(settings);
 var kafka = infrastructure.Kafka;
 var database = infrastructure.Database;
 var redis = infrastructure.Redis;
@@ -24,32 +24,33 @@ builder.AddProject<Projects.ReelMetrics_Generator>("generator")
     .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
     .WithKafkaPrincipal(kafka, KafkaPrincipal.Generator).WaitFor(kafka)
     .WithDatabaseRole(database, DatabaseRole.Generator).WaitForCompletion(migrations)    // sells seats of the showtimes in the catalog
-    .WithSettingsFrom("ReelMetrics:Generator", "Generator");
+    .WithEnvironment("Generator__ExitWhenDone", "false")    // a finished resource would lose /totals: keep serving once a count is reached
+    .WithSettingsFrom(settings.Generator, "Generator");
 
 builder.AddProject<Projects.ReelMetrics_Consumer>("consumer")
     .WithHttpEndpoint(name: "http").WithHttpHealthCheck("/health")
     .WithKafkaPrincipal(kafka, KafkaPrincipal.Consumer).WaitFor(kafka)
     .WithReference(redis).WaitFor(redis)
     .WithDatabaseRole(database, DatabaseRole.Consumer).WaitForCompletion(migrations)
-    .WithSettingsFrom("ReelMetrics:Consumer", "Consumer");
+    .WithSettingsFrom(settings.Consumer, "Consumer");
 
 // Sign-in: an OpenID Connect provider on its own database; the APIs accept its tokens, the dashboard signs in with it.
-var identity = builder.AddIdentityService("identity", ports.Identity, infrastructure.IdentityDatabase, migrations);
+var identity = builder.AddIdentityService("identity", settings.Ports.Identity, infrastructure.IdentityDatabase, migrations);
 
 // Two backends, one contract.
 var apiDapper = builder.AddProject<Projects.ReelMetrics_ApiDapper>("api-dapper")
-    .WithHttpEndpoint(port: ports.ApiDapper, name: "http").WithHttpHealthCheck("/health")
+    .WithHttpEndpoint(port: settings.Ports.ApiDapper, name: "http").WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithDatabaseRole(database, DatabaseRole.Api).WaitForCompletion(migrations)
     .WithIdentity(identity);
 
 var apiEf = builder.AddProject<Projects.ReelMetrics_ApiEf>("api-ef")
-    .WithHttpEndpoint(port: ports.ApiEf, name: "http").WithHttpHealthCheck("/health")
+    .WithHttpEndpoint(port: settings.Ports.ApiEf, name: "http").WithHttpHealthCheck("/health")
     .WithReference(redis).WaitFor(redis)
     .WithDatabaseRole(database, DatabaseRole.Api).WaitForCompletion(migrations)
     .WithIdentity(identity);
 
-var frontend = builder.AddViteFrontend("frontend", "../frontend", ports.Frontend, FrontendExtensions.FrontendModeFrom(builder.Configuration))
+var frontend = builder.AddViteFrontend("frontend", "../frontend", settings.Ports.Frontend, settings.Frontend.Mode)
     .WithApi("REELMETRICS_API_DAPPER_URL", apiDapper)
     .WithApi("REELMETRICS_API_EF_URL", apiEf)
     .WithIdentityUrl(identity);

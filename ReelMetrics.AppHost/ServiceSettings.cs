@@ -1,27 +1,19 @@
-using Microsoft.Extensions.Configuration;
-
 namespace ReelMetrics.AppHost;
 
 public static class ServiceSettings
 {
     /// <summary>
-    /// Hands the AppHost's configuration section <paramref name="section"/> to a service as its section
-    /// <paramref name="serviceSection"/>, so a person can tune a service from the AppHost's command line,
-    /// e.g. <c>dotnet run --project ReelMetrics.AppHost -- ReelMetrics:Generator:Rate=5000</c>.
+    /// Hands <paramref name="settings"/> (a section of <see cref="AppHostSettings"/>, keys relative to it) to a service as
+    /// its configuration section <paramref name="serviceSection"/>: <c>Rate</c> becomes <c>Generator__Rate</c>.
     /// </summary>
-    public static IResourceBuilder<T> WithSettingsFrom<T>(this IResourceBuilder<T> builder, string section, string serviceSection)
-        where T : IResourceWithEnvironment
-    {
-        var settings = builder.ApplicationBuilder.Configuration.GetSection(section);
-        return builder.WithEnvironment(context =>
+    public static IResourceBuilder<T> WithSettingsFrom<T>(
+        this IResourceBuilder<T> builder, IReadOnlyDictionary<string, string> settings, string serviceSection)
+        where T : IResourceWithEnvironment =>
+        builder.WithEnvironment(context =>
         {
-            foreach (var (key, value) in settings.AsEnumerable(makePathsRelative: true))
+            foreach (var (key, value) in settings)
             {
-                if (value is not null)
-                {
-                    context.EnvironmentVariables[$"{serviceSection}__{key.Replace(":", "__", StringComparison.Ordinal)}"] = value;
-                }
+                context.EnvironmentVariables[$"{serviceSection}__{key.Replace(":", "__", StringComparison.Ordinal)}"] = value;
             }
         });
-    }
 }

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using ReelMetrics.Consumer.Ingestion;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.Consumer;
 
@@ -12,9 +13,9 @@ public static class Extensions
         var options = builder.Configuration.GetSection(ConsumerOptions.Section).Get<ConsumerOptions>() ?? new ConsumerOptions();
 
         var losses = new LostEventsDetector();
-        builder.AddNpgsqlDataSource("reelmetrics");
-        builder.AddRedisClient("redis");
-        builder.AddKafkaConsumer<string, byte[]>("kafka", settings =>
+        builder.AddNpgsqlDataSource(ConnectionNames.Database);
+        builder.AddRedisClient(ConnectionNames.Redis);
+        builder.AddKafkaConsumer<string, byte[]>(ConnectionNames.Kafka, settings =>
         {
             settings.Config.GroupId ??= options.GroupId;
             // Offsets are committed by hand, after a batch is stored: that is what makes a crash lose nothing.
@@ -34,7 +35,7 @@ public static class Extensions
             .SetPartitionsAssignedHandler((_, partitions) => losses.Forget(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => losses.Forget(partitions.Select(p => p.TopicPartition)))
             .SetPartitionsLostHandler((_, partitions) => losses.Forget(partitions.Select(p => p.TopicPartition))));
-        builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
+        builder.AddKafkaProducer<string, byte[]>(ConnectionNames.Kafka, settings =>
         {
             settings.Config.EnableIdempotence = true;
             settings.Config.Acks = Acks.All;

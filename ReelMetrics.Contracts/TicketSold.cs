@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json.Serialization;
 
 namespace ReelMetrics.Contracts;
@@ -44,6 +45,17 @@ public enum SalesChannel
     [JsonStringEnumMemberName("online")] Online,
     [JsonStringEnumMemberName("box_office")] BoxOffice,
     [JsonStringEnumMemberName("kiosk")] Kiosk,
+}
+
+/// <summary>The channels as they are named on the wire, in SQL and in Redis, derived from <see cref="SalesChannel"/>.</summary>
+public static class SalesChannels
+{
+    /// <summary><c>online</c>, <c>box_office</c>, <c>kiosk</c>.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Enum.GetValues<SalesChannel>().Select(NameOf)];
+
+    /// <summary>The channel's JSON name, e.g. <c>box_office</c>.</summary>
+    public static string NameOf(SalesChannel channel) =>
+        typeof(SalesChannel).GetField(channel.ToString())!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()!.Name;
 }
 
 /// <summary>Names of the Kafka topics ReelMetrics uses by default.</summary>

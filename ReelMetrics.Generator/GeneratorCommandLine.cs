@@ -1,4 +1,5 @@
 using System.Globalization;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.Generator;
 
@@ -20,7 +21,7 @@ public static class GeneratorCommandLine
           --totals-file PATH         write the final totals as JSON to PATH
           --bootstrap-servers HOSTS  Kafka bootstrap servers (ConnectionStrings:kafka)
           --connection-string CS     PostgreSQL connection string (ConnectionStrings:reelmetrics), to load seats already sold
-          --exit-when-done BOOL      exit when the count or duration is reached (default: unless under the AppHost)
+          --exit-when-done BOOL      exit when the count or duration is reached (default true; the AppHost sets false)
 
         Every option can also be set as configuration, e.g. Generator__Rate=50 or Generator:Rate in appsettings.json.
         """;
@@ -34,8 +35,8 @@ public static class GeneratorCommandLine
         ["--topic"] = "Generator:Topic",
         ["--totals-file"] = "Generator:TotalsFile",
         ["--exit-when-done"] = "Generator:ExitWhenDone",
-        ["--bootstrap-servers"] = "ConnectionStrings:kafka",
-        ["--connection-string"] = "ConnectionStrings:reelmetrics",
+        ["--bootstrap-servers"] = $"ConnectionStrings:{ConnectionNames.Kafka}",
+        ["--connection-string"] = $"ConnectionStrings:{ConnectionNames.Database}",
     };
 
     /// <summary>Flags: switches that take no value.</summary>

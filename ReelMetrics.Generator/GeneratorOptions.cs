@@ -50,11 +50,10 @@ public sealed class GeneratorOptions
     public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Whether the process exits (code 0) once <see cref="Count"/> or <see cref="Duration"/> is reached.
-    /// Not set: yes from the command line, no under the AppHost (which would show a finished resource
-    /// and lose <c>/totals</c>).
+    /// Whether the process exits (code 0) once <see cref="Count"/> or <see cref="Duration"/> is reached. The AppHost
+    /// sets it to false: it would show a finished resource and lose <c>/totals</c>.
     /// </summary>
-    public bool? ExitWhenDone { get; set; }
+    public bool ExitWhenDone { get; set; } = true;
 
     /// <summary>
     /// At most this many sales per second get their own "sell tickets" span (the parent of the Kafka

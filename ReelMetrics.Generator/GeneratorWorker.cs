@@ -51,7 +51,7 @@ public sealed class GeneratorWorker(
             Finish(settings);
         }
 
-        if (done && settings.ExitWhenDone == true)
+        if (done && settings.ExitWhenDone)
         {
             lifetime.StopApplication();
         }

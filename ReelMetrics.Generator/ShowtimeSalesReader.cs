@@ -1,4 +1,6 @@
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace ReelMetrics.Generator;
 
@@ -8,26 +10,26 @@ namespace ReelMetrics.Generator;
 /// </summary>
 public sealed class ShowtimeSalesReader(NpgsqlDataSource dataSource, ILogger<ShowtimeSalesReader> logger)
 {
-    // The database may still be starting when we do; give it a while before failing.
-    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(30);
+    // The database may still be starting when we do: give it about 30 s (a try a second) before failing.
+    private readonly ResiliencePipeline untilTheDatabaseAnswers = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(e => e.IsTransient),
+            MaxRetryAttempts = 30,
+            Delay = TimeSpan.FromSeconds(1),
+            BackoffType = DelayBackoffType.Constant,
+            UseJitter = false,
+            OnRetry = retry =>
+            {
+                logger.LogWarning("Database not reachable yet ({Message}); retrying", retry.Outcome.Exception?.Message);
+                return default;
+            },
+        })
+        .Build();
 
     /// <summary>Tickets already sold per showtime id, for every showtime with a business date in [from, to].</summary>
-    public async Task<IReadOnlyDictionary<long, int>> ReadAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + RetryFor;
-        while (true)
-        {
-            try
-            {
-                return await QueryAsync(from, to, cancellationToken);
-            }
-            catch (NpgsqlException e) when (e.IsTransient && DateTime.UtcNow < deadline)
-            {
-                logger.LogWarning("Database not reachable yet ({Message}); retrying", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            }
-        }
-    }
+    public async Task<IReadOnlyDictionary<long, int>> ReadAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        await untilTheDatabaseAnswers.ExecuteAsync(async token => await QueryAsync(from, to, token), cancellationToken);
 
     private async Task<Dictionary<long, int>> QueryAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using ReelMetrics.Database.Roles;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.MigrationService;
 
@@ -14,7 +15,7 @@ public sealed class DatabaseRolesOptions
     public const string Section = "DatabaseRoles";
 
     /// <summary>Name of the connection string of a superuser on the server (the AppHost passes the server's own).</summary>
-    public const string SuperuserConnectionName = "postgres";
+    public const string SuperuserConnectionName = ConnectionNames.Postgres;
 
     public RoleOptions? Consumer { get; set; }
 
@@ -26,7 +27,7 @@ public sealed class DatabaseRolesOptions
 
     /// <summary>The identity service's database, owned by <see cref="DatabaseRole.Identity"/>.</summary>
     [Required]
-    public string IdentityDatabase { get; set; } = "identitydb";
+    public string IdentityDatabase { get; set; } = ConnectionNames.IdentityDatabase;
 
     /// <summary>The passwords of the service roles that are configured.</summary>
     public IEnumerable<KeyValuePair<DatabaseRole, string>> ServicePasswords()

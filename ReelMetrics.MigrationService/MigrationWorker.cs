@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using ReelMetrics.Database;
 using ReelMetrics.Database.Roles;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.MigrationService;
 
@@ -61,12 +62,12 @@ public sealed class MigrationWorker(
     /// <summary>The migration role is the login of our own connection string; it owns the database that names.</summary>
     private DatabaseRoleSetup Setup()
     {
-        var connection = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("reelmetrics"));
+        var connection = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(ConnectionNames.Database));
         var expected = DatabaseRoles.NameOf(DatabaseRole.Migrations);
         if (connection.Username != expected || string.IsNullOrEmpty(connection.Password) || string.IsNullOrEmpty(connection.Database))
         {
             throw new InvalidOperationException(
-                $"ConnectionStrings:reelmetrics must name the database and log in as {expected} with a password when roles are created.");
+                $"ConnectionStrings:{ConnectionNames.Database} must name the database and log in as {expected} with a password when roles are created.");
         }
 
         var passwords = roles.Value.ServicePasswords().Prepend(new(DatabaseRole.Migrations, connection.Password)).ToDictionary();

@@ -7,6 +7,7 @@ using ReelMetrics.Api.Alerts;
 using ReelMetrics.Api.OpenApi;
 using ReelMetrics.Api.Security;
 using ReelMetrics.Contracts.Api;
+using static ReelMetrics.Api.Apis.RequestValues;
 
 namespace ReelMetrics.Api.Apis;
 
@@ -58,19 +59,9 @@ public static class AlertsApi
             }
         }
 
-        var count = DefaultLimit;
-        if (!string.IsNullOrEmpty(limit)
-            && !(int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) && count is >= 1 and <= MaxLimit))
-        {
-            return BadRequest("Invalid limit", $"limit {Echo(limit)} is not allowed: use a whole number from 1 to {MaxLimit}.");
-        }
+        if (!TryLimit(limit, DefaultLimit, MaxLimit, out var count, out var invalidLimit)) return invalidLimit;
 
         var rows = await alerts.GetAlertsAsync(openOnly, since, count, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<Alert>>(rows.OrderByDescending(r => r.RaisedAt).ThenByDescending(r => r.AlertId).Select(r => r.ToContract()).ToList());
     }
-
-    private static ProblemHttpResult BadRequest(string title, string detail) =>
-        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
-
-    private static string Echo(string value) => value.Length <= 40 ? $"'{value}'" : $"'{value[..(char.IsHighSurrogate(value[39]) ? 39 : 40)]}…'";
 }

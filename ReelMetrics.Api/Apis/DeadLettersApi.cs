@@ -16,6 +16,7 @@ using ReelMetrics.Api.DeadLetters;
 using ReelMetrics.Api.OpenApi;
 using ReelMetrics.Api.Security;
 using ReelMetrics.Contracts.Api;
+using static ReelMetrics.Api.Apis.RequestValues;
 
 namespace ReelMetrics.Api.Apis;
 
@@ -88,9 +89,7 @@ public static partial class DeadLettersApi
         if (!TryInstant(from, "from", endOfDay: false, out var fromAt, out var invalid)) return invalid;
         if (!TryInstant(to, "to", endOfDay: true, out var toAt, out invalid)) return invalid;
         if (fromAt is { } f && toAt is { } t && f >= t) return BadRequest("Invalid time range", "from must be before to.");
-        var pageSize = DefaultLimit;
-        if (!string.IsNullOrEmpty(limit) && !(int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) && pageSize is >= 1 and <= MaxLimit))
-            return BadRequest("Invalid limit", $"limit must be a whole number from 1 to {MaxLimit}.");
+        if (!TryLimit(limit, DefaultLimit, MaxLimit, out var pageSize, out var invalidLimit)) return invalidLimit;
         long? beforeId = null;
         if (!string.IsNullOrEmpty(before))
         {
@@ -248,9 +247,6 @@ public static partial class DeadLettersApi
         problem = BadRequest("Invalid time", $"{name} must be an ISO 8601 instant with its offset (2025-03-14T18:00:00Z) or a date (2025-03-14).");
         return false;
     }
-
-    private static ProblemHttpResult BadRequest(string title, string detail) =>
-        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
 
     [GeneratedRegex("^[a-z_]+$")]
     private static partial Regex ReasonPattern();

@@ -74,17 +74,21 @@ internal static class RequestValues
         return true;
     }
 
-    /// <summary>How many rows to return: 1 to <see cref="MaxLimit"/>, <see cref="DefaultLimit"/> when left out.</summary>
-    public static bool TryLimit(string? value, out int limit, [NotNullWhen(false)] out ProblemHttpResult? problem)
+    /// <summary>How many leaderboard rows to return: 1 to <see cref="MaxLimit"/>, <see cref="DefaultLimit"/> when left out.</summary>
+    public static bool TryLimit(string? value, out int limit, [NotNullWhen(false)] out ProblemHttpResult? problem) =>
+        TryLimit(value, DefaultLimit, MaxLimit, out limit, out problem);
+
+    /// <summary>How many rows of a list to return: 1 to <paramref name="maxLimit"/>, <paramref name="defaultLimit"/> when left out.</summary>
+    public static bool TryLimit(string? value, int defaultLimit, int maxLimit, out int limit, [NotNullWhen(false)] out ProblemHttpResult? problem)
     {
         problem = null;
         if (string.IsNullOrEmpty(value))
         {
-            limit = DefaultLimit;
+            limit = defaultLimit;
             return true;
         }
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= MaxLimit) return true;
-        problem = BadRequest("Invalid limit", $"limit {Echo(value)} is not allowed: use a whole number from 1 to {MaxLimit}.");
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 && limit <= maxLimit) return true;
+        problem = BadRequest("Invalid limit", $"limit {Echo(value)} is not allowed: use a whole number from 1 to {maxLimit}.");
         return false;
     }
 
@@ -92,11 +96,12 @@ internal static class RequestValues
     public static ProblemHttpResult NotFound(string what, int id) =>
         TypedResults.Problem(title: $"{char.ToUpperInvariant(what[0])}{what[1..]} not found", detail: $"No {what} has id {id}.", statusCode: StatusCodes.Status404NotFound);
 
-    private static ProblemHttpResult BadRequest(string title, string detail) =>
+    /// <summary>A 400 with a title and a detail saying what to send instead.</summary>
+    public static ProblemHttpResult BadRequest(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
 
     /// <summary>The value as given, quoted and cut short: enough to recognise it.</summary>
-    private static string Echo(string value)
+    public static string Echo(string value)
     {
         if (value.Length <= MaxEcho) return $"'{value}'";
         var cut = char.IsHighSurrogate(value[MaxEcho - 1]) ? MaxEcho - 1 : MaxEcho;   // never half a character

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-
 namespace ReelMetrics.AppHost.Frontend;
 
 /// <summary>How the AppHost serves the React dashboard (configuration <c>ReelMetrics:Frontend:Mode</c>).</summary>
@@ -14,9 +12,6 @@ public enum FrontendMode
 
 public static class FrontendExtensions
 {
-    public static FrontendMode FrontendModeFrom(IConfiguration configuration) =>
-        configuration.GetValue("ReelMetrics:Frontend:Mode", FrontendMode.Development);
-
     /// <summary>
     /// Adds the React dashboard (there is no Aspire JavaScript hosting package here): an installer step
     /// runs <c>npm install</c> to completion first; in <see cref="FrontendMode.Development"/> <c>npm run dev</c>

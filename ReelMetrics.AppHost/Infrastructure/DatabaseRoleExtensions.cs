@@ -1,4 +1,5 @@
 using ReelMetrics.AppHost.Infrastructure.Local;
+using ReelMetrics.Contracts;
 using ReelMetrics.Database.Roles;
 
 namespace ReelMetrics.AppHost.Infrastructure;
@@ -33,7 +34,7 @@ public static class DatabaseRoleExtensions
 
         if (role == DatabaseRole.Migrations)
         {
-            service.WithEnvironment("ConnectionStrings__postgres", server.ConnectionStringExpression);
+            service.WithEnvironment($"ConnectionStrings__{ConnectionNames.Postgres}", server.ConnectionStringExpression);
             foreach (var other in DatabaseRoles.All.Where(r => r != DatabaseRole.Migrations))
             {
                 service.WithEnvironment($"DatabaseRoles__{other}__Password", PasswordOf(builder, other));

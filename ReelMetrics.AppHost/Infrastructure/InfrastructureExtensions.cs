@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ReelMetrics.AppHost.Infrastructure.Kafka;
 using ReelMetrics.AppHost.Infrastructure.Local;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.AppHost.Infrastructure;
 
@@ -21,9 +22,9 @@ public static class InfrastructureExtensions
     /// containers or as local processes (see <see cref="InfrastructureMode"/>). Services get the same
     /// connection strings either way.
     /// </summary>
-    public static ReelMetricsInfrastructure AddReelMetricsInfrastructure(this IDistributedApplicationBuilder builder)
+    public static ReelMetricsInfrastructure AddReelMetricsInfrastructure(this IDistributedApplicationBuilder builder, AppHostSettings settings)
     {
-        var choice = InfrastructureModeResolver.Resolve(builder.Configuration);
+        var choice = InfrastructureModeResolver.Resolve(settings);
         using (var loggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true)))
         {
             loggerFactory.CreateLogger("ReelMetrics.AppHost").LogInformation(
@@ -32,21 +33,26 @@ public static class InfrastructureExtensions
 
         if (choice.Mode == InfrastructureMode.Containers)
         {
-            var postgres = builder.AddPostgres("postgres").WithDataVolume();
+            var postgres = builder.AddPostgres(ConnectionNames.Postgres).WithDataVolume();
             return new(choice,
-                builder.AddKafka("kafka").WithDataVolume().WithKafkaUIInDevelopment(),
-                postgres.AddDatabase("reelmetrics"),
-                builder.AddRedis("redis"),
-                postgres.AddDatabase("identitydb"));
+                builder.AddKafka(ConnectionNames.Kafka, ConsumerGroupOf(settings)).WithDataVolume().WithKafkaUIInDevelopment(),
+                postgres.AddDatabase(ConnectionNames.Database),
+                builder.AddRedis(ConnectionNames.Redis),
+                postgres.AddDatabase(ConnectionNames.IdentityDatabase));
         }
 
-        var localPostgres = builder.AddLocalPostgres("postgres");
+        var local = settings.Local;
+        var localPostgres = builder.AddLocalPostgres(ConnectionNames.Postgres, local.PostgresPort, local.DataDirectory);
         return new(choice,
-            builder.AddLocalKafka("kafka"),
-            localPostgres.AddDatabase("reelmetrics"),
-            builder.AddLocalRedis("redis"),
-            localPostgres.AddDatabase("identitydb"));
+            builder.AddLocalKafka(ConnectionNames.Kafka, local.KafkaPort),
+            localPostgres.AddDatabase(ConnectionNames.Database),
+            builder.AddLocalRedis(ConnectionNames.Redis, local.RedisPort),
+            localPostgres.AddDatabase(ConnectionNames.IdentityDatabase));
     }
+
+    /// <summary>The consumer's group, which the broker's ACLs allow: the one the consumer is configured with, or its default.</summary>
+    private static string ConsumerGroupOf(AppHostSettings settings) =>
+        settings.Consumer.GetValueOrDefault("GroupId") ?? KafkaSecurity.DefaultConsumerGroup;
 
     /// <summary>Kafka UI shows sales as they flow (confidential): only on a developer's machine, and read-only there.</summary>
     private static IResourceBuilder<KafkaServerResource> WithKafkaUIInDevelopment(this IResourceBuilder<KafkaServerResource> kafka) =>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Configuration;
 using ReelMetrics.LocalInfrastructure.Postgres;
 
 namespace ReelMetrics.AppHost.Infrastructure;
@@ -22,28 +21,21 @@ public sealed record InfrastructureChoice(InfrastructureMode Mode, string Reason
 
 public static class InfrastructureModeResolver
 {
-    public const string ConfigurationKey = "ReelMetrics:Infrastructure";
+    public const string ConfigurationKey = $"{AppHostSettings.Section}:{nameof(AppHostSettings.Infrastructure)}";
 
     /// <summary>
     /// Resolves <see cref="InfrastructureMode.Auto"/> by asking the container runtime whether it
     /// runs (a client alone is not enough: `docker --version` answers on machines with no engine).
     /// </summary>
-    public static InfrastructureChoice Resolve(IConfiguration configuration, Func<bool>? containerRuntimeAnswers = null, Func<string?>? findPostgres = null)
+    public static InfrastructureChoice Resolve(AppHostSettings settings, Func<bool>? containerRuntimeAnswers = null, Func<string?>? findPostgres = null)
     {
-        var configured = configuration[ConfigurationKey];
-        var mode = InfrastructureMode.Auto;
-        if (!string.IsNullOrWhiteSpace(configured) && !Enum.TryParse(configured, ignoreCase: true, out mode))
-        {
-            throw new DistributedApplicationException(
-                $"{ConfigurationKey} is '{configured}'; use Auto, Containers or Local.");
-        }
-
+        var mode = settings.Infrastructure;
         if (mode != InfrastructureMode.Auto)
         {
             return new(mode, $"{ConfigurationKey} is {mode}");
         }
 
-        containerRuntimeAnswers ??= () => ContainerRuntimeAnswers(configuration);
+        containerRuntimeAnswers ??= () => ContainerRuntimeAnswers(settings.ContainerRuntime);
         if (containerRuntimeAnswers())
         {
             return new(InfrastructureMode.Containers, "a container runtime answered");
@@ -72,9 +64,8 @@ public static class InfrastructureModeResolver
         }
     }
 
-    private static bool ContainerRuntimeAnswers(IConfiguration configuration)
+    private static bool ContainerRuntimeAnswers(string runtime)
     {
-        var runtime = configuration["ASPIRE_CONTAINER_RUNTIME"] ?? "docker";
         try
         {
             using var process = Process.Start(new ProcessStartInfo(runtime, "info --format {{.ServerVersion}}")

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.Consumer.Ingestion;
 
@@ -30,8 +31,9 @@ internal sealed class SaleDecoder(CatalogCache catalog, DateTimeOffset receivedA
 {
     public const decimal DefaultMaxTicketPrice = 100m;
     public const int MaxTicketsPerSale = 100;
-    public const string OriginalFormatChannel = "box_office";
-    private static readonly HashSet<string> Channels = ["online", "box_office", "kiosk"];
+    public static readonly string OriginalFormatChannel = SalesChannels.NameOf(SalesChannel.BoxOffice);
+    private static readonly HashSet<string> Channels = [.. SalesChannels.Names];
+    private static readonly string ChannelChoice = $"{string.Join(", ", SalesChannels.Names.SkipLast(1))} or {SalesChannels.Names[^1]}";
 
     /// <summary>Parses the JSON; a message that is not JSON of the right shape is dead at once.</summary>
     public static (IncomingSale? Sale, DeadLetter? DeadLetter) Parse(RawMessage message)
@@ -81,7 +83,7 @@ internal sealed class SaleDecoder(CatalogCache catalog, DateTimeOffset receivedA
         if (incoming.ShowtimeId is not { } showtimeId) return (null, Missing("showtime_id", message));
         if (incoming.Channel is not { } channel) return (null, Missing("channel", message));
         if (!Channels.Contains(channel))
-            return (null, Dead(DeadLetterReasons.InvalidField, $"channel must be online, box_office or kiosk, was '{channel}'", message));
+            return (null, Dead(DeadLetterReasons.InvalidField, $"channel must be {ChannelChoice}, was '{channel}'", message));
         if (!catalog.HasTheater(theaterId))
             return (null, Dead(DeadLetterReasons.UnknownTheater, $"no theater with id {theaterId}", message));
         if (!catalog.HasMovie(movieId))

@@ -109,18 +109,10 @@ public sealed class DatabaseRoleBootstrap(string superuserConnectionString, ILog
 
     private async Task EnsureDatabaseAsync(NpgsqlConnection connection, string database, string owner, CancellationToken cancellationToken)
     {
-        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection) { Parameters = { new() { Value = database } } };
-        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        // Created by the superuser, then given to its owner (also when the AppHost created it).
+        if (await PostgresDatabases.CreateIfMissingAsync(connection, database, cancellationToken))
         {
-            try
-            {
-                await ExecuteAsync(connection, $"create database {Quote(database)} owner {owner}", cancellationToken);
-                logger.LogInformation("Created database {Database} owned by {Owner}", database, owner);
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
-            {
-                // Created concurrently (the AppHost creates the databases it declares): given to the owner below.
-            }
+            logger.LogInformation("Created database {Database} owned by {Owner}", database, owner);
         }
 
         await ExecuteAsync(connection, $"alter database {Quote(database)} owner to {owner}", cancellationToken);

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.Generator.Extensions;
 
@@ -23,12 +24,11 @@ public static class Extensions
             .BindConfiguration(GeneratorOptions.SectionName)
             .ValidateDataAnnotations()
             .Validate(o => o.Duration is null || o.Duration > TimeSpan.Zero, "Generator:Duration must be positive.")
-            .PostConfigure(o => o.ExitWhenDone ??= !LaunchedByAspire(builder.Configuration))
             .ValidateOnStart();
 
         // Read here as well: how the producer is tuned depends on the mode, and it is configured now.
         var burst = builder.Configuration.GetValue<bool>($"{GeneratorOptions.SectionName}:{nameof(GeneratorOptions.Burst)}");
-        builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
+        builder.AddKafkaProducer<string, byte[]>(ConnectionNames.Kafka, settings =>
         {
             var config = settings.Config;
             // Idempotence (which needs acks=all): the producer's own retries never put a message on the topic twice.
@@ -44,10 +44,10 @@ public static class Extensions
             settings.DisableTracing |= burst;
         });
 
-        if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString("reelmetrics")))
+        if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString(ConnectionNames.Database)))
         {
             // Read once at start: the generator's health does not depend on the database afterwards.
-            builder.AddNpgsqlDataSource("reelmetrics", settings => settings.DisableHealthChecks = true);
+            builder.AddNpgsqlDataSource(ConnectionNames.Database, settings => settings.DisableHealthChecks = true);
             builder.Services.AddSingleton<ShowtimeSalesReader>();
         }
 
@@ -71,12 +71,4 @@ public static class Extensions
         || !string.IsNullOrEmpty(configuration["http_ports"])
         || !string.IsNullOrEmpty(configuration["https_ports"])
         || configuration.GetSection("Kestrel:Endpoints").Exists();
-
-    /// <summary>
-    /// Whether an Aspire AppHost started this process: it gives every resource an OpenTelemetry
-    /// service name and instance id. Decides whether reaching the count ends the process.
-    /// </summary>
-    private static bool LaunchedByAspire(IConfiguration configuration) =>
-        !string.IsNullOrEmpty(configuration["OTEL_SERVICE_NAME"])
-        && configuration["OTEL_RESOURCE_ATTRIBUTES"]?.Contains("service.instance.id=", StringComparison.Ordinal) == true;
 }

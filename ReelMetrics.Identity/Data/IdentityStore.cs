@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.Identity.Data;
 
@@ -10,5 +11,5 @@ namespace ReelMetrics.Identity.Data;
 /// </summary>
 public sealed class IdentityStore(DbContextOptions<IdentityStore> options) : IdentityDbContext<IdentityUser>(options)
 {
-    public const string ConnectionName = "identitydb";
+    public const string ConnectionName = ConnectionNames.IdentityDatabase;
 }

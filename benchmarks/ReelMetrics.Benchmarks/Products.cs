@@ -1,3 +1,4 @@
+using ReelMetrics.Contracts;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -62,9 +63,9 @@ internal sealed class Products(string repositoryRoot, string logDirectory)
     {
         var environment = new Dictionary<string, string>
         {
-            ["ConnectionStrings__kafka"] = bootstrap,
-            ["ConnectionStrings__reelmetrics"] = postgres,
-            ["ConnectionStrings__redis"] = redis,
+            [$"ConnectionStrings__{ConnectionNames.Kafka}"] = bootstrap,
+            [$"ConnectionStrings__{ConnectionNames.Database}"] = postgres,
+            [$"ConnectionStrings__{ConnectionNames.Redis}"] = redis,
             ["Consumer__Topic"] = topic,
             ["Consumer__GroupId"] = group,
             ["Consumer__DeadLetterTopic"] = topic + "-dead-letters",
@@ -98,8 +99,8 @@ internal sealed class Products(string repositoryRoot, string logDirectory)
     {
         var environment = new Dictionary<string, string>
         {
-            ["ConnectionStrings__reelmetrics"] = postgres,
-            ["ConnectionStrings__redis"] = redis,
+            [$"ConnectionStrings__{ConnectionNames.Database}"] = postgres,
+            [$"ConnectionStrings__{ConnectionNames.Redis}"] = redis,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",

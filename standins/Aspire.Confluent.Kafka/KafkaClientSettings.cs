@@ -7,7 +7,7 @@ namespace Aspire.Confluent.Kafka;
 /// <see cref="Microsoft.Extensions.Hosting.KafkaClientExtensions.AddKafkaProducer{TKey, TValue}"/>.
 /// Bound from <c>Aspire:Confluent:Kafka:Producer</c>, then <c>Aspire:Confluent:Kafka:Producer:&lt;connectionName&gt;</c>.
 /// </summary>
-public sealed class KafkaProducerSettings
+public sealed class KafkaProducerSettings : IKafkaClientSettings
 {
     /// <summary>
     /// The bootstrap servers (<c>host:port[,host:port...]</c>). <c>ConnectionStrings:&lt;connectionName&gt;</c>
@@ -20,6 +20,8 @@ public sealed class KafkaProducerSettings
     /// (<c>Config:Acks</c>, <c>Config:LingerMs</c>) or by librdkafka name (<c>Config:linger.ms</c>).
     /// </summary>
     public ProducerConfig Config { get; set; } = new();
+
+    ClientConfig IKafkaClientSettings.ClientConfig => Config;
 
     /// <summary>Whether to skip registering the readiness health check.</summary>
     public bool DisableHealthChecks { get; set; }
@@ -39,7 +41,7 @@ public sealed class KafkaProducerSettings
 /// <see cref="Microsoft.Extensions.Hosting.KafkaClientExtensions.AddKafkaConsumer{TKey, TValue}"/>.
 /// Bound from <c>Aspire:Confluent:Kafka:Consumer</c>, then <c>Aspire:Confluent:Kafka:Consumer:&lt;connectionName&gt;</c>.
 /// </summary>
-public sealed class KafkaConsumerSettings
+public sealed class KafkaConsumerSettings : IKafkaClientSettings
 {
     /// <inheritdoc cref="KafkaProducerSettings.ConnectionString"/>
     public string? ConnectionString { get; set; }
@@ -49,6 +51,8 @@ public sealed class KafkaConsumerSettings
     /// <c>Config</c> subsection by property name (<c>Config:GroupId</c>) or by librdkafka name (<c>Config:group.id</c>).
     /// </summary>
     public ConsumerConfig Config { get; set; } = new();
+
+    ClientConfig IKafkaClientSettings.ClientConfig => Config;
 
     /// <inheritdoc cref="KafkaProducerSettings.DisableHealthChecks"/>
     public bool DisableHealthChecks { get; set; }
@@ -61,4 +65,12 @@ public sealed class KafkaConsumerSettings
 
     /// <inheritdoc cref="KafkaProducerSettings.HealthCheckTimeout"/>
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(3);
+}
+
+/// <summary>What the settings binder treats alike in producer and consumer settings.</summary>
+internal interface IKafkaClientSettings
+{
+    string? ConnectionString { get; set; }
+
+    ClientConfig ClientConfig { get; }
 }

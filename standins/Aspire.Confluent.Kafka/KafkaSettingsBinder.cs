@@ -13,61 +13,50 @@ internal static class KafkaSettingsBinder
 
     private static readonly ConcurrentDictionary<Type, HashSet<string>> PropertyNames = new();
 
-    public static KafkaProducerSettings BindProducer(IConfiguration configuration, string connectionName, Action<KafkaProducerSettings>? configureSettings)
-    {
-        var settings = new KafkaProducerSettings();
-        foreach (var section in Sections(configuration, ProducerSectionName, connectionName))
-        {
-            section.Bind(settings);
-            BindLibrdkafkaKeys(section.GetSection("Config"), settings.Config);
-        }
-        if (configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
-        {
-            settings.ConnectionString = connectionString;
-        }
-        configureSettings?.Invoke(settings);
-        if (!string.IsNullOrWhiteSpace(settings.ConnectionString))
-        {
-            settings.Config.BootstrapServers = settings.ConnectionString;
-        }
-        if (string.IsNullOrWhiteSpace(settings.Config.BootstrapServers))
-        {
-            throw new InvalidOperationException(
-                $"The Kafka producer '{connectionName}' has no bootstrap servers. Set the connection string " +
-                $"'ConnectionStrings:{connectionName}', or '{ProducerSectionName}:{connectionName}:Config:BootstrapServers'.");
-        }
-        return settings;
-    }
+    public static KafkaProducerSettings BindProducer(IConfiguration configuration, string connectionName, Action<KafkaProducerSettings>? configureSettings) =>
+        Bind(configuration, ProducerSectionName, "producer", connectionName, configureSettings);
 
     public static KafkaConsumerSettings BindConsumer(IConfiguration configuration, string connectionName, Action<KafkaConsumerSettings>? configureSettings)
     {
-        var settings = new KafkaConsumerSettings();
-        foreach (var section in Sections(configuration, ConsumerSectionName, connectionName))
-        {
-            section.Bind(settings);
-            BindLibrdkafkaKeys(section.GetSection("Config"), settings.Config);
-        }
-        if (configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
-        {
-            settings.ConnectionString = connectionString;
-        }
-        configureSettings?.Invoke(settings);
-        if (!string.IsNullOrWhiteSpace(settings.ConnectionString))
-        {
-            settings.Config.BootstrapServers = settings.ConnectionString;
-        }
-        if (string.IsNullOrWhiteSpace(settings.Config.BootstrapServers))
-        {
-            throw new InvalidOperationException(
-                $"The Kafka consumer '{connectionName}' has no bootstrap servers. Set the connection string " +
-                $"'ConnectionStrings:{connectionName}', or '{ConsumerSectionName}:{connectionName}:Config:BootstrapServers'.");
-        }
+        var settings = Bind(configuration, ConsumerSectionName, "consumer", connectionName, configureSettings);
         if (string.IsNullOrWhiteSpace(settings.Config.GroupId))
         {
             throw new InvalidOperationException(
                 $"The Kafka consumer '{connectionName}' has no consumer group. Set " +
                 $"'{ConsumerSectionName}:{connectionName}:Config:GroupId' (or '{ConsumerSectionName}:Config:GroupId'), " +
                 "or set Config.GroupId in configureSettings.");
+        }
+        return settings;
+    }
+
+    /// <summary>
+    /// The section, then the connection's own section; then the connection string, which wins over a bound one; then
+    /// <paramref name="configureSettings"/>; and the connection string becomes the bootstrap servers.
+    /// </summary>
+    private static TSettings Bind<TSettings>(
+        IConfiguration configuration, string sectionName, string kind, string connectionName, Action<TSettings>? configureSettings)
+        where TSettings : IKafkaClientSettings, new()
+    {
+        var settings = new TSettings();
+        foreach (var section in Sections(configuration, sectionName, connectionName))
+        {
+            section.Bind(settings);
+            BindLibrdkafkaKeys(section.GetSection("Config"), settings.ClientConfig);
+        }
+        if (configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
+        {
+            settings.ConnectionString = connectionString;
+        }
+        configureSettings?.Invoke(settings);
+        if (!string.IsNullOrWhiteSpace(settings.ConnectionString))
+        {
+            settings.ClientConfig.BootstrapServers = settings.ConnectionString;
+        }
+        if (string.IsNullOrWhiteSpace(settings.ClientConfig.BootstrapServers))
+        {
+            throw new InvalidOperationException(
+                $"The Kafka {kind} '{connectionName}' has no bootstrap servers. Set the connection string " +
+                $"'ConnectionStrings:{connectionName}', or '{sectionName}:{connectionName}:Config:BootstrapServers'.");
         }
         return settings;
     }

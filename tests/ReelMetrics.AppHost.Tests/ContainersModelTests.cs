@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using ReelMetrics.AppHost.Infrastructure.Kafka;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.AppHost.Tests;
 
@@ -64,7 +65,7 @@ public sealed class ContainersModelTests
         {
             Assert.Equal($"{{{connection}.connectionString}}", environment[$"ConnectionStrings__{connection}"]);
         }
-        Assert.Contains("Database=reelmetrics", environment["ConnectionStrings__reelmetrics"]);
+        Assert.Contains("Database=reelmetrics", environment[$"ConnectionStrings__{ConnectionNames.Database}"]);
     }
 
     [Theory]
@@ -76,7 +77,7 @@ public sealed class ContainersModelTests
     public async Task EachServiceConnectsToPostgreSqlAsItsOwnRole(string service, string role, string passwordParameter)
     {
         await using var app = await BuildAsync();
-        var connectionString = (await Resource<ProjectResource>(app, service).PublishedEnvironmentAsync())["ConnectionStrings__reelmetrics"];
+        var connectionString = (await Resource<ProjectResource>(app, service).PublishedEnvironmentAsync())[$"ConnectionStrings__{ConnectionNames.Database}"];
 
         Assert.Contains($"Username={role};", connectionString);
         Assert.Contains($"Password={{{passwordParameter}.value}};", connectionString);
@@ -89,11 +90,11 @@ public sealed class ContainersModelTests
     {
         await using var app = await BuildAsync();
         var environment = await Resource<ProjectResource>(app, "identity").PublishedEnvironmentAsync();
-        var connectionString = environment["ConnectionStrings__identitydb"];
+        var connectionString = environment[$"ConnectionStrings__{ConnectionNames.IdentityDatabase}"];
         Assert.Contains("Username=reelmetrics_identity;", connectionString);
         Assert.Contains("Database=identitydb", connectionString);
         Assert.Contains("Password={db-identity-password.value};", connectionString);
-        Assert.DoesNotContain(environment, e => e.Key == "ConnectionStrings__reelmetrics");
+        Assert.DoesNotContain(environment, e => e.Key == $"ConnectionStrings__{ConnectionNames.Database}");
     }
 
     [Fact]
@@ -101,7 +102,7 @@ public sealed class ContainersModelTests
     {
         await using var app = await BuildAsync();
         var migrations = await Resource<ProjectResource>(app, "migrations").PublishedEnvironmentAsync();
-        Assert.Contains("{postgres-password.value}", migrations["ConnectionStrings__postgres"]);
+        Assert.Contains("{postgres-password.value}", migrations[$"ConnectionStrings__{ConnectionNames.Postgres}"]);
         foreach (var role in new[] { "Consumer", "Api", "Generator", "Identity" })
         {
             Assert.Equal($"{{db-{role.ToLowerInvariant()}-password.value}}", migrations[$"DatabaseRoles__{role}__Password"]);
@@ -110,7 +111,7 @@ public sealed class ContainersModelTests
         foreach (var service in new[] { "generator", "consumer", "api-dapper", "api-ef", "identity" })
         {
             var environment = await Resource<ProjectResource>(app, service).PublishedEnvironmentAsync();
-            Assert.DoesNotContain(environment, e => e.Key == "ConnectionStrings__postgres" || e.Key.StartsWith("DatabaseRoles__", StringComparison.Ordinal));
+            Assert.DoesNotContain(environment, e => e.Key == $"ConnectionStrings__{ConnectionNames.Postgres}" || e.Key.StartsWith("DatabaseRoles__", StringComparison.Ordinal));
         }
     }
 

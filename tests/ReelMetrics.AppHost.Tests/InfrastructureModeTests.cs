@@ -6,21 +6,21 @@ namespace ReelMetrics.AppHost.Tests;
 
 public sealed class InfrastructureModeTests
 {
-    private static IConfiguration Configuration(string? mode) =>
+    private static AppHostSettings Settings(string? mode) => AppHostSettings.From(
         new ConfigurationBuilder().AddInMemoryCollection(
-            mode is null ? [] : [new KeyValuePair<string, string?>(InfrastructureModeResolver.ConfigurationKey, mode)]).Build();
+            mode is null ? [] : [new KeyValuePair<string, string?>(InfrastructureModeResolver.ConfigurationKey, mode)]).Build());
 
     [Fact]
     public void AutoPicksContainersWhenAContainerRuntimeAnswers()
     {
-        var choice = InfrastructureModeResolver.Resolve(Configuration(null), () => true, () => "/usr/lib/postgresql/15/bin");
+        var choice = InfrastructureModeResolver.Resolve(Settings(null), () => true, () => "/usr/lib/postgresql/15/bin");
         Assert.Equal(InfrastructureMode.Containers, choice.Mode);
     }
 
     [Fact]
     public void AutoFallsBackToLocalAndSaysWhy()
     {
-        var choice = InfrastructureModeResolver.Resolve(Configuration("auto"), () => false, () => "/usr/lib/postgresql/15/bin");
+        var choice = InfrastructureModeResolver.Resolve(Settings("auto"), () => false, () => "/usr/lib/postgresql/15/bin");
         Assert.Equal(InfrastructureMode.Local, choice.Mode);
         Assert.Contains("no container runtime", choice.Reason);
     }
@@ -29,7 +29,7 @@ public sealed class InfrastructureModeTests
     public void WithNeitherPrerequisiteStartUpStopsWithOneMessageSayingWhatToInstall()
     {
         var error = Assert.Throws<DistributedApplicationException>(() =>
-            InfrastructureModeResolver.Resolve(Configuration(null), () => false, () => null));
+            InfrastructureModeResolver.Resolve(Settings(null), () => false, () => null));
         Assert.Contains("apt-get install postgresql", error.Message);
     }
 
@@ -38,12 +38,17 @@ public sealed class InfrastructureModeTests
     [InlineData("containers", InfrastructureMode.Containers)]
     public void AnExplicitModeIsUsedWithoutProbing(string configured, InfrastructureMode expected)
     {
-        var choice = InfrastructureModeResolver.Resolve(Configuration(configured),
+        var choice = InfrastructureModeResolver.Resolve(Settings(configured),
             () => throw new InvalidOperationException("must not probe"), () => throw new InvalidOperationException("must not probe"));
         Assert.Equal(expected, choice.Mode);
     }
 
-    [Fact]
-    public void AnUnknownModeIsRejected() =>
-        Assert.Throws<DistributedApplicationException>(() => InfrastructureModeResolver.Resolve(Configuration("Cloud")));
+    [Theory]
+    [InlineData("Cloud")]
+    [InlineData("7")]
+    public void AnUnknownModeIsRejected(string configured)
+    {
+        var error = Assert.Throws<DistributedApplicationException>(() => Settings(configured));
+        Assert.Contains("Auto, Containers or Local", error.Message);
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.AppHost.Tests;
 
@@ -21,7 +22,7 @@ public sealed class LocalModelTests
         var environment = await project.PublishedEnvironmentAsync();
 
         Assert.Equal($"Host=127.0.0.1;Port={{postgres.bindings.tcp.port}};Username={role};Password={{db-{role["reelmetrics_".Length..]}-password.value}};Database=reelmetrics",
-            environment["ConnectionStrings__reelmetrics"]);
+            environment[$"ConnectionStrings__{ConnectionNames.Database}"]);
         // librdkafka's mock broker knows no SASL: the services get a plain reference there.
         Assert.DoesNotContain(environment, e => e.Key.Contains("Sasl", StringComparison.Ordinal));
     }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ReelMetrics.AppHost.Infrastructure.Kafka;
 
@@ -25,39 +23,36 @@ public static class KafkaBuilderExtensions
     /// as the admin, creates the topics, principals and ACLs, and answers a metadata request, so <c>WaitFor(kafka)</c>
     /// means "usable by every principal".
     /// </summary>
-    public static IResourceBuilder<KafkaServerResource> AddKafka(this IDistributedApplicationBuilder builder, string name, int? port = null)
+    public static IResourceBuilder<KafkaServerResource> AddKafka(
+        this IDistributedApplicationBuilder builder, string name, string consumerGroup, int? port = null)
     {
         var adminPassword = PasswordParameter(builder, $"{name}-admin-password");
         var kafka = new KafkaServerResource(name, adminPassword);
-        var consumerGroup = builder.Configuration["ReelMetrics:Consumer:GroupId"] ?? KafkaSecurity.DefaultConsumerGroup;
 
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(kafka, async (_, ct) =>
             connectionString = await kafka.ConnectionStringExpression.GetValueAsync(ct));
 
         var provisioned = false;
-        var healthCheckKey = $"{name}-ready";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckKey,
-            _ => new Local.DelegateHealthCheck(async ct =>
+        // Ready means usable by every principal: the first probe that reaches the broker provisions it.
+        async Task ProvisionedAndAnswers(KafkaServerResource _, CancellationToken ct)
+        {
+            var bootstrap = connectionString ?? throw new InvalidOperationException("Kafka's address is not known yet.");
+            var password = await adminPassword.GetValueAsync(ct) ?? "";
+            if (!provisioned)
             {
-                var bootstrap = connectionString ?? throw new InvalidOperationException("Kafka's address is not known yet.");
-                var password = await adminPassword.GetValueAsync(ct) ?? "";
-                if (!provisioned)
+                var passwords = new Dictionary<KafkaPrincipal, string>();
+                foreach (var (principal, parameter) in kafka.Principals)
                 {
-                    var passwords = new Dictionary<KafkaPrincipal, string>();
-                    foreach (var (principal, parameter) in kafka.Principals)
-                    {
-                        passwords[principal] = await parameter.GetValueAsync(ct) ?? "";
-                    }
-
-                    await KafkaSecurity.ProvisionAsync(bootstrap, password, passwords, consumerGroup, ct);
-                    provisioned = true;
+                    passwords[principal] = await parameter.GetValueAsync(ct) ?? "";
                 }
 
-                KafkaReadiness.Check(KafkaSecurity.AdminConfig(bootstrap, password));
-            }),
-            failureStatus: HealthStatus.Unhealthy, tags: null, timeout: TimeSpan.FromSeconds(15)));
+                await KafkaSecurity.ProvisionAsync(bootstrap, password, passwords, consumerGroup, ct);
+                provisioned = true;
+            }
+
+            KafkaReadiness.Check(KafkaSecurity.AdminConfig(bootstrap, password));
+        }
 
         return builder.AddResource(kafka)
             .WithImage(Image, Tag)
@@ -76,7 +71,7 @@ public static class KafkaBuilderExtensions
             .WithEnvironment("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND", "false")
             // Topics are created by the admin with their partitions, not by whoever produces first.
             .WithEnvironment("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
-            .WithHealthCheck(healthCheckKey);
+            .WithReadinessCheck(ProvisionedAndAnswers, timeout: TimeSpan.FromSeconds(15));
     }
 
     /// <summary>

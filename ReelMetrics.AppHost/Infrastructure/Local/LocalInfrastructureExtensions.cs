@@ -1,8 +1,7 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using ReelMetrics.Contracts;
+using ReelMetrics.Database;
 
 namespace ReelMetrics.AppHost.Infrastructure.Local;
 
@@ -13,15 +12,14 @@ namespace ReelMetrics.AppHost.Infrastructure.Local;
 /// </summary>
 public static class LocalInfrastructureExtensions
 {
-    /// <summary>Configuration section for the local backing: <c>DataDirectory</c>, <c>PostgresPort</c>, <c>RedisPort</c>, <c>KafkaPort</c>.</summary>
-    public const string ConfigurationSection = "ReelMetrics:Local";
-
-    /// <summary>Adds a local PostgreSQL server; its data directory persists across runs.</summary>
-    public static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(this IDistributedApplicationBuilder builder, string name)
+    /// <summary>
+    /// Adds a local PostgreSQL server on <paramref name="port"/>; its data persists across runs, under
+    /// <paramref name="dataDirectory"/> when it is set (otherwise the server's default).
+    /// </summary>
+    public static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(
+        this IDistributedApplicationBuilder builder, string name, int port, string? dataDirectory)
     {
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
-        var port = PortFor(builder, "PostgresPort");
-        var dataDirectory = builder.Configuration[$"{ConfigurationSection}:DataDirectory"];
 
         var server = builder.AddResource(new LocalPostgresServerResource(name, "dotnet", builder.AppHostDirectory, password))
             .WithLocalServerArgs("postgres", port)
@@ -36,11 +34,7 @@ public static class LocalInfrastructureExtensions
             // The password travels in the environment, not on a command line anyone can list.
             .WithEnvironment("POSTGRES_PASSWORD", password)
             .WithIconName("DatabaseStack");
-        return server.WithReadinessCheck(async (resource, ct) =>
-        {
-            await using var connection = new NpgsqlConnection(await resource.ConnectionStringExpression.GetValueAsync(ct));
-            await connection.OpenAsync(ct);
-        });
+        return server.WithReadinessCheck(ReadinessChecks.PostgresAnswersAsync);
     }
 
     /// <summary>Adds a database to a local PostgreSQL server; it is created when the server is ready.</summary>
@@ -52,16 +46,7 @@ public static class LocalInfrastructureExtensions
         {
             await using var connection = new NpgsqlConnection(await resource.ConnectionStringExpression.GetValueAsync(ct));
             await connection.OpenAsync(ct);
-            await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection)
-            {
-                Parameters = { new() { Value = database.DatabaseName } },
-            };
-            if (await exists.ExecuteScalarAsync(ct) is null)
-            {
-                await using var create = new NpgsqlCommand(
-                    $"create database {new NpgsqlCommandBuilder().QuoteIdentifier(database.DatabaseName)}", connection);
-                await create.ExecuteNonQueryAsync(ct);
-            }
+            await PostgresDatabases.CreateIfMissingAsync(connection, database.DatabaseName, ct);
             var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
             await notifications.PublishUpdateAsync(database, snapshot => snapshot with { State = KnownResourceStates.Running });
         });
@@ -74,19 +59,15 @@ public static class LocalInfrastructureExtensions
                 Properties = [new("postgres.database", database.DatabaseName)],
             })
             .WithIconName("Database")
-            .WithReadinessCheck(async (resource, ct) =>
-            {
-                await using var connection = new NpgsqlConnection(await resource.ConnectionStringExpression.GetValueAsync(ct));
-                await connection.OpenAsync(ct);
-            });
+            .WithReadinessCheck(ReadinessChecks.PostgresAnswersAsync);
     }
 
     /// <summary>Adds a local Redis-compatible server (Microsoft Garnet).</summary>
-    public static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name, int port)
     {
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
         return builder.AddResource(new LocalRedisResource(name, "dotnet", builder.AppHostDirectory, password))
-            .WithLocalServerArgs("redis", PortFor(builder, "RedisPort"))
+            .WithLocalServerArgs("redis", port)
             .WithEnvironment("REDIS_PASSWORD", password)
             .WithIconName("Memory")
             .WithReadinessCheck(async (resource, ct) =>
@@ -100,10 +81,10 @@ public static class LocalInfrastructureExtensions
     }
 
     /// <summary>Adds a local Kafka broker (librdkafka's mock cluster) with ReelMetrics' topics.</summary>
-    public static IResourceBuilder<LocalKafkaResource> AddLocalKafka(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<LocalKafkaResource> AddLocalKafka(this IDistributedApplicationBuilder builder, string name, int port)
     {
         return builder.AddResource(new LocalKafkaResource(name, "dotnet", builder.AppHostDirectory))
-            .WithLocalServerArgs("kafka", PortFor(builder, "KafkaPort"))
+            .WithLocalServerArgs("kafka", port)
             .WithArgs("--topic", $"{Topics.TicketSales}:{Topics.TicketSalesPartitions}", "--topic", $"{Topics.DeadLetters}:1")
             .WithIconName("Stream")
             .WithReadinessCheck(async (resource, ct) =>
@@ -123,39 +104,6 @@ public static class LocalInfrastructureExtensions
             })
             .WithArgs(LocalInfrastructureProgram.Path, server, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithOtlpExporter();
-
-    /// <summary>Registers a health check that passes when <paramref name="probe"/> completes without throwing.</summary>
-    internal static IResourceBuilder<T> WithReadinessCheck<T>(this IResourceBuilder<T> builder, Func<T, CancellationToken, Task> probe)
-        where T : IResource
-    {
-        var key = $"{builder.Resource.Name}-ready";
-        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            key,
-            _ => new DelegateHealthCheck(ct => probe(builder.Resource, ct)),
-            failureStatus: HealthStatus.Unhealthy,
-            tags: null,
-            timeout: TimeSpan.FromSeconds(5)));
-        return builder.WithHealthCheck(key);
-    }
-
-    private static int PortFor(IDistributedApplicationBuilder builder, string key) =>
-        builder.Configuration.GetValue<int?>($"{ConfigurationSection}:{key}") is { } port and > 0 ? port : Ports.Free();
-}
-
-internal sealed class DelegateHealthCheck(Func<CancellationToken, Task> probe) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await probe(cancellationToken);
-            return HealthCheckResult.Healthy();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return HealthCheckResult.Unhealthy(ex.Message, ex);
-        }
-    }
 }
 
 /// <summary>Where the AppHost finds the ReelMetrics.LocalInfrastructure program (copied next to it by the project reference).</summary>

@@ -122,8 +122,8 @@ public sealed class ApiHost : IAsyncDisposable
         {
             builder.UseEnvironment("Production");
             // UseSetting, not ConfigureAppConfiguration: Program reads connection strings while it registers services.
-            builder.UseSetting("ConnectionStrings:reelmetrics", settings.Postgres);
-            builder.UseSetting("ConnectionStrings:redis", settings.Redis ?? "");
+            builder.UseSetting($"ConnectionStrings:{ConnectionNames.Database}", settings.Postgres);
+            builder.UseSetting($"ConnectionStrings:{ConnectionNames.Redis}", settings.Redis ?? "");
             builder.UseSetting("Api:UseCache", settings.UseCache ? "true" : "false");
             // Tests change Redis and PostgreSQL between two reads: each read goes to Redis unless a test asks for the
             // shared hot reads of production (LiveCacheTests.OneRedisReadServesTheSameFiguresForTheHotReadLifetime).

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ReelMetrics.Tests.Fixtures;
 
 namespace ReelMetrics.Tests.Api;
 
@@ -39,7 +40,7 @@ public sealed class OpenApiSnapshotTests(ApiWorld world) : IClassFixture<ApiWorl
         var ef = await ServedAsync(Backend.Ef);
         Assert.True(dapper == ef, $"api-dapper and api-ef serve different documents:\n{FirstDifference("api-dapper", dapper, "api-ef", ef)}");
 
-        var path = Path.Combine(RepositoryRoot(), SnapshotPath);
+        var path = Path.Combine(TestDirectories.RepositoryRoot, SnapshotPath);
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
             await File.WriteAllTextAsync(path, dapper, TestContext.Current.CancellationToken);
@@ -80,15 +81,5 @@ public sealed class OpenApiSnapshotTests(ApiWorld world) : IClassFixture<ApiWorl
         while (line < left.Length && line < right.Length && left[line] == right[line]) line++;
         string At(string[] lines) => line < lines.Length ? lines[line].Trim() : "(end of document)";
         return $"  first difference at line {line + 1}:\n    {leftName}: {At(left)}\n    {rightName}: {At(right)}";
-    }
-
-    /// <summary>The repository's root: the nearest parent of the test's output folder that holds ReelMetrics.sln.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ReelMetrics.sln"))) return directory.FullName;
-        }
-        throw new InvalidOperationException($"No ReelMetrics.sln above {AppContext.BaseDirectory}");
     }
 }

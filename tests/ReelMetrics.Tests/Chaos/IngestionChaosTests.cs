@@ -97,9 +97,9 @@ public sealed class IngestionChaosTests : IAsyncLifetime
         var violations = new List<string>();
         var consumerSettings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:kafka"] = broker.BootstrapServers,
-            ["ConnectionStrings:reelmetrics"] = database.ConnectionString,
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            [$"ConnectionStrings:{ConnectionNames.Kafka}"] = broker.BootstrapServers,
+            [$"ConnectionStrings:{ConnectionNames.Database}"] = database.ConnectionString,
+            [$"ConnectionStrings:{ConnectionNames.Redis}"] = redis.ConnectionString,
             // Topic, group and dead-letter topic are the consumer's defaults. The mock broker completes a rebalance only
             // after session.timeout.ms - 1 s (see KafkaFixture): 6 s, the broker's minimum, keeps joins and kills short.
             ["Aspire:Confluent:Kafka:Consumer:Config:SessionTimeoutMs"] = "6000",

@@ -8,6 +8,9 @@ namespace ReelMetrics.Tests.Fixtures;
 /// </summary>
 public static class TestDirectories
 {
+    /// <summary>The repository's root: the nearest parent of the test's output folder that holds ReelMetrics.sln.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
     /// <summary>The parent of every scratch directory.</summary>
     public static string Root { get; } = Path.Combine(Path.GetTempPath(), "reelmetrics-tests");
 
@@ -51,6 +54,15 @@ public static class TestDirectories
         catch (DirectoryNotFoundException)
         {
         }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "ReelMetrics.sln"))) return directory.FullName;
+        }
+        throw new InvalidOperationException($"No ReelMetrics.sln above {AppContext.BaseDirectory}");
     }
 
     /// <summary>A process's start time in clock ticks since boot from /proc, which tells a process from a later one with the same pid.</summary>

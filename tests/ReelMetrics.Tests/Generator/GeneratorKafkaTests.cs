@@ -169,7 +169,6 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment.Remove("OTEL_SERVICE_NAME");   // not "launched by an AppHost", whatever runs the tests
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(Cancellation);
         var errors = process.StandardError.ReadToEndAsync(Cancellation);

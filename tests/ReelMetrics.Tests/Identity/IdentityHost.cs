@@ -1,3 +1,4 @@
+using ReelMetrics.Contracts;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -34,7 +35,7 @@ public sealed partial class IdentityHost : WebApplicationFactory<IdentitySetting
     {
         settings = new Dictionary<string, string>
         {
-            ["ConnectionStrings:identitydb"] = connectionString,
+            [$"ConnectionStrings:{ConnectionNames.IdentityDatabase}"] = connectionString,
             ["Identity:SigningKeys"] = "Ephemeral",
             ["Identity:DashboardOrigins:0"] = DashboardOrigin,
             ["Identity:ApiOrigins:0"] = ApiOrigin,

@@ -67,9 +67,9 @@ public sealed class ConsumerFaultTests : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:kafka"] = broker.BootstrapServers,
-            ["ConnectionStrings:reelmetrics"] = database.ConnectionString,
-            ["ConnectionStrings:redis"] = redis.ConnectionString + ",abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000",
+            [$"ConnectionStrings:{ConnectionNames.Kafka}"] = broker.BootstrapServers,
+            [$"ConnectionStrings:{ConnectionNames.Database}"] = database.ConnectionString,
+            [$"ConnectionStrings:{ConnectionNames.Redis}"] = redis.ConnectionString + ",abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000",
             ["Consumer:MaxBatchSize"] = "250",
             ["Consumer:CacheCheckInterval"] = "00:00:00.500",
         });

@@ -26,9 +26,9 @@ public sealed class ConsumerPipelineTests(PostgresFixture postgres, RedisFixture
         var groupId = kafka.CreateGroupId(name);
         return new Pipeline(database, redisConnection, topic, groupId, new()
         {
-            ["ConnectionStrings:kafka"] = kafka.BootstrapServers,
-            ["ConnectionStrings:reelmetrics"] = database.ConnectionString,
-            ["ConnectionStrings:redis"] = redisConnection,
+            [$"ConnectionStrings:{ConnectionNames.Kafka}"] = kafka.BootstrapServers,
+            [$"ConnectionStrings:{ConnectionNames.Database}"] = database.ConnectionString,
+            [$"ConnectionStrings:{ConnectionNames.Redis}"] = redisConnection,
             ["Consumer:Topic"] = topic,
             ["Consumer:DeadLetterTopic"] = kafka.CreateTopic(name + "-dead"),
             ["Consumer:GroupId"] = groupId,

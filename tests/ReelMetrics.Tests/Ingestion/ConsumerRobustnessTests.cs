@@ -39,9 +39,9 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:kafka"] = broker.BootstrapServers,
-            ["ConnectionStrings:reelmetrics"] = database.ConnectionString,
-            ["ConnectionStrings:redis"] = redis.CreateDatabase(),
+            [$"ConnectionStrings:{ConnectionNames.Kafka}"] = broker.BootstrapServers,
+            [$"ConnectionStrings:{ConnectionNames.Database}"] = database.ConnectionString,
+            [$"ConnectionStrings:{ConnectionNames.Redis}"] = redis.CreateDatabase(),
             ["Consumer:Topic"] = SalesTopic,
             ["Consumer:DeadLetterTopic"] = DeadTopic,
             ["Consumer:GroupId"] = "robustness",

@@ -24,9 +24,9 @@ public sealed class PipelineHeartbeatTests(PostgresFixture postgres, RedisFixtur
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:kafka"] = kafka.BootstrapServers,
-            ["ConnectionStrings:reelmetrics"] = database.ConnectionString,
-            ["ConnectionStrings:redis"] = redis.CreateDatabase(),
+            [$"ConnectionStrings:{ConnectionNames.Kafka}"] = kafka.BootstrapServers,
+            [$"ConnectionStrings:{ConnectionNames.Database}"] = database.ConnectionString,
+            [$"ConnectionStrings:{ConnectionNames.Redis}"] = redis.CreateDatabase(),
             ["Consumer:Topic"] = topic,
             ["Consumer:DeadLetterTopic"] = kafka.CreateTopic(name + "-dead"),
             ["Consumer:GroupId"] = kafka.CreateGroupId(name),
