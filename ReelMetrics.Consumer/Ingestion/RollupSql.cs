@@ -9,7 +9,7 @@ namespace ReelMetrics.Consumer.Ingestion;
 /// The SQL of the rollups, generated from their declarations (<see cref="Rollups"/>). Every statement that returns
 /// rollup rows returns them in one shape, read by <see cref="Read"/>: the rollup's number (its place in
 /// <see cref="Rollups.All"/>, from 1), the business date of its Redis keys, its id keys, its text key, its minute
-/// key, then tickets, revenue and sales. Print <see cref="Describe"/> to read all of it.
+/// key (in minutes since the Unix epoch), then tickets, revenue and sales. Print <see cref="Describe"/> to read all of it.
 /// </summary>
 internal static class RollupSql
 {
@@ -45,7 +45,7 @@ internal static class RollupSql
         reader.IsDBNull(2) ? 0 : reader.GetInt64(2),
         reader.IsDBNull(3) ? 0 : reader.GetInt64(3),
         reader.IsDBNull(4) ? null : reader.GetString(4),
-        reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+        reader.IsDBNull(5) ? null : reader.GetInt64(5),
         reader.GetInt64(6), reader.GetDecimal(7), reader.GetInt64(8));
 
     /// <summary>Every statement generated here, with a heading each: for a newcomer to read, and for a snapshot test.</summary>
@@ -89,12 +89,13 @@ internal static class RollupSql
                 $"{(ids.Count > 0 ? ids[0] : "0")}::bigint",
                 $"{(ids.Count > 1 ? ids[1] : "0")}::bigint",
                 $"{Column(rollup, KeyKind.Text)}::text",
-                $"{Column(rollup, KeyKind.Minute)}::timestamptz",
+                rollup.KeysOf(KeyKind.Minute).FirstOrDefault() is { } minute ? UnixMinute($"r.{minute.Column}") : "null::bigint",
                 Measure(rollup, LiveMeasure.Tickets) + "::bigint",
                 Measure(rollup, LiveMeasure.Revenue) + "::numeric",
                 Measure(rollup, LiveMeasure.Sales) + "::bigint",
             };
-            selects.Add($"select {string.Join(", ", columns)} from {from} r{(where is null ? "" : " where " + where)}");
+            var join = rollup.Live?.DateJoin is { } dateJoin ? " " + dateJoin : "";
+            selects.Add($"select {string.Join(", ", columns)} from {from} r{join}{(where is null ? "" : " where " + where)}");
         }
         return string.Join("\nunion all ", selects);
     }
@@ -108,6 +109,10 @@ internal static class RollupSql
 
     private static string Measure(Rollup rollup, LiveMeasure measure) =>
         rollup.Measures.Contains(measure) ? $"r.{Rollup.Column(measure)}" : "0";
+
+    /// <summary>Minutes since the Unix epoch of a minute (exact); ±infinity at the ends of bigint (<see cref="RollupRow.Minute"/>).</summary>
+    private static string UnixMinute(string minute) =>
+        $"case when {minute} = 'infinity' then 9223372036854775807 when {minute} = '-infinity' then -9223372036854775808 else (extract(epoch from {minute}) / 60)::bigint end";
 
     private static string Indent(string sql, int levels) => sql.ReplaceLineEndings("\n" + new string(' ', 4 * levels));
 }

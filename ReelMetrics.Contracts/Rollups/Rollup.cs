@@ -54,7 +54,7 @@ public enum KeyKind
     /// <summary>A text (a channel): <see cref="RollupRow.Text"/>.</summary>
     Text,
 
-    /// <summary>An instant (start of a minute, UTC): <see cref="RollupRow.Minute"/>.</summary>
+    /// <summary>The start of a minute (timestamptz): <see cref="RollupRow.Minute"/>, in minutes since the Unix epoch.</summary>
     Minute,
 }
 
@@ -78,21 +78,35 @@ public sealed record RollupKey(string Column, KeyKind Kind, string FromSale)
 /// <param name="Key">The sorted set of a row's measure.</param>
 /// <param name="Member">The row's member in it.</param>
 /// <param name="Date">
-/// SQL over the rollup's row (alias <c>r</c>) giving the business date of its Redis keys when the rollup has no date
-/// key (a showtime's date is in <c>showtimes</c>); null: its <see cref="Rollup.DateKey"/>. Reconciliation compares
-/// the recent business dates by it; a rollup with neither is rebuilt, not reconciled.
+/// SQL over the rollup's row (alias <c>r</c>) and <paramref name="DateJoin"/> giving the business date of its Redis
+/// keys when the rollup has no date key (a showtime's date is in <c>showtimes</c>); null: its
+/// <see cref="Rollup.DateKey"/>. Reconciliation compares the recent business dates by it; a rollup with neither is
+/// rebuilt, not reconciled.
 /// </param>
+/// <param name="DateJoin">What <paramref name="Date"/> reads besides the row, e.g. <c>join showtimes st using (showtime_id)</c>.</param>
 public sealed record LiveMirror(
-    IReadOnlyList<Measure> Measures, Func<RollupRow, Measure, string> Key, Func<RollupRow, string> Member, string? Date = null);
+    IReadOnlyList<Measure> Measures, Func<RollupRow, Measure, string> Key, Func<RollupRow, string> Member,
+    string? Date = null, string? DateJoin = null);
 
 /// <summary>
 /// One row of a rollup as the consumer hands it to Redis: its keys by kind (ids in key order), the business date of
 /// its Redis keys and its absolute totals (0 for a measure the rollup does not keep).
 /// </summary>
+/// <param name="Minute">
+/// A minute key in minutes since the Unix epoch, computed by PostgreSQL: sold_at ±infinity (what Npgsql stores for
+/// DateTimeOffset.Min/MaxValue) gets the ends of long, so it never shares a member with a real minute (read as a
+/// DateTimeOffset, -infinity and 0001-01-01 00:00 would both be MinValue).
+/// </param>
 public readonly record struct RollupRow(
-    Rollup Rollup, DateOnly Date, long Id1, long Id2, string? Text, DateTimeOffset? Minute,
+    Rollup Rollup, DateOnly Date, long Id1, long Id2, string? Text, long? Minute,
     long TicketsSold, decimal Revenue, long SalesCount)
 {
+    private static readonly long FirstMinute = (DateTime.MinValue.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMinute;
+    private static readonly long LastMinute = (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMinute;
+
+    /// <summary>The start of <see cref="Minute"/> (UTC); ±infinity at the first and last minute a DateTime holds.</summary>
+    public DateTime MinuteStart => DateTime.UnixEpoch.AddTicks(Math.Clamp(Minute ?? 0, FirstMinute, LastMinute) * TimeSpan.TicksPerMinute);
+
     /// <summary>The value of a measure as a sorted-set score.</summary>
     public double Score(Measure measure) => measure switch
     {

@@ -38,19 +38,19 @@ public static class Rollups
     /// <summary>Chain sales per minute of sold_at (UTC): the rate of sales.</summary>
     public static readonly Rollup ChainMinute = new("chain_minute", "chain_minute_sales",
         [RollupKey.Minute("minute", SoldMinute)], Every,
-        new(RevenueTicketsAndSales, (r, m) => Minutes(DateOnly.FromDateTime(r.Minute!.Value.UtcDateTime), m), r => Id(MinuteOfDay(r.Minute!.Value))));
+        new(RevenueTicketsAndSales, (r, m) => Minutes(DateOnly.FromDateTime(r.MinuteStart), m), r => Id(r.MinuteStart.Hour * 60 + r.MinuteStart.Minute)));
 
     /// <summary>Tickets sold per showtime (sales with a showtime only): occupancy, sell-out watch.</summary>
     public static readonly Rollup Showtime = new("showtime", "showtime_sales",
         [RollupKey.Id("showtime_id")], [Measure.Tickets, Measure.Revenue],
         new([Measure.Tickets], (r, _) => Showtimes(r.Date), r => Id(r.Id1),
-            Date: "(select business_date from showtimes st where st.showtime_id = r.showtime_id)"),
+            Date: "st.business_date", DateJoin: "join showtimes st using (showtime_id)"),
         Where: "showtime_id is not null");
 
     /// <summary>Chain sales of each business date per minute of sold_at: the pace of the day.</summary>
     public static readonly Rollup DateMinute = new("date_minute", "chain_date_minute_sales",
         [RollupKey.Date("sale_date"), RollupKey.Minute("minute", SoldMinute)], Every,
-        new(RevenueAndTickets, (r, m) => DateMinutes(r.Date, m), r => Id(UnixMinute(r.Minute!.Value))));
+        new(RevenueAndTickets, (r, m) => DateMinutes(r.Date, m), r => Id(r.Minute!.Value)));
 
     /// <summary>
     /// Each theater's sales per business date and hour of the theater's local day (0–23, of sold_at in the theater's
@@ -63,17 +63,6 @@ public static class Rollups
 
     /// <summary>Every rollup, in the order the consumer writes them (and locks their rows).</summary>
     public static IReadOnlyList<Rollup> All { get; } = [TheaterDay, MovieDay, TheaterMovieDay, ChannelDay, ChainMinute, Showtime, DateMinute, TheaterHour];
-
-    /// <summary>
-    /// Minutes since the Unix epoch of the start of a minute; sold_at ±infinity (what Npgsql stores for
-    /// DateTimeOffset.Min/MaxValue, and reads back as them) gets the ends of long, so it never shares a member with a real minute.
-    /// </summary>
-    public static long UnixMinute(DateTimeOffset minute) =>
-        minute == DateTimeOffset.MaxValue ? long.MaxValue
-        : minute == DateTimeOffset.MinValue ? long.MinValue
-        : Math.DivRem(minute.UtcTicks - DateTime.UnixEpoch.Ticks, TimeSpan.TicksPerMinute) is var (minutes, rest) && rest < 0 ? minutes - 1 : minutes;
-
-    private static int MinuteOfDay(DateTimeOffset minute) => minute.UtcDateTime.Hour * 60 + minute.UtcDateTime.Minute;
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 }
