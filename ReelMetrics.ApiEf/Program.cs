@@ -8,7 +8,7 @@ using ReelMetrics.ApiEf.Data;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<ReelMetricsDbContext>("reelmetrics",
-    configureDbContextOptions: options => options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
+    configureDbContextOptions: options => options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).UseSnakeCaseNamingConvention());
 builder.AddReelMetricsApi<EfSalesReadModel>();
 builder.AddDeadLetterConsole<EfDeadLetterStore>();
 builder.AddPipelineStatusAndAlerts<EfPipelineReadModel, EfPipelineReadModel>();

@@ -5,8 +5,9 @@ namespace ReelMetrics.ApiEf.Data;
 
 /// <summary>
 /// EF Core's view of the schema owned by ReelMetrics.Database (EF does not migrate it): the catalog and the
-/// aggregate tables the API reads. Columns are mapped by the snake_case naming convention. Read-only use: queries run without change tracking (configured where the
-/// context is registered).
+/// aggregate tables the API reads. Read-only use: queries run without change tracking, and columns are named by the
+/// snake_case naming convention (TicketsSold is tickets_sold, as Dapper maps them too), both configured where the
+/// context is registered.
 /// </summary>
 public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> options) : DbContext(options)
 {
@@ -24,9 +25,6 @@ public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> 
     public DbSet<ChainDateMinuteSalesEntity> ChainDateMinuteSales => Set<ChainDateMinuteSalesEntity>();
     public DbSet<TheaterHourlySalesEntity> TheaterHourlySales => Set<TheaterHourlySalesEntity>();
     public DbSet<ChainEntity> Chain => Set<ChainEntity>();
-
-    // Columns are named by convention: TicketsSold is tickets_sold (as in Dapper's mapping, see DapperSalesReadModel).
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) => optionsBuilder.UseSnakeCaseNamingConvention();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
