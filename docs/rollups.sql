@@ -1,3 +1,8 @@
+-- The consumer's SQL, generated from the declarations in ReelMetrics.Contracts/Rollups/Rollups.cs and
+-- ReelMetrics.Consumer/Ingestion/SaleColumns.cs (RollupSql.Describe). Do not edit: RollupDeclarationTests keeps it
+-- current (REELMETRICS_UPDATE_ROLLUP_SQL=1 rewrites it). Rows of the totals: rollup number, business date of its
+-- Redis keys, id keys, text key, minute key (minutes since 1970), tickets, revenue, sales.
+
 -- staging table (once per session)
 create temporary table if not exists incoming_sales (
     seq          integer not null,

@@ -50,6 +50,11 @@ internal static class RollupSql
 
     /// <summary>Every statement generated here, with a heading each: for a newcomer to read, and for a snapshot test.</summary>
     public static string Describe() => new StringBuilder()
+        .AppendLine("-- The consumer's SQL, generated from the declarations in ReelMetrics.Contracts/Rollups/Rollups.cs and")
+        .AppendLine("-- ReelMetrics.Consumer/Ingestion/SaleColumns.cs (RollupSql.Describe). Do not edit: RollupDeclarationTests keeps it")
+        .AppendLine("-- current (REELMETRICS_UPDATE_ROLLUP_SQL=1 rewrites it). Rows of the totals: rollup number, business date of its")
+        .AppendLine("-- Redis keys, id keys, text key, minute key (minutes since 1970), tickets, revenue, sales.")
+        .AppendLine()
         .AppendLine("-- staging table (once per session)").AppendLine(SaleColumns.StagingTableSql).AppendLine()
         .AppendLine("-- copy").AppendLine(SaleColumns.CopySql).AppendLine()
         .AppendLine("-- insert the batch and aggregate it").AppendLine(InsertAndAggregate).AppendLine()
