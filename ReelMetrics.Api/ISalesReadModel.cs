@@ -22,6 +22,9 @@ public interface ISalesReadModel
     /// <summary>A theater's showtimes on a business date with the tickets sold for each (showtimes, screens, showtime_sales).</summary>
     Task<IReadOnlyList<ShowtimeFigures>> GetShowtimesAsync(int theaterId, DateOnly date, CancellationToken cancellationToken);
 
+    /// <summary>A theater's sales on a business date per hour of its local day (theater_hourly_sales).</summary>
+    Task<IReadOnlyList<TheaterHourSales>> GetTheaterHourSalesAsync(int theaterId, DateOnly date, CancellationToken cancellationToken);
+
     /// <summary>A movie's chain-wide sales by business date (movie_daily_sales).</summary>
     Task<IReadOnlyList<DailyFigures>> GetMovieSalesAsync(int movieId, DateRange dates, CancellationToken cancellationToken);
 

@@ -86,6 +86,16 @@ public sealed class SalesQueries(
             .ToList();
     }
 
+    /// <summary>A theater's sales on a date per hour of its local day, by hour (hours without sales left out); null for an unknown theater.</summary>
+    public async Task<IReadOnlyList<TheaterHourSales>?> TheaterHoursAsync(int theaterId, DateOnly date, CancellationToken cancellationToken)
+    {
+        if ((await CatalogAsync(cancellationToken)).Theater(theaterId) is null) return null;
+
+        var rows = await cache.TheaterHoursAsync(theaterId, date)
+            ?? await database.GetTheaterHourSalesAsync(theaterId, date, cancellationToken);
+        return rows.Select(r => r with { Revenue = Money.Round(r.Revenue) }).OrderBy(r => r.Hour).ToList();
+    }
+
     /// <summary>A movie's chain-wide sales by date, newest first; null for an unknown movie.</summary>
     public async Task<IReadOnlyList<DailySales>?> MovieSalesAsync(int movieId, DateRange dates, CancellationToken cancellationToken)
     {

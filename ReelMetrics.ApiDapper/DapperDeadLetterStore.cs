@@ -9,12 +9,14 @@ namespace ReelMetrics.ApiDapper;
 /// <summary>The dead letters in hand-written SQL, mapped by Dapper. Filters are added to the query only when given.</summary>
 public sealed class DapperDeadLetterStore(NpgsqlDataSource dataSource) : IDeadLetterStore
 {
+    static DapperDeadLetterStore() => DapperMapping.Configure();
+
     private const string Columns = """
-        dead_letter_id as Id, received_at as ReceivedAt, reason as Reason, detail as Detail, state as State, theater_id as TheaterId,
-        topic as Topic, kafka_partition as Partition, kafka_offset as Offset, message_key as MessageKey, message_id as MessageId,
-        substring(payload from 1 for @head) as PayloadHead, length(payload) as PayloadBytes, event_id as EventId,
-        replay_attempts as ReplayAttempts, requested_by as RequestedBy, requested_at as RequestedAt,
-        resolved_by as ResolvedBy, resolved_at as ResolvedAt, note as Note
+        dead_letter_id as id, received_at, reason, detail, state, theater_id,
+        topic, kafka_partition as partition, kafka_offset as offset, message_key, message_id,
+        substring(payload from 1 for @head) as payload_head, length(payload) as payload_bytes, event_id,
+        replay_attempts, requested_by, requested_at,
+        resolved_by, resolved_at, note
         """;
 
     public async Task<IReadOnlyList<DeadLetterRow>> ListAsync(DeadLetterFilter filter, int headBytes, CancellationToken cancellationToken)
@@ -47,7 +49,7 @@ public sealed class DapperDeadLetterStore(NpgsqlDataSource dataSource) : IDeadLe
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ReasonStateCount>(new CommandDefinition(
-            "select reason as Reason, state as State, count(*)::int as Count from dead_letters group by reason, state", cancellationToken: cancellationToken));
+            "select reason, state, count(*)::int as count from dead_letters group by reason, state", cancellationToken: cancellationToken));
         return rows.AsList();
     }
 
@@ -64,7 +66,7 @@ public sealed class DapperDeadLetterStore(NpgsqlDataSource dataSource) : IDeadLe
                 update dead_letters d set {set}
                 from found f where d.dead_letter_id = f.dead_letter_id and f.state = '{DeadLetterStates.Dead}'
                 returning d.dead_letter_id)
-            select dead_letter_id as Id, state as State from found
+            select dead_letter_id as id, state from found
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var found = await connection.QueryAsync<(long Id, string State)>(new CommandDefinition(sql,

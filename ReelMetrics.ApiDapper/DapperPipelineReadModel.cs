@@ -15,19 +15,19 @@ public sealed class DapperPipelineReadModel(NpgsqlDataSource dataSource) : IPipe
     /// <summary>The advisory lock of an alert evaluation round ("ReelAlrt"), the same in both backends.</summary>
     public const long EvaluationLock = 0x5265656C416C7274;
 
-    static DapperPipelineReadModel() => SqlMapper.AddTypeHandler(new DateOnlyHandler());
+    static DapperPipelineReadModel() => DapperMapping.Configure();
 
     public Task<IReadOnlyList<ConsumerHeartbeat>> GetHeartbeatsAsync(CancellationToken cancellationToken) =>
         QueryAsync<ConsumerHeartbeat>("""
-            select consumer_id as ConsumerId, heartbeat_at as HeartbeatAt, stopped_at as StoppedAt, newest_sold_at as NewestSoldAt,
-                   newest_stored_at as NewestStoredAt, last_batch_at as LastBatchAt, consumer_lag as ConsumerLag,
-                   backlog_since as BacklogSince, sales_last_minute as SalesLastMinute, partitions as Partitions
+            select consumer_id, heartbeat_at, stopped_at, newest_sold_at,
+                   newest_stored_at, last_batch_at, consumer_lag,
+                   backlog_since, sales_last_minute, partitions
             from pipeline_heartbeats
             """, null, cancellationToken);
 
     public Task<IReadOnlyList<ReasonCount>> GetDeadLettersByReasonAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         QueryAsync<ReasonCount>("""
-            select reason as Reason, count(*) as Count
+            select reason, count(*) as count
             from dead_letters
             where received_at >= @from and received_at < @to
             group by reason
@@ -47,8 +47,8 @@ public sealed class DapperPipelineReadModel(NpgsqlDataSource dataSource) : IPipe
 
     public Task<IReadOnlyList<FillingShowtime>> GetFillingShowtimesAsync(DateOnly date, double share, CancellationToken cancellationToken) =>
         QueryAsync<FillingShowtime>("""
-            select st.showtime_id as ShowtimeId, st.theater_id as TheaterId, t.name as TheaterName, m.title as MovieTitle,
-                   st.starts_at as StartsAt, st.capacity as Capacity, ss.tickets_sold as TicketsSold
+            select st.showtime_id, st.theater_id, t.name as theater_name, m.title as movie_title,
+                   st.starts_at, st.capacity, ss.tickets_sold
             from showtimes st
             join showtime_sales ss on ss.showtime_id = st.showtime_id
             join theaters t on t.theater_id = st.theater_id
@@ -58,10 +58,10 @@ public sealed class DapperPipelineReadModel(NpgsqlDataSource dataSource) : IPipe
 
     public Task<IReadOnlyList<TheaterActivity>> GetTheaterActivityAsync(DateRange baseline, CancellationToken cancellationToken) =>
         QueryAsync<TheaterActivity>("""
-            select t.theater_id as TheaterId, t.name as Name, t.time_zone as TimeZone,
-                   (select max(s.sold_at) from sales s where s.theater_id = t.theater_id) as LastSoldAt,
+            select t.theater_id, t.name, t.time_zone,
+                   (select max(s.sold_at) from sales s where s.theater_id = t.theater_id) as last_sold_at,
                    coalesce((select sum(d.sales_count) from theater_daily_sales d
-                             where d.theater_id = t.theater_id and d.sale_date between @from and @to), 0)::bigint as BaselineSales
+                             where d.theater_id = t.theater_id and d.sale_date between @from and @to), 0)::bigint as baseline_sales
             from theaters t
             """, new { from = baseline.From, to = baseline.To }, cancellationToken);
 
@@ -104,8 +104,8 @@ public sealed class DapperPipelineReadModel(NpgsqlDataSource dataSource) : IPipe
     }
 
     private const string SelectAlerts = """
-        select alert_id as AlertId, rule as Rule, subject as Subject, severity as Severity, message as Message,
-               details::text as Details, raised_at as RaisedAt, resolved_at as ResolvedAt
+        select alert_id, rule, subject, severity, message,
+               details::text as details, raised_at, resolved_at
         from alerts
         """;
 

@@ -7,22 +7,18 @@ using ReelMetrics.Contracts.Api;
 namespace ReelMetrics.ApiDapper;
 
 /// <summary>
-/// The read model in hand-written SQL, mapped by Dapper. Every value is a parameter; column aliases and casts make
-/// each row match its record's constructor (names and types, in order), which is how Dapper maps records.
+/// The read model in hand-written SQL, mapped by Dapper. Every value is a parameter; columns keep their snake_case
+/// names (<see cref="DapperMapping"/>), and aliases and casts make each row match its record's constructor (names and
+/// types, in order), which is how Dapper maps records.
 /// </summary>
 public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesReadModel
 {
-    // Dapper leaves DateOnly to type handlers; Npgsql reads and writes it natively as date.
-    static DapperSalesReadModel()
-    {
-        SqlMapper.AddTypeHandler(new DateOnlyHandler());
-        SqlMapper.AddTypeHandler(new TimeOnlyHandler());
-    }
+    static DapperSalesReadModel() => DapperMapping.Configure();
 
     public Task<IReadOnlyList<TheaterSummary>> GetTheatersAsync(CancellationToken cancellationToken) =>
         QueryAsync<TheaterSummary>("""
-            select t.theater_id as TheaterId, t.name as Name, t.city as City, t.time_zone as TimeZone,
-                   count(s.screen_id)::int as Screens, coalesce(sum(s.capacity), 0)::int as Seats
+            select t.theater_id, t.name, t.city, t.time_zone,
+                   count(s.screen_id)::int as screens, coalesce(sum(s.capacity), 0)::int as seats
             from theaters t
             left join screens s on s.theater_id = t.theater_id
             group by t.theater_id
@@ -30,38 +26,45 @@ public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesRe
 
     public Task<IReadOnlyList<MovieSummary>> GetMoviesAsync(CancellationToken cancellationToken) =>
         QueryAsync<MovieSummary>("""
-            select movie_id as MovieId, title as Title, genre as Genre, rating as Rating,
-                   runtime_minutes as RuntimeMinutes, release_date as ReleaseDate
+            select movie_id, title, genre, rating,
+                   runtime_minutes, release_date
             from movies
             """, null, cancellationToken);
 
     public Task<IReadOnlyList<TheaterMovieFigures>> GetTheaterMovieSalesAsync(int theaterId, DateRange dates, CancellationToken cancellationToken) =>
         QueryAsync<TheaterMovieFigures>("""
-            select sale_date as SaleDate, movie_id as MovieId, tickets_sold as TicketsSold, revenue as Revenue
+            select sale_date, movie_id, tickets_sold, revenue
             from theater_movie_daily_sales
             where theater_id = @theaterId and sale_date between @from and @to
             """, new { theaterId, from = dates.From, to = dates.To }, cancellationToken);
 
     public Task<IReadOnlyList<ShowtimeFigures>> GetShowtimesAsync(int theaterId, DateOnly date, CancellationToken cancellationToken) =>
         QueryAsync<ShowtimeFigures>("""
-            select st.showtime_id as ShowtimeId, st.movie_id as MovieId, sc.name as Screen, sc.format as Format,
-                   st.starts_at as StartsAt, st.capacity as Capacity, coalesce(ss.tickets_sold, 0) as TicketsSold
+            select st.showtime_id, st.movie_id, sc.name as screen, sc.format,
+                   st.starts_at, st.capacity, coalesce(ss.tickets_sold, 0) as tickets_sold
             from showtimes st
             join screens sc on sc.screen_id = st.screen_id
             left join showtime_sales ss on ss.showtime_id = st.showtime_id
             where st.theater_id = @theaterId and st.business_date = @date
             """, new { theaterId, date }, cancellationToken);
 
+    public Task<IReadOnlyList<TheaterHourSales>> GetTheaterHourSalesAsync(int theaterId, DateOnly date, CancellationToken cancellationToken) =>
+        QueryAsync<TheaterHourSales>("""
+            select hour, tickets_sold, revenue, sales_count
+            from theater_hourly_sales
+            where theater_id = @theaterId and sale_date = @date
+            """, new { theaterId, date }, cancellationToken);
+
     public Task<IReadOnlyList<DailyFigures>> GetMovieSalesAsync(int movieId, DateRange dates, CancellationToken cancellationToken) =>
         QueryAsync<DailyFigures>("""
-            select sale_date as SaleDate, tickets_sold as TicketsSold, revenue as Revenue
+            select sale_date, tickets_sold, revenue
             from movie_daily_sales
             where movie_id = @movieId and sale_date between @from and @to
             """, new { movieId, from = dates.From, to = dates.To }, cancellationToken);
 
     public Task<IReadOnlyList<RankedFigures>> GetTheaterLeaderboardAsync(DateOnly date, int limit, CancellationToken cancellationToken) =>
         QueryAsync<RankedFigures>("""
-            select theater_id as Id, tickets_sold as TicketsSold, revenue as Revenue
+            select theater_id as id, tickets_sold, revenue
             from theater_daily_sales
             where sale_date = @date
             order by revenue desc, theater_id
@@ -70,7 +73,7 @@ public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesRe
 
     public Task<IReadOnlyList<RankedFigures>> GetMovieLeaderboardAsync(DateOnly date, int limit, CancellationToken cancellationToken) =>
         QueryAsync<RankedFigures>("""
-            select movie_id as Id, tickets_sold as TicketsSold, revenue as Revenue
+            select movie_id as id, tickets_sold, revenue
             from movie_daily_sales
             where sale_date = @date
             order by revenue desc, movie_id
@@ -79,8 +82,8 @@ public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesRe
 
     public Task<IReadOnlyList<ChannelFigures>> GetChannelSalesAsync(DateRange dates, CancellationToken cancellationToken) =>
         QueryAsync<ChannelFigures>("""
-            select channel as Channel, sum(tickets_sold)::bigint as TicketsSold, sum(revenue) as Revenue,
-                   sum(sales_count)::bigint as SalesCount
+            select channel, sum(tickets_sold)::bigint as tickets_sold, sum(revenue) as revenue,
+                   sum(sales_count)::bigint as sales_count
             from channel_daily_sales
             where sale_date between @from and @to
             group by channel
@@ -88,19 +91,19 @@ public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesRe
 
     public async Task<ChainFigures> GetChainAsync(CancellationToken cancellationToken) =>
         (await QueryAsync<ChainFigures>("""
-            select home_time_zone as HomeTimeZone, business_day_cutoff as BusinessDayCutoff from chain
+            select home_time_zone, business_day_cutoff from chain
             """, null, cancellationToken)).Single();
 
     public Task<IReadOnlyList<MinuteFigures>> GetDateMinuteSalesAsync(DateOnly date, CancellationToken cancellationToken) =>
         QueryAsync<MinuteFigures>("""
-            select minute as Minute, tickets_sold as TicketsSold, revenue as Revenue, sales_count as SalesCount
+            select minute, tickets_sold, revenue, sales_count
             from chain_date_minute_sales
             where sale_date = @date
             """, new { date }, cancellationToken);
 
     public Task<IReadOnlyList<MinuteFigures>> GetMinuteSalesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         QueryAsync<MinuteFigures>("""
-            select minute as Minute, tickets_sold as TicketsSold, revenue as Revenue, sales_count as SalesCount
+            select minute, tickets_sold, revenue, sales_count
             from chain_minute_sales
             where minute >= @from and minute < @to
             """, new { from = from.ToUniversalTime(), to = to.ToUniversalTime() }, cancellationToken);
@@ -111,6 +114,22 @@ public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesRe
         var rows = await connection.QueryAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
         return rows.AsList();
     }
+}
+
+/// <summary>How Dapper maps rows here, set once for the process.</summary>
+internal static class DapperMapping
+{
+    static DapperMapping()
+    {
+        // Columns are snake_case, members PascalCase: sale_date fills SaleDate, as EF Core's naming convention maps them.
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        // Dapper leaves DateOnly and TimeOnly to type handlers; Npgsql reads and writes them natively as date and time.
+        SqlMapper.AddTypeHandler(new DateOnlyHandler());
+        SqlMapper.AddTypeHandler(new TimeOnlyHandler());
+    }
+
+    /// <summary>Runs the static constructor (once).</summary>
+    public static void Configure() { }
 }
 
 /// <summary>Passes <see cref="DateOnly"/> through to Npgsql, which maps it to <c>date</c>.</summary>

@@ -31,6 +31,12 @@ public sealed class EfSalesReadModel(ReelMetricsDbContext db) : ISalesReadModel
                 s.Sales == null ? 0 : s.Sales.TicketsSold))
             .ToListAsync(cancellationToken);
 
+    public async Task<IReadOnlyList<TheaterHourSales>> GetTheaterHourSalesAsync(int theaterId, DateOnly date, CancellationToken cancellationToken) =>
+        await db.TheaterHourlySales
+            .Where(s => s.TheaterId == theaterId && s.SaleDate == date)
+            .Select(s => new TheaterHourSales(s.Hour, s.TicketsSold, s.Revenue, s.SalesCount))
+            .ToListAsync(cancellationToken);
+
     public async Task<IReadOnlyList<DailyFigures>> GetMovieSalesAsync(int movieId, DateRange dates, CancellationToken cancellationToken) =>
         await db.MovieDailySales
             .Where(s => s.MovieId == movieId && s.SaleDate >= dates.From && s.SaleDate <= dates.To)

@@ -9,7 +9,7 @@ using ReelMetrics.Contracts;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<ReelMetricsDbContext>(ConnectionNames.Database,
-    configureDbContextOptions: options => options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
+    configureDbContextOptions: options => options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).UseSnakeCaseNamingConvention());
 builder.AddReelMetricsApi<EfSalesReadModel>();
 builder.AddDeadLetterConsole<EfDeadLetterStore>();
 builder.AddPipelineStatusAndAlerts<EfPipelineReadModel, EfPipelineReadModel>();

@@ -9,7 +9,7 @@ namespace ReelMetrics.Api.Apis;
 
 public static class TheatersApi
 {
-    /// <summary>Maps <c>/theaters</c>: the theaters, and each one's movie sales and showtimes.</summary>
+    /// <summary>Maps <c>/theaters</c>: the theaters, and each one's movie sales, showtimes and sales by hour.</summary>
     public static IEndpointRouteBuilder MapTheatersApi(this IEndpointRouteBuilder app)
     {
         var theaters = app.MapGroup("/theaters").WithTags("Theaters");
@@ -37,6 +37,13 @@ public static class TheatersApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithResponseExample(ApiExamples.Showtimes);
+        theaters.MapGet("/{id}/hours", GetTheaterHours)
+            .WithName("GetTheaterHours")
+            .WithSummary("The theater's sales on a business date (default the chain's business date today) per hour of its local day, by hour.")
+            .WithDescription("`hour` 0–23 is the hour of the time of sale in the theater's time zone (19: from 19:00 to 20:00); hours without sales are left out.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithResponseExample(ApiExamples.TheaterHours);
         return app;
     }
 
@@ -58,6 +65,16 @@ public static class TheatersApi
         if (!RequestValues.TryId(id, "theater", out var theaterId, out var problem)) return problem;
         if (!RequestValues.TryRange(from, to, await sales.TodayAsync(cancellationToken), RequestValues.DefaultRangeDays, out var dates, out problem)) return problem;
         return await sales.TheaterMoviesAsync(theaterId, dates, cancellationToken) is { } rows
+            ? TypedResults.Ok(rows)
+            : RequestValues.NotFound("theater", theaterId);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<TheaterHourSales>>, ProblemHttpResult>> GetTheaterHours(
+        string id, string? date, SalesQueries sales, CancellationToken cancellationToken)
+    {
+        if (!RequestValues.TryId(id, "theater", out var theaterId, out var problem)) return problem;
+        if (!RequestValues.TryDate(date, "date", await sales.TodayAsync(cancellationToken), out var day, out problem)) return problem;
+        return await sales.TheaterHoursAsync(theaterId, day, cancellationToken) is { } rows
             ? TypedResults.Ok(rows)
             : RequestValues.NotFound("theater", theaterId);
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReelMetrics.Contracts.Api;
 using ReelMetrics.Contracts.Live;
 using StackExchange.Redis;
 using static ReelMetrics.Contracts.Live.LiveKeys;
@@ -58,6 +59,24 @@ public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOption
                 .Select(r => new TheaterMovieFigures(read.Date, r.Id, r.TicketsSold, r.Revenue)));
         }
         return (IReadOnlyList<TheaterMovieFigures>)rows;
+    });
+
+    /// <summary>A theater's sales on a date per hour of its local day.</summary>
+    public Task<IReadOnlyList<TheaterHourSales>?> TheaterHoursAsync(int theaterId, DateOnly date) => ReadAsync($"theater-hours:{theaterId}:{date:O}", async db =>
+    {
+        var revenue = db.SortedSetRangeByRankWithScoresAsync(TheaterHours(date, theaterId, Measure.Revenue));
+        var tickets = db.SortedSetRangeByRankWithScoresAsync(TheaterHours(date, theaterId, Measure.Tickets));
+        var sales = db.SortedSetRangeByRankWithScoresAsync(TheaterHours(date, theaterId, Measure.Sales));
+        var ticketsByHour = Scores(await tickets);
+        var salesByHour = Scores(await sales);
+        var rows = new List<TheaterHourSales>();
+        foreach (var entry in await revenue)
+        {
+            var member = (string)entry.Element!;
+            if (!int.TryParse(member, NumberStyles.None, CultureInfo.InvariantCulture, out var hour)) continue;
+            rows.Add(new TheaterHourSales(hour, Count(ticketsByHour, member), Money.FromScore(entry.Score), Count(salesByHour, member)));
+        }
+        return (IReadOnlyList<TheaterHourSales>)rows;
     });
 
     /// <summary>Chain sales per channel, summed over the dates.</summary>

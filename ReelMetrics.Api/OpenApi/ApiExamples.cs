@@ -28,6 +28,12 @@ internal static class ApiExamples
         new(10_218_993, 28, "Barbie", "Screen 2", "dolby", new DateTimeOffset(2025, 3, 14, 19, 15, 0, TimeSpan.FromHours(-7)), 140, 131, 0.9357),
     ];
 
+    public static readonly TheaterHourSales[] TheaterHours =
+    [
+        new(18, 164, 2_397.50m, 71),
+        new(19, 231, 3_412.25m, 96),
+    ];
+
     public static readonly TopTheater TopTheater = new(Date, 7, "AMC River East", 18_412.75m, 1240);
 
     public static readonly MovieSummary[] Movies =

@@ -34,23 +34,7 @@ internal sealed class DeadLetterEntityConfiguration : IEntityTypeConfiguration<D
         letter.ToTable("dead_letters");
         letter.HasKey(d => d.Id);
         letter.Property(d => d.Id).HasColumnName("dead_letter_id");
-        letter.Property(d => d.ReceivedAt).HasColumnName("received_at");
-        letter.Property(d => d.Reason).HasColumnName("reason");
-        letter.Property(d => d.Detail).HasColumnName("detail");
-        letter.Property(d => d.State).HasColumnName("state");
-        letter.Property(d => d.TheaterId).HasColumnName("theater_id");
-        letter.Property(d => d.Topic).HasColumnName("topic");
         letter.Property(d => d.Partition).HasColumnName("kafka_partition");
         letter.Property(d => d.Offset).HasColumnName("kafka_offset");
-        letter.Property(d => d.MessageKey).HasColumnName("message_key");
-        letter.Property(d => d.MessageId).HasColumnName("message_id");
-        letter.Property(d => d.Payload).HasColumnName("payload");
-        letter.Property(d => d.EventId).HasColumnName("event_id");
-        letter.Property(d => d.ReplayAttempts).HasColumnName("replay_attempts");
-        letter.Property(d => d.RequestedBy).HasColumnName("requested_by");
-        letter.Property(d => d.RequestedAt).HasColumnName("requested_at");
-        letter.Property(d => d.ResolvedBy).HasColumnName("resolved_by");
-        letter.Property(d => d.ResolvedAt).HasColumnName("resolved_at");
-        letter.Property(d => d.Note).HasColumnName("note");
     }
 }

@@ -14,37 +14,18 @@ internal static class PipelineModel
         {
             heartbeat.ToTable("pipeline_heartbeats");
             heartbeat.HasKey(h => h.ConsumerId);
-            heartbeat.Property(h => h.ConsumerId).HasColumnName("consumer_id");
-            heartbeat.Property(h => h.HeartbeatAt).HasColumnName("heartbeat_at");
-            heartbeat.Property(h => h.StoppedAt).HasColumnName("stopped_at");
-            heartbeat.Property(h => h.NewestSoldAt).HasColumnName("newest_sold_at");
-            heartbeat.Property(h => h.NewestStoredAt).HasColumnName("newest_stored_at");
-            heartbeat.Property(h => h.LastBatchAt).HasColumnName("last_batch_at");
-            heartbeat.Property(h => h.ConsumerLag).HasColumnName("consumer_lag");
-            heartbeat.Property(h => h.BacklogSince).HasColumnName("backlog_since");
-            heartbeat.Property(h => h.SalesLastMinute).HasColumnName("sales_last_minute");
-            heartbeat.Property(h => h.Partitions).HasColumnName("partitions");
         });
         modelBuilder.Entity<AlertEntity>(alert =>
         {
             alert.ToTable("alerts");
             alert.HasKey(a => a.AlertId);
-            alert.Property(a => a.AlertId).HasColumnName("alert_id").UseIdentityAlwaysColumn();
-            alert.Property(a => a.Rule).HasColumnName("rule");
-            alert.Property(a => a.Subject).HasColumnName("subject");
-            alert.Property(a => a.Severity).HasColumnName("severity");
-            alert.Property(a => a.Message).HasColumnName("message");
-            alert.Property(a => a.Details).HasColumnName("details").HasColumnType("jsonb");
-            alert.Property(a => a.RaisedAt).HasColumnName("raised_at");
-            alert.Property(a => a.ResolvedAt).HasColumnName("resolved_at");
+            alert.Property(a => a.AlertId).UseIdentityAlwaysColumn();
+            alert.Property(a => a.Details).HasColumnType("jsonb");
         });
         modelBuilder.Entity<SaleEntity>(sale =>
         {
             sale.ToTable("sales");
             sale.HasKey(s => s.EventId);
-            sale.Property(s => s.EventId).HasColumnName("event_id");
-            sale.Property(s => s.TheaterId).HasColumnName("theater_id");
-            sale.Property(s => s.SoldAt).HasColumnName("sold_at");
         });
     }
 }

@@ -1,12 +1,13 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ReelMetrics.Contracts.Rollups;
 
 namespace ReelMetrics.ApiEf.Data;
 
 /// <summary>
 /// EF Core's view of the schema owned by ReelMetrics.Database (EF does not migrate it): the catalog and the
-/// aggregate tables the API reads. Read-only use: queries run without change tracking (configured where the
-/// context is registered).
+/// aggregate tables the API reads. Read-only use: queries run without change tracking, and columns are named by the
+/// snake_case naming convention (TicketsSold is tickets_sold, as Dapper maps them too), both configured where the
+/// context is registered.
 /// </summary>
 public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> options) : DbContext(options)
 {
@@ -22,6 +23,7 @@ public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> 
     public DbSet<ChainMinuteSalesEntity> ChainMinuteSales => Set<ChainMinuteSalesEntity>();
     public DbSet<DeadLetterEntity> DeadLetters => Set<DeadLetterEntity>();
     public DbSet<ChainDateMinuteSalesEntity> ChainDateMinuteSales => Set<ChainDateMinuteSalesEntity>();
+    public DbSet<TheaterHourlySalesEntity> TheaterHourlySales => Set<TheaterHourlySalesEntity>();
     public DbSet<ChainEntity> Chain => Set<ChainEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -31,120 +33,41 @@ public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> 
         {
             theater.ToTable("theaters");
             theater.HasKey(t => t.TheaterId);
-            theater.Property(t => t.TheaterId).HasColumnName("theater_id");
-            theater.Property(t => t.Name).HasColumnName("name");
-            theater.Property(t => t.City).HasColumnName("city");
-            theater.Property(t => t.TimeZone).HasColumnName("time_zone");
             theater.HasMany(t => t.Screens).WithOne().HasForeignKey(s => s.TheaterId);
         });
         modelBuilder.Entity<ScreenEntity>(screen =>
         {
             screen.ToTable("screens");
             screen.HasKey(s => s.ScreenId);
-            screen.Property(s => s.ScreenId).HasColumnName("screen_id");
-            screen.Property(s => s.TheaterId).HasColumnName("theater_id");
-            screen.Property(s => s.Name).HasColumnName("name");
-            screen.Property(s => s.Capacity).HasColumnName("capacity");
-            screen.Property(s => s.Format).HasColumnName("format");
         });
         modelBuilder.Entity<MovieEntity>(movie =>
         {
             movie.ToTable("movies");
             movie.HasKey(m => m.MovieId);
-            movie.Property(m => m.MovieId).HasColumnName("movie_id");
-            movie.Property(m => m.Title).HasColumnName("title");
-            movie.Property(m => m.Genre).HasColumnName("genre");
-            movie.Property(m => m.Rating).HasColumnName("rating");
-            movie.Property(m => m.RuntimeMinutes).HasColumnName("runtime_minutes");
-            movie.Property(m => m.ReleaseDate).HasColumnName("release_date");
         });
         modelBuilder.Entity<ShowtimeEntity>(showtime =>
         {
             showtime.ToTable("showtimes");
             showtime.HasKey(s => s.ShowtimeId);
-            showtime.Property(s => s.ShowtimeId).HasColumnName("showtime_id");
-            showtime.Property(s => s.TheaterId).HasColumnName("theater_id");
-            showtime.Property(s => s.ScreenId).HasColumnName("screen_id");
-            showtime.Property(s => s.MovieId).HasColumnName("movie_id");
-            showtime.Property(s => s.StartsAt).HasColumnName("starts_at").HasColumnType("timestamp without time zone");
-            showtime.Property(s => s.BusinessDate).HasColumnName("business_date");
-            showtime.Property(s => s.Capacity).HasColumnName("capacity");
+            showtime.Property(s => s.StartsAt).HasColumnType("timestamp without time zone");
             showtime.HasOne(s => s.Screen).WithMany().HasForeignKey(s => s.ScreenId);
             showtime.HasOne(s => s.Sales).WithOne().HasForeignKey<ShowtimeSalesEntity>(s => s.ShowtimeId);
         });
-        modelBuilder.Entity<ShowtimeSalesEntity>(sales =>
-        {
-            sales.ToTable("showtime_sales");
-            sales.HasKey(s => s.ShowtimeId);
-            sales.Property(s => s.ShowtimeId).HasColumnName("showtime_id");
-            sales.Property(s => s.TicketsSold).HasColumnName("tickets_sold");
-            sales.Property(s => s.Revenue).HasColumnName("revenue");
-        });
-        modelBuilder.Entity<TheaterDailySalesEntity>(sales =>
-        {
-            sales.ToTable("theater_daily_sales");
-            sales.HasKey(s => new { s.SaleDate, s.TheaterId });
-            sales.Property(s => s.TheaterId).HasColumnName("theater_id");
-            MapDailyTotals(sales);
-        });
-        modelBuilder.Entity<MovieDailySalesEntity>(sales =>
-        {
-            sales.ToTable("movie_daily_sales");
-            sales.HasKey(s => new { s.SaleDate, s.MovieId });
-            sales.Property(s => s.MovieId).HasColumnName("movie_id");
-            MapDailyTotals(sales);
-        });
-        modelBuilder.Entity<TheaterMovieDailySalesEntity>(sales =>
-        {
-            sales.ToTable("theater_movie_daily_sales");
-            sales.HasKey(s => new { s.SaleDate, s.TheaterId, s.MovieId });
-            sales.Property(s => s.TheaterId).HasColumnName("theater_id");
-            sales.Property(s => s.MovieId).HasColumnName("movie_id");
-            MapDailyTotals(sales);
-        });
-        modelBuilder.Entity<ChannelDailySalesEntity>(sales =>
-        {
-            sales.ToTable("channel_daily_sales");
-            sales.HasKey(s => new { s.SaleDate, s.Channel });
-            sales.Property(s => s.Channel).HasColumnName("channel");
-            MapDailyTotals(sales);
-        });
-        modelBuilder.Entity<ChainMinuteSalesEntity>(sales =>
-        {
-            sales.ToTable("chain_minute_sales");
-            sales.HasKey(s => s.Minute);
-            sales.Property(s => s.Minute).HasColumnName("minute");
-            MapTotals(sales);
-        });
+        modelBuilder.Entity<ShowtimeSalesEntity>().ToTable(Rollups.Showtime.Table).HasKey(s => s.ShowtimeId);
+        // The aggregate tables, named as their rollups declare them (ReelMetrics.Contracts.Rollups); keys in table order.
+        modelBuilder.Entity<TheaterDailySalesEntity>().ToTable(Rollups.TheaterDay.Table).HasKey(s => new { s.SaleDate, s.TheaterId });
+        modelBuilder.Entity<MovieDailySalesEntity>().ToTable(Rollups.MovieDay.Table).HasKey(s => new { s.SaleDate, s.MovieId });
+        modelBuilder.Entity<TheaterMovieDailySalesEntity>().ToTable(Rollups.TheaterMovieDay.Table).HasKey(s => new { s.SaleDate, s.TheaterId, s.MovieId });
+        modelBuilder.Entity<ChannelDailySalesEntity>().ToTable(Rollups.ChannelDay.Table).HasKey(s => new { s.SaleDate, s.Channel });
+        modelBuilder.Entity<ChainMinuteSalesEntity>().ToTable(Rollups.ChainMinute.Table).HasKey(s => s.Minute);
+        modelBuilder.Entity<ChainDateMinuteSalesEntity>().ToTable(Rollups.DateMinute.Table).HasKey(s => new { s.SaleDate, s.Minute });
+        modelBuilder.Entity<TheaterHourlySalesEntity>().ToTable(Rollups.TheaterHour.Table).HasKey(s => new { s.SaleDate, s.TheaterId, s.Hour });
         PipelineModel.Configure(modelBuilder);
-        modelBuilder.Entity<ChainDateMinuteSalesEntity>(sales =>
-        {
-            sales.ToTable("chain_date_minute_sales");
-            sales.HasKey(s => new { s.SaleDate, s.Minute });
-            sales.Property(s => s.Minute).HasColumnName("minute");
-            MapDailyTotals(sales);
-        });
         modelBuilder.Entity<ChainEntity>(chain =>
         {
             chain.ToTable("chain");
             chain.HasKey(c => c.ChainId);
-            chain.Property(c => c.ChainId).HasColumnName("chain_id");
-            chain.Property(c => c.HomeTimeZone).HasColumnName("home_time_zone");
-            chain.Property(c => c.BusinessDayCutoff).HasColumnName("business_day_cutoff");
         });
-    }
-
-    private static void MapDailyTotals<T>(EntityTypeBuilder<T> sales) where T : DailyTotals
-    {
-        sales.Property(s => s.SaleDate).HasColumnName("sale_date");
-        MapTotals(sales);
-    }
-
-    private static void MapTotals<T>(EntityTypeBuilder<T> sales) where T : Totals
-    {
-        sales.Property(s => s.TicketsSold).HasColumnName("tickets_sold");
-        sales.Property(s => s.Revenue).HasColumnName("revenue");
-        sales.Property(s => s.SalesCount).HasColumnName("sales_count");
     }
 }
 
@@ -246,6 +169,13 @@ public sealed class ChainDateMinuteSalesEntity : DailyTotals
 {
     /// <summary>Start of the minute of sold_at (UTC) in which tickets for the business date were sold.</summary>
     public DateTime Minute { get; init; }
+}
+
+/// <summary>Sales of a theater in one hour (0–23) of its local day.</summary>
+public sealed class TheaterHourlySalesEntity : DailyTotals
+{
+    public int TheaterId { get; init; }
+    public int Hour { get; init; }
 }
 
 /// <summary>The chain's one row: its home time zone and business-day cutoff.</summary>

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Npgsql;
+using ReelMetrics.Contracts.Rollups;
 
 namespace ReelMetrics.Consumer.Ingestion;
 
 /// <summary>What became of one batch: every message is exactly one of stored, duplicate or dead letter.</summary>
-internal sealed record BatchOutcome(int Stored, int Duplicates, IReadOnlyList<DeadLetter> DeadLetters, IReadOnlyList<AggregateTotal> Totals)
+internal sealed record BatchOutcome(int Stored, int Duplicates, IReadOnlyList<DeadLetter> DeadLetters, IReadOnlyList<RollupRow> Totals)
 {
     public static readonly BatchOutcome Empty = new(0, 0, [], []);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using ReelMetrics.Contracts.Live;
+using ReelMetrics.Contracts.Rollups;
 using StackExchange.Redis;
 using static ReelMetrics.Contracts.Live.LiveKeys;
 
@@ -10,7 +11,8 @@ namespace ReelMetrics.Consumer.Ingestion;
 /// Keeps the live aggregates in Redis equal to PostgreSQL's. Every write is an absolute total
 /// with <c>ZADD GT</c> (see <see cref="LiveKeys"/>), so applying a batch twice, out of order, or
 /// alongside a rebuild gives the same result. When Redis was flushed or replaced (the
-/// <see cref="LiveKeys.Built"/> marker is gone), or writes to it failed, it is rebuilt from PostgreSQL.
+/// <see cref="LiveKeys.Built"/> marker is gone), or writes to it failed, it is rebuilt from PostgreSQL. What is
+/// mirrored, and how, is declared with each rollup (<see cref="Rollups"/>, <see cref="LiveMirror"/>).
 /// </summary>
 /// <remarks>
 /// The APIs read Redis only while the <see cref="LiveKeys.Built"/> marker is there, PostgreSQL otherwise. A failed
@@ -28,7 +30,7 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
     public bool NeedsRebuild { get; private set; } = true;
 
     /// <summary>Applies a batch's new totals and announces the update. On failure, marks the cache for rebuild.</summary>
-    public async Task ApplyAsync(IReadOnlyList<AggregateTotal> totals)
+    public async Task ApplyAsync(IReadOnlyList<RollupRow> totals)
     {
         if (totals.Count == 0) return;
         try
@@ -37,7 +39,7 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
             var writes = new List<Task>(totals.Count * 3 + 1);
             foreach (var total in totals)
             {
-                foreach (var (key, member, score) in Entries(total)) writes.Add(batch.SortedSetAddAsync(key, member, score, SortedSetWhen.GreaterThan));
+                foreach (var (key, member, score) in total.LiveEntries()) writes.Add(batch.SortedSetAddAsync(key, member, score, SortedSetWhen.GreaterThan));
             }
             writes.Add(batch.PublishAsync(RedisChannel.Literal(SalesUpdatedChannel), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             batch.Execute();
@@ -96,12 +98,12 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
     {
         var expected = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var command = new NpgsqlCommand(RecentSql, connection) { Parameters = { new() { Value = ReconciledDays } } })
+        await using (var command = new NpgsqlCommand(RollupSql.Recent, connection) { Parameters = { new() { Value = ReconciledDays } } })
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                foreach (var (key, member, score) in Entries(AggregateTotal.Read(reader)))
+                foreach (var (key, member, score) in RollupSql.Read(reader).LiveEntries())
                 {
                     if (!expected.TryGetValue(key, out var members)) expected[key] = members = new(StringComparer.Ordinal);
                     members[member] = score;
@@ -128,7 +130,7 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         await ForgetBuiltAsync(throwOnFailure: true);
         var deleted = await DeleteLiveKeysAsync();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(RebuildSql, connection);
+        await using var command = new NpgsqlCommand(RollupSql.Rebuild, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var batch = Db.CreateBatch();
         var writes = new List<Task>();
@@ -136,7 +138,7 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         while (await reader.ReadAsync(cancellationToken))
         {
             // GT: a batch another consumer applies meanwhile is newer than this snapshot and must win.
-            foreach (var (key, member, score) in Entries(AggregateTotal.Read(reader))) writes.Add(batch.SortedSetAddAsync(key, member, score, SortedSetWhen.GreaterThan));
+            foreach (var (key, member, score) in RollupSql.Read(reader).LiveEntries()) writes.Add(batch.SortedSetAddAsync(key, member, score, SortedSetWhen.GreaterThan));
             if (++rows % 10_000 == 0)
             {
                 batch.Execute();
@@ -188,70 +190,4 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         }
         return deleted;
     }
-
-    /// <summary>The sorted-set entries (key, member, score) that show one total.</summary>
-    private static IEnumerable<(string Key, string Member, double Score)> Entries(AggregateTotal total)
-    {
-        var revenue = (double)total.Revenue;
-        switch (total.Kind)
-        {
-            case AggregateKind.TheaterDay:
-                yield return (Theaters(total.Date, Measure.Revenue), Id(total.Key1), revenue);
-                yield return (Theaters(total.Date, Measure.Tickets), Id(total.Key1), total.TicketsSold);
-                yield return (Theaters(total.Date, Measure.Sales), Id(total.Key1), total.SalesCount);
-                break;
-            case AggregateKind.MovieDay:
-                yield return (Movies(total.Date, Measure.Revenue), Id(total.Key1), revenue);
-                yield return (Movies(total.Date, Measure.Tickets), Id(total.Key1), total.TicketsSold);
-                break;
-            case AggregateKind.TheaterMovieDay:
-                yield return (TheaterMovies(total.Date, (int)total.Key1, Measure.Revenue), Id(total.Key2), revenue);
-                yield return (TheaterMovies(total.Date, (int)total.Key1, Measure.Tickets), Id(total.Key2), total.TicketsSold);
-                break;
-            case AggregateKind.ChannelDay:
-                yield return (Channels(total.Date, Measure.Revenue), total.Channel!, revenue);
-                yield return (Channels(total.Date, Measure.Tickets), total.Channel!, total.TicketsSold);
-                yield return (Channels(total.Date, Measure.Sales), total.Channel!, total.SalesCount);
-                break;
-            case AggregateKind.ChainMinute:
-                var minute = total.Minute!.Value.UtcDateTime;
-                var day = DateOnly.FromDateTime(minute);
-                var minuteOfDay = Id(minute.Hour * 60 + minute.Minute);
-                yield return (Minutes(day, Measure.Revenue), minuteOfDay, revenue);
-                yield return (Minutes(day, Measure.Tickets), minuteOfDay, total.TicketsSold);
-                yield return (Minutes(day, Measure.Sales), minuteOfDay, total.SalesCount);
-                break;
-            case AggregateKind.Showtime:
-                yield return (Showtimes(total.Date), Id(total.Key1), total.TicketsSold);
-                break;
-            case AggregateKind.DateMinute:
-                var soldMinute = Id(total.Key1);   // minutes since the Unix epoch (SalesStore.UnixMinuteSql)
-                yield return (DateMinutes(total.Date, Measure.Revenue), soldMinute, revenue);
-                yield return (DateMinutes(total.Date, Measure.Tickets), soldMinute, total.TicketsSold);
-                break;
-        }
-
-        static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
-    }
-
-    private const string RebuildSql = $$"""
-        select 1, sale_date, theater_id::bigint, 0::bigint, null::text, null::timestamptz, tickets_sold, revenue, sales_count from theater_daily_sales
-        union all select 2, sale_date, movie_id, 0, null, null, tickets_sold, revenue, sales_count from movie_daily_sales
-        union all select 3, sale_date, theater_id, movie_id, null, null, tickets_sold, revenue, sales_count from theater_movie_daily_sales
-        union all select 4, sale_date, 0, 0, channel, null, tickets_sold, revenue, sales_count from channel_daily_sales
-        union all select 5, null, 0, 0, null, minute, tickets_sold, revenue, sales_count from chain_minute_sales
-        union all select 6, st.business_date, s.showtime_id, 0, null, null, s.tickets_sold, s.revenue, 0 from showtime_sales s join showtimes st using (showtime_id)
-        union all select 7, sale_date, {{SalesStore.UnixMinuteSql}}, 0, null, minute, tickets_sold, revenue, sales_count from chain_date_minute_sales
-        """;
-
-    // The day-level aggregates of the most recent business dates with sales ($1 of them): what the dashboards show.
-    private const string RecentSql = $$"""
-        with days as (select distinct sale_date from theater_daily_sales order by sale_date desc limit $1)
-        select 1, sale_date, theater_id::bigint, 0::bigint, null::text, null::timestamptz, tickets_sold, revenue, sales_count from theater_daily_sales where sale_date in (select sale_date from days)
-        union all select 2, sale_date, movie_id, 0, null, null, tickets_sold, revenue, sales_count from movie_daily_sales where sale_date in (select sale_date from days)
-        union all select 3, sale_date, theater_id, movie_id, null, null, tickets_sold, revenue, sales_count from theater_movie_daily_sales where sale_date in (select sale_date from days)
-        union all select 4, sale_date, 0, 0, channel, null, tickets_sold, revenue, sales_count from channel_daily_sales where sale_date in (select sale_date from days)
-        union all select 6, st.business_date, s.showtime_id, 0, null, null, s.tickets_sold, s.revenue, 0 from showtime_sales s join showtimes st using (showtime_id) where st.business_date in (select sale_date from days)
-        union all select 7, sale_date, {{SalesStore.UnixMinuteSql}}, 0, null, minute, tickets_sold, revenue, sales_count from chain_date_minute_sales where sale_date in (select sale_date from days)
-        """;
 }

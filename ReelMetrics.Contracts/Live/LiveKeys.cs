@@ -41,6 +41,10 @@ public static class LiveKeys
     public static string TheaterMovies(DateOnly date, int theaterId, Measure measure) =>
         $"{Prefix}{Day(date)}:theater:{theaterId.ToString(CultureInfo.InvariantCulture)}:movies:{Suffix(measure)}";
 
+    /// <summary>One theater's sales on a business date per hour of its local day: member = hour (0–23).</summary>
+    public static string TheaterHours(DateOnly date, int theaterId, Measure measure) =>
+        $"{Prefix}{Day(date)}:theater:{theaterId.ToString(CultureInfo.InvariantCulture)}:hours:{Suffix(measure)}";
+
     /// <summary>Chain totals of a business date by channel: member = channel (online, box_office, kiosk).</summary>
     public static string Channels(DateOnly date, Measure measure) => $"{Prefix}{Day(date)}:channels:{Suffix(measure)}";
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using ReelMetrics.Contracts.Rollups;
 
 namespace ReelMetrics.Database.Roles;
 
@@ -14,15 +15,9 @@ public static class DatabasePrivileges
     [
         // Sales are inserted once (on conflict do nothing) and never changed.
         new("sales", "select, insert"),
-        // Aggregates are upserted: insert ... on conflict do update.
-        new("theater_daily_sales", "select, insert, update"),
-        new("movie_daily_sales", "select, insert, update"),
-        new("theater_movie_daily_sales", "select, insert, update"),
-        new("channel_daily_sales", "select, insert, update"),
-        new("chain_minute_sales", "select, insert, update"),
-        new("chain_date_minute_sales", "select, insert, update"),
-        // Also locked with select ... for update while a batch decides which sales fit.
-        new("showtime_sales", "select, insert, update"),
+        // Aggregates are upserted: insert ... on conflict do update (showtime_sales is also locked with select ... for
+        // update while a batch decides which sales fit).
+        .. Rollups.All.Select(rollup => new TableGrant(rollup.Table, "select, insert, update")),
         // The outbox of the dead-letter topic: stored, then marked published.
         new("dead_letters", "select, insert, update"),
         // Its own heartbeat row (upserted every second); rows of consumers gone for a day are deleted at start.

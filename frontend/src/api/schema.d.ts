@@ -236,6 +236,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/theaters/{id}/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The theater's sales on a business date (default the chain's business date today) per hour of its local day, by hour.
+         * @description `hour` 0–23 is the hour of the time of sale in the theater's time zone (19: from 19:00 to 20:00); hours without sales are left out.
+         */
+        get: operations["GetTheaterHours"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/movies": {
         parameters: {
             query?: never;
@@ -679,6 +699,16 @@ export interface components {
             lagging_above_messages: number;
             /** Format: double */
             lagging_delay_seconds: number;
+        };
+        TheaterHourSales: {
+            /** Format: int32 */
+            hour: number;
+            /** Format: int64 */
+            tickets_sold: number;
+            /** Format: double */
+            revenue: number;
+            /** Format: int64 */
+            sales_count: number;
         };
         TheaterMovieSales: {
             /** Format: int32 */
@@ -1545,6 +1575,80 @@ export interface operations {
                      *     ]
                      */
                     "application/json": components["schemas"]["ShowtimeOccupancy"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token (or live ticket) was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token's user lacks the viewer role or above. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    GetTheaterHours: {
+        parameters: {
+            query?: {
+                /** @description Business date, YYYY-MM-DD; default the chain's business date today (GET /business-day). */
+                date?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The theater's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "hour": 18,
+                     *         "tickets_sold": 164,
+                     *         "revenue": 2397.5,
+                     *         "sales_count": 71
+                     *       },
+                     *       {
+                     *         "hour": 19,
+                     *         "tickets_sold": 231,
+                     *         "revenue": 3412.25,
+                     *         "sales_count": 96
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["TheaterHourSales"][];
                 };
             };
             /** @description Bad Request */

@@ -85,6 +85,24 @@ public abstract class ApiContractTests(ApiWorld world) : IClassFixture<ApiWorld>
     }
 
     [Fact]
+    public async Task ATheatersHoursAreItsSalesPerHourOfItsOwnLocalDayTodayByDefault()
+    {
+        var losAngeles = SeedCatalog.Theaters.First(t => t.TimeZone == "America/Los_Angeles").TheaterId;
+        var byDefault = (await OkAsync($"/theaters/{losAngeles}/hours")).As<TheaterHourSales[]>();
+        var yesterday = (await OkAsync($"/theaters/4/hours?date={Day(Sales.Today.AddDays(-1))}")).As<TheaterHourSales[]>();
+        var nothingSold = (await OkAsync("/theaters/4/hours?date=2001-01-01")).As<TheaterHourSales[]>();
+
+        Assert.Equal(Sales.TheaterHours(losAngeles, Sales.Today), byDefault);
+        Assert.Equal(Sales.TheaterHours(4, Sales.Today.AddDays(-1)), yesterday);
+        Assert.NotEmpty(byDefault);
+        Assert.NotEmpty(yesterday);
+        Assert.Empty(nothingSold);
+        // The hours add up to the theater's day on the leaderboard.
+        var board = (await OkAsync("/leaderboards/theaters?limit=100")).As<TheaterRank[]>().Single(t => t.TheaterId == losAngeles);
+        Assert.Equal((board.Revenue, board.TicketsSold), (byDefault.Sum(h => h.Revenue), byDefault.Sum(h => h.TicketsSold)));
+    }
+
+    [Fact]
     public async Task TopTheaterIsTheOneWithTheMostRevenueOnThatDate()
     {
         var top = (await OkAsync($"/top-theater/{Today}")).As<TopTheater>();
@@ -255,6 +273,8 @@ public abstract class ApiContractTests(ApiWorld world) : IClassFixture<ApiWorld>
         { "/theaters/%F0%9F%8E%AC", "is not a theater id" },
         { "/theaters/1;drop%20table%20sales/movies", "is not a theater id" },
         { "/theaters/abc/showtimes", "is not a theater id" },
+        { "/theaters/0/hours", "'0' is not a theater id" },
+        { "/theaters/1/hours?date=2025-02-30", "date '2025-02-30' is not a date" },
         { "/theaters/1/movies?from=2025-13-01", "from '2025-13-01' is not a date" },
         { "/theaters/1/movies?to=yesterday", "to 'yesterday' is not a date" },
         { "/theaters/1/movies?from=2025-03-02&to=2025-03-01", "from (2025-03-02) is after to (2025-03-01)" },
@@ -301,6 +321,7 @@ public abstract class ApiContractTests(ApiWorld world) : IClassFixture<ApiWorld>
         { "/theaters/2147483647", "No theater has id 2147483647." },
         { "/theaters/31/movies", "No theater has id 31." },
         { "/theaters/999/showtimes?date=2025-01-01", "No theater has id 999." },
+        { "/theaters/31/hours", "No theater has id 31." },
         { "/movies/999/sales", "No movie has id 999." },
         { "/top-theater/9999-12-31", "Nothing was sold on 9999-12-31." },
         { "/top-theater/0001-01-01", "Nothing was sold on 0001-01-01." },

@@ -8,7 +8,7 @@ public sealed class OpenApiTests(ApiWorld world) : IClassFixture<ApiWorld>
 {
     private static readonly string[] ContractPaths =
     [
-        "/theaters", "/theaters/{id}", "/theaters/{id}/movies", "/theaters/{id}/showtimes", "/top-theater/{date}",
+        "/theaters", "/theaters/{id}", "/theaters/{id}/movies", "/theaters/{id}/showtimes", "/theaters/{id}/hours", "/top-theater/{date}",
         "/movies", "/movies/{id}/sales", "/leaderboards/theaters", "/leaderboards/movies", "/summary", "/pace", "/business-day", "/live",
         "/live/tickets", "/status", "/alerts",
         "/dead-letters", "/dead-letters/{id}", "/dead-letters/reasons", "/dead-letters/replay", "/dead-letters/discard",

@@ -111,6 +111,17 @@ public sealed class SeededSales(IReadOnlyList<TicketSold> events, DateTimeOffset
         return (range.Sum(Revenue), range.Sum(s => s.TicketsSold), range.Count, channels);
     }
 
+    /// <summary>A theater's sales on a date per hour of its local day (of the time of sale), by hour.</summary>
+    public IReadOnlyList<TheaterHourSales> TheaterHours(int theaterId, DateOnly date)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(SeedCatalog.Theaters.Single(t => t.TheaterId == theaterId).TimeZone);
+        return sales.Where(s => s.TheaterId == theaterId && s.SaleDate == date)
+            .GroupBy(s => TimeZoneInfo.ConvertTime(s.SoldAt, zone).Hour)
+            .Select(g => new TheaterHourSales(g.Key, g.Sum(s => s.TicketsSold), g.Sum(Revenue), g.Count()))
+            .OrderBy(h => h.Hour)
+            .ToList();
+    }
+
     public IReadOnlyList<ShowtimeOccupancy> Showtimes(int theaterId, DateOnly date)
     {
         var theater = SeedCatalog.Theaters.Single(t => t.TheaterId == theaterId);
