@@ -121,17 +121,53 @@ export async function requireRunningSystem() {
   }
 }
 
-/** A page in a fresh context; `page.errors` collects its script errors and Content-Security-Policy violations. */
+/**
+ * A page in a fresh context; `page.errors` collects its script errors and Content-Security-Policy violations, and
+ * `page.trail` the last navigations, refused or failed requests and console errors (see `waitForPage`).
+ */
 export async function newPage(browser, viewport = DESKTOP) {
   const context = await browser.newContext({ viewport, reducedMotion: 'reduce', locale: 'en-US' });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.errors = [];
-  page.on('pageerror', (error) => page.errors.push(error.message));
+  page.trail = [];
+  const note = (text) => {
+    page.trail.push(`${new Date().toISOString().slice(11, 23)} ${text.slice(0, 300)}`);
+    if (page.trail.length > 40) page.trail.shift();
+  };
+  page.on('pageerror', (error) => {
+    page.errors.push(error.message);
+    note(`page error: ${error.message}`);
+  });
   page.on('console', (message) => {
     if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) page.errors.push(message.text());
+    if (message.type() === 'error' || message.type() === 'warning') note(`console ${message.type()}: ${message.text()}`);
   });
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) note(`navigated to ${frame.url()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) note(`${response.status()} ${response.request().method()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => note(`failed ${request.method()} ${request.url()}: ${request.failure()?.errorText}`));
   return page;
+}
+
+/**
+ * Waits until the page's URL satisfies `predicate`; when it does not in time, the error says what the page showed and
+ * what happened on the way (its trail), so that a failure seen once in CI can be understood from the log alone.
+ */
+export async function waitForPage(page, predicate, what, { timeout = 30_000, waitUntil = 'load' } = {}) {
+  try {
+    await page.waitForURL(predicate, { timeout, waitUntil });
+  } catch (error) {
+    const text = await page.locator('body').innerText({ timeout: 2_000 }).catch(() => '(unreadable)');
+    throw new Error(
+      `${what}: not reached in ${timeout / 1000} s. The page is at ${page.url()} and shows:\n` +
+        `${text.replace(/\s+/g, ' ').slice(0, 500)}\nOn the way:\n  ${page.trail.join('\n  ')}`,
+      { cause: error },
+    );
+  }
 }
 
 /** True while the page shows the identity service's sign-in form. */
@@ -151,7 +187,7 @@ export async function signInAs(page, role = 'viewer') {
   await page.locator('input[name="password"]').fill(password);
   await page.locator('button[type="submit"], input[type="submit"]').first().click();
   // Generous: the dev server loads the app module by module on the way back.
-  await page.waitForURL((url) => url.origin === FRONTEND_URL && url.pathname !== '/signin-callback', { timeout: 30_000 });
+  await waitForPage(page, (url) => url.origin === FRONTEND_URL && url.pathname !== '/signin-callback', `back on the dashboard as ${role}`);
 }
 
 /** Opens a dashboard page in a fresh browser context: it sends the visitor to sign in, and comes back signed in. */

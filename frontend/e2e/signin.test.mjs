@@ -12,6 +12,7 @@ import {
   openSignedIn,
   requireRunningSystem,
   signInAs,
+  waitForPage,
 } from './harness.mjs';
 
 const USER_KEY = 'oidc.user:';
@@ -99,6 +100,25 @@ describe('signing in', () => {
   });
 });
 
+describe('the sign-in callback loaded again', () => {
+  it('(reload, back button) returns to the page the sign-in went to, instead of failing on the spent code', async () => {
+    const page = await openSignedIn(browser, '/top-theater?date=2000-01-01');
+    try {
+      await page.getByTestId('top-theater-no-sales').waitFor();
+      const callback = page.trail.map((line) => line.match(/navigated to (\S*\/signin-callback\?\S+)/)?.[1]).find(Boolean);
+      assert.ok(callback, `the sign-in came back through /signin-callback:\n${page.trail.join('\n')}`);
+
+      await page.goto(callback);
+      await waitForPage(page, (url) => url.pathname === '/top-theater', 'back on /top-theater');
+      assert.equal(new URL(page.url()).search, '?date=2000-01-01');
+      await page.getByTestId('top-theater-no-sales').waitFor();
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await close(page);
+    }
+  });
+});
+
 describe('signing out', () => {
   it('ends the session here and at the identity service', async () => {
     const page = await openSignedIn(browser, '/theaters');
@@ -168,7 +188,7 @@ describe('an access token that is no longer accepted', () => {
         await page.waitForLoadState();
         if (await onSignInForm(page)) await signInAs(page, 'viewer');
       }
-      await page.waitForURL((url) => url.origin === FRONTEND_URL && url.pathname === '/top-theater', { timeout: 30_000 });
+      await waitForPage(page, (url) => url.origin === FRONTEND_URL && url.pathname === '/top-theater', 'back on /top-theater');
       assert.equal(new URL(page.url()).search, '?date=2000-01-01');
       await page.getByTestId('top-theater-no-sales').waitFor();
       assert.equal(await page.getByTestId('current-backend').textContent(), 'EF Core');

@@ -76,6 +76,36 @@ describe('signed out', () => {
     expect(callback).toHaveBeenCalledTimes(1);
   });
 
+  it('goes where the sign-in went when its callback is loaded again (reload, back button)', async () => {
+    mockFetch({ '/api/dapper/theaters': theaters });
+    const first = testSession();
+    vi.spyOn(first.manager, 'signinCallback').mockResolvedValue({ state: { returnUrl: '/theaters' } } as unknown as User);
+    await expect(first.completeSignIn('http://localhost:3000/signin-callback?code=abc&state=xyz')).resolves.toBe('/theaters');
+
+    // The page again, as after a reload: the code is spent, the user is signed in.
+    window.history.replaceState(null, '', '/signin-callback?code=abc&state=xyz');
+    const again = testSession();
+    const callback = vi.spyOn(again.manager, 'signinCallback').mockRejectedValue(new Error('No matching state found in storage'));
+    renderWithProviders(<App />, { route: '/signin-callback?code=abc&state=xyz', session: again });
+
+    expect(await screen.findAllByTestId('theater-row')).toHaveLength(theaters.length);
+    expect(callback).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not reuse an earlier sign-in for a different callback, or for a user no longer signed in', async () => {
+    const first = testSession();
+    vi.spyOn(first.manager, 'signinCallback').mockResolvedValue({ state: { returnUrl: '/theaters' } } as unknown as User);
+    await first.completeSignIn('http://localhost:3000/signin-callback?code=abc&state=xyz');
+
+    const other = testSession();
+    vi.spyOn(other.manager, 'signinCallback').mockRejectedValue(new Error('No matching state found in storage'));
+    await expect(other.completeSignIn('http://localhost:3000/signin-callback?code=def&state=other')).rejects.toThrow('No matching state');
+
+    const expired = testSession({ expiresIn: -60 });
+    vi.spyOn(expired.manager, 'signinCallback').mockRejectedValue(new Error('No matching state found in storage'));
+    await expect(expired.completeSignIn('http://localhost:3000/signin-callback?code=abc&state=xyz')).rejects.toThrow('No matching state');
+  });
+
   it('says so when the sign-in could not be completed', async () => {
     mockFetch({});
     const session = testSession(null);

@@ -16,6 +16,21 @@ interface SignInState {
 }
 
 const SIGNED_OUT_KEY = 'reelmetrics.signedOut';
+const COMPLETED_KEY = 'reelmetrics.signInCompleted';
+
+/** The sign-in this tab completed last: its OIDC `state` and where it went. */
+interface CompletedSignIn {
+  state: string;
+  returnUrl: string;
+}
+
+function readCompletedSignIn(): Partial<CompletedSignIn> | undefined {
+  try {
+    return JSON.parse(window.sessionStorage.getItem(COMPLETED_KEY) ?? 'null') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The page the user is on, as a path of this origin. */
 export function currentPage(): string {
@@ -93,10 +108,23 @@ export class AuthSession implements AccessTokens {
   /**
    * Completes the sign-in on `/signin-callback` (code for tokens) and returns where to go.
    * Done once per page load: React's strict mode runs effects twice, and a code is single use.
+   * A callback loaded again (reload, back button, a dev server's reload) finds its code spent: when it is the sign-in
+   * this tab completed last and its user is still signed in, it goes where that sign-in went instead of failing.
    */
   completeSignIn(url: string = window.location.href): Promise<string> {
-    this.callback ??= this.manager.signinCallback(url).then((user) =>
-      safeReturnUrl((user?.state as Partial<SignInState> | undefined)?.returnUrl),
+    const state = new URL(url).searchParams.get('state') ?? '';
+    this.callback ??= this.manager.signinCallback(url).then(
+      (user) => {
+        const returnUrl = safeReturnUrl((user?.state as Partial<SignInState> | undefined)?.returnUrl);
+        window.sessionStorage.setItem(COMPLETED_KEY, JSON.stringify({ state, returnUrl } satisfies CompletedSignIn));
+        return returnUrl;
+      },
+      async (error: unknown) => {
+        const completed = readCompletedSignIn();
+        const user = await this.manager.getUser();
+        if (state !== '' && completed?.state === state && user && !user.expired) return safeReturnUrl(completed.returnUrl);
+        throw error;
+      },
     );
     return this.callback;
   }
