@@ -37,6 +37,14 @@ public sealed class AlertOptions
     /// <summary>A theater with fewer sales than this over the baseline days has no usual rhythm to break: not watched.</summary>
     [Range(1, long.MaxValue)] public long QuietMinimumBaselineSales { get; set; } = 50;
 
+    /// <summary>
+    /// Pipeline stalled: raised only when the pipeline has been found stalled for this long (every round in between).
+    /// A whole system starting takes up to a minute before its consumer first reports, and a restarted consumer
+    /// reports again within seconds: neither is worth a critical alert. The status (and the dashboard's header) say
+    /// "stalled" at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")] public TimeSpan PipelineStalledFor { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Dead letters rising: counted over this window.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")] public TimeSpan DeadLetterWindow { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -97,10 +97,20 @@ public sealed class AlertRules(IAlertStore store, SalesQueries sales, PipelineSt
         return conditions;
     }
 
-    /// <summary>Pipeline stalled: <c>GET /status</c> says <c>stalled</c>.</summary>
+    /// <summary>
+    /// How long a rule must find a condition, round after round, before it is raised (a "for" duration): the pipeline
+    /// must stay stalled for <see cref="AlertOptions.PipelineStalledFor"/> (a starting system, or a consumer being
+    /// restarted, is stalled for a moment without anything being wrong); every other rule raises at once.
+    /// </summary>
+    public TimeSpan PendingFor(string rule) => rule == PipelineStalled ? Settings.PipelineStalledFor : TimeSpan.Zero;
+
+    /// <summary>
+    /// Pipeline stalled: <c>GET /status</c> says <c>stalled</c>. The message names clock times, not "12 s ago": it is
+    /// read long after it was written.
+    /// </summary>
     private async Task<IReadOnlyList<AlertCondition>> PipelineStalledAsync(CancellationToken cancellationToken)
     {
-        var current = await status.StatusAsync(cancellationToken);
+        var current = await status.StatusAsync(TimeWording.Clock, cancellationToken);
         if (current.State != PipelineStates.Stalled) return [];
         return
         [

@@ -119,7 +119,7 @@ internal static class ApiExamples
             System.Text.Json.JsonDocument.Parse("""{"movie": "Barbie", "theater": "AMC Century City", "capacity": 140, "occupancy": 0.9357, "theater_id": 1, "showtime_id": 10218993, "tickets_sold": 131}""").RootElement,
             new DateTimeOffset(2025, 3, 14, 18, 2, 15, TimeSpan.Zero), null),
         new(41, "pipeline_stalled", "pipeline", AlertSeverities.Critical,
-            "The pipeline is stalled: No consumer has reported for 21 s (more than 15 s): nothing is being ingested.",
+            "The pipeline is stalled: No consumer has reported since 17:28:44 UTC (more than 15 s): nothing is being ingested.",
             System.Text.Json.JsonDocument.Parse("""{"consumers": 0, "consumer_lag": 0}""").RootElement,
             new DateTimeOffset(2025, 3, 14, 17, 30, 0, TimeSpan.Zero), new DateTimeOffset(2025, 3, 14, 17, 31, 45, TimeSpan.Zero)),
     ];

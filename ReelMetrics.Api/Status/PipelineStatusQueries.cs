@@ -13,7 +13,11 @@ public sealed class PipelineStatusQueries(IPipelineStatusReadModel database, IOp
     /// <summary>Sales stored within this window count as "sales flow" for the lagging-by-delay rule.</summary>
     private static readonly TimeSpan Flowing = TimeSpan.FromMinutes(1);
 
-    public async Task<PipelineStatus> StatusAsync(CancellationToken cancellationToken)
+    /// <summary>The status now; its reason words times relative to now ("12 s ago"), as a screen refreshed every few seconds reads them.</summary>
+    public Task<PipelineStatus> StatusAsync(CancellationToken cancellationToken) => StatusAsync(TimeWording.Relative, cancellationToken);
+
+    /// <summary>The status now, its reason's times worded by <paramref name="wording"/> (an alert, read minutes later, wants clock times).</summary>
+    public async Task<PipelineStatus> StatusAsync(TimeWording wording, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
@@ -23,7 +27,7 @@ public sealed class PipelineStatusQueries(IPipelineStatusReadModel database, IOp
         var alive = heartbeats.Where(h => h.StoppedAt is null && now - Utc(h.HeartbeatAt) <= settings.HeartbeatTimeout).ToList();
         var newest = heartbeats.Where(h => h.NewestSoldAt is not null).MaxBy(h => h.NewestSoldAt);
         var lag = alive.Sum(h => h.ConsumerLag);
-        var (state, reason) = Decide(settings, now, heartbeats, alive, newest, lag);
+        var (state, reason) = Decide(settings, now, heartbeats, alive, newest, lag, wording);
 
         return new PipelineStatus(
             AsOf(now), state, reason,
@@ -39,16 +43,21 @@ public sealed class PipelineStatusQueries(IPipelineStatusReadModel database, IOp
         settings.HeartbeatTimeout.TotalSeconds, settings.StalledAfter.TotalSeconds, settings.LaggingAboveMessages, settings.LaggingDelay.TotalSeconds);
 
     private static (string State, string Reason) Decide(
-        StatusOptions settings, DateTimeOffset now, IReadOnlyList<ConsumerHeartbeat> heartbeats, List<ConsumerHeartbeat> alive, ConsumerHeartbeat? newest, long lag)
+        StatusOptions settings, DateTimeOffset now, IReadOnlyList<ConsumerHeartbeat> heartbeats, List<ConsumerHeartbeat> alive, ConsumerHeartbeat? newest, long lag,
+        TimeWording wording)
     {
+        // "stopped 12 s ago" / "stopped at 21:04:05 UTC"; "for 40 s" / "since 21:04:05 UTC".
+        string At(DateTime then) => wording == TimeWording.Relative ? $"{Ago(now, then)} ago" : $"at {Clock(then)}";
+        string Since(DateTime then) => wording == TimeWording.Relative ? $"for {Ago(now, then)}" : $"since {Clock(then)}";
+
         if (alive.Count == 0)
         {
             var last = heartbeats.Count > 0 ? heartbeats.MaxBy(h => h.HeartbeatAt) : null;
             return (PipelineStates.Stalled, last switch
             {
                 null => "No consumer has ever reported: nothing is being ingested.",
-                { StoppedAt: { } stopped } => $"The last consumer stopped {Ago(now, stopped)} ago and none is running: nothing is being ingested.",
-                _ => $"No consumer has reported for {Ago(now, last.HeartbeatAt)} (more than {settings.HeartbeatTimeout.TotalSeconds:0} s): nothing is being ingested.",
+                { StoppedAt: { } stopped } => $"The last consumer stopped {At(stopped)} and none is running: nothing is being ingested.",
+                _ => $"No consumer has reported {Since(last.HeartbeatAt)} (more than {settings.HeartbeatTimeout.TotalSeconds:0} s): nothing is being ingested.",
             });
         }
 
@@ -59,7 +68,7 @@ public sealed class PipelineStatusQueries(IPipelineStatusReadModel database, IOp
             if (now - Utc(since) > settings.StalledAfter)
             {
                 return (PipelineStates.Stalled,
-                    $"A consumer has {consumer.ConsumerLag} messages waiting and has stored nothing for {Ago(now, since)} (more than {settings.StalledAfter.TotalSeconds:0} s).");
+                    $"A consumer has {consumer.ConsumerLag} messages waiting and has stored nothing {Since(since)} (more than {settings.StalledAfter.TotalSeconds:0} s).");
             }
         }
 
@@ -92,6 +101,18 @@ public sealed class PipelineStatusQueries(IPipelineStatusReadModel database, IOp
         return span.TotalSeconds < 120 ? $"{Math.Max(0, span.TotalSeconds):0} s" : span.TotalMinutes < 120 ? $"{span.TotalMinutes:0} min" : $"{span.TotalHours:0.#} h";
     }
 
+    private static string Clock(DateTime then) => Utc(then).ToString("HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+
     private static DateTimeOffset AsOf(DateTimeOffset now) =>
         new(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+}
+
+/// <summary>How a status reason words the times it names.</summary>
+public enum TimeWording
+{
+    /// <summary>Relative to now: "12 s ago", "for 40 s".</summary>
+    Relative,
+
+    /// <summary>Clock times in UTC: "at 21:04:05 UTC", "since 21:04:05 UTC".</summary>
+    Clock,
 }

@@ -464,7 +464,7 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
       rule: 'pipeline_stalled',
       subject: 'pipeline',
       severity: 'critical',
-      message: 'The pipeline is stalled: No consumer has reported for 21 s (more than 15 s): nothing is being ingested.',
+      message: `The pipeline is stalled: No consumer has reported since ${new Date(started - 91 * 60_000).toISOString().slice(11, 19)} UTC (more than 15 s): nothing is being ingested.`,
       details: { consumers: 0, consumer_lag: 0 },
       raised_at: new Date(started - 90 * 60_000).toISOString(),
       resolved_at: new Date(started - 88 * 60_000).toISOString(),

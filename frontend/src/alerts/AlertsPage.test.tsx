@@ -29,7 +29,7 @@ const history: Alert[] = [
     rule: 'pipeline_stalled',
     subject: 'pipeline',
     severity: 'critical',
-    message: 'The pipeline is stalled: No consumer has reported for 21 s (more than 15 s): nothing is being ingested.',
+    message: 'The pipeline is stalled: No consumer has reported since 17:28:44 UTC (more than 15 s): nothing is being ingested.',
     raised_at: '2025-03-14T17:30:00+00:00',
     resolved_at: '2025-03-14T17:31:45+00:00',
   }),

@@ -1285,7 +1285,7 @@ export interface operations {
                      *         "rule": "pipeline_stalled",
                      *         "subject": "pipeline",
                      *         "severity": "critical",
-                     *         "message": "The pipeline is stalled: No consumer has reported for 21 s (more than 15 s): nothing is being ingested.",
+                     *         "message": "The pipeline is stalled: No consumer has reported since 17:28:44 UTC (more than 15 s): nothing is being ingested.",
                      *         "details": {
                      *           "consumers": 0,
                      *           "consumer_lag": 0

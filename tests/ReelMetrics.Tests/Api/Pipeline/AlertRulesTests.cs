@@ -73,9 +73,11 @@ public abstract class AlertRulesTests(AlertWorld world) : IClassFixture<AlertWor
     [Fact]
     public async Task AShowtimeOfTodayPassingNinetyPercentOfItsSeatsIsOnSellOutWatchOnce()
     {
-        clock.Now = DateTimeOffset.UtcNow;
+        // 18:00 UTC is early afternoon in every theater's zone, so the chain's business date is the UTC date (before
+        // 06:00 in New York, "today" is still yesterday's business date: this test once failed in the evening, US time).
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        clock.Now = new DateTimeOffset(today.ToDateTime(new TimeOnly(18, 0)), TimeSpan.Zero);
         await ConsumerAliveAsync();
-        var today = DateOnly.FromDateTime(clock.Now.UtcDateTime);
         var showtime = SeedCatalog.ShowtimesOn(today).First(s => s.TheaterId == 7 && s.Capacity >= 50);
         var nearly = (int)Math.Ceiling(showtime.Capacity * 0.9) - 1;
         await world.Harness.ProcessAsync(Enumerable.Range(0, (nearly + 99) / 100).Select(i => SaleEvents.For(showtime, Math.Min(100, nearly - i * 100))));
@@ -165,15 +167,23 @@ public abstract class AlertRulesTests(AlertWorld world) : IClassFixture<AlertWor
     }
 
     [Fact]
-    public async Task AStalledPipelineRaisesACriticalAlertThatResolvesWhenAConsumerReportsAgain()
+    public async Task AStalledPipelineRaisesACriticalAlertAfterAMinuteThatResolvesWhenAConsumerReportsAgain()
     {
-        clock.Now = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
-        await rows.WriteAsync(new Heartbeat(clock.Now.AddSeconds(-20)));
-        await EvaluateAsync(host);
+        var stalledAt = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        await rows.WriteAsync(new Heartbeat(stalledAt.AddSeconds(-20)));
+        foreach (var seconds in new[] { 0, 15, 30, 45 })
+        {
+            clock.Now = stalledAt.AddSeconds(seconds);
+            await EvaluateAsync(host);
+            Assert.Empty(await OpenAsync(AlertRules.PipelineStalled));   // stalled, but not yet for a minute
+        }
 
+        clock.Now = stalledAt.AddSeconds(60);
+        await EvaluateAsync(host);
         var alert = Assert.Single(await OpenAsync(AlertRules.PipelineStalled));
         Assert.Equal(("pipeline", AlertSeverities.Critical), (alert.Subject, alert.Severity));
-        Assert.Contains("No consumer has reported for 20 s", alert.Message);
+        // A clock time, not "for 80 s": the message is read long after it was written.
+        Assert.Contains("No consumer has reported since 11:59:40 UTC (more than 15 s)", alert.Message);
         Assert.Equal(clock.Now, alert.RaisedAt);
 
         clock.Now = clock.Now.AddSeconds(30);
@@ -183,6 +193,45 @@ public abstract class AlertRulesTests(AlertWorld world) : IClassFixture<AlertWor
         Assert.Empty(await OpenAsync(AlertRules.PipelineStalled));
         var history = Assert.Single(await AlertsAsync(), a => a.Rule == AlertRules.PipelineStalled);
         Assert.Equal(clock.Now, history.ResolvedAt);
+    }
+
+    [Fact]
+    public async Task AStallShorterThanAMinuteRaisesNothingAndTheNextStallWaitsItsOwnMinute()
+    {
+        var start = new DateTimeOffset(2026, 3, 2, 12, 0, 0, TimeSpan.Zero);
+        clock.Now = start;   // a system starting: no consumer has ever reported
+        await EvaluateAsync(host);
+        clock.Now = start.AddSeconds(45);
+        await EvaluateAsync(host);
+
+        clock.Now = start.AddSeconds(50);   // the consumer's first heartbeat: live
+        await ConsumerAliveAsync();
+        await EvaluateAsync(host);
+
+        clock.Now = start.AddSeconds(120);   // it stopped beating at 50 s: stalled again, since 65 s
+        await EvaluateAsync(host);
+        clock.Now = start.AddSeconds(175);
+        await EvaluateAsync(host);
+        Assert.Empty(await AlertsAsync());
+
+        clock.Now = start.AddSeconds(180);   // found stalled on every round for a minute
+        await EvaluateAsync(host);
+        Assert.Contains("The pipeline is stalled", Assert.Single(await OpenAsync(AlertRules.PipelineStalled)).Message);
+    }
+
+    [Fact]
+    public async Task TheStatusWordsItsTimesRelativeToNowAndTheStalledAlertInClockTimes()
+    {
+        var stoppedAt = new DateTimeOffset(2026, 3, 3, 21, 4, 5, TimeSpan.Zero);
+        await rows.WriteAsync(new Heartbeat(stoppedAt) { StoppedAt = stoppedAt });
+        clock.Now = stoppedAt.AddSeconds(12);
+        await EvaluateAsync(host);
+        var status = (await host.Client.FetchAsync("/status")).As<PipelineStatus>();
+        Assert.Contains("The last consumer stopped 12 s ago and none is running", status.Reason);
+
+        clock.Now = stoppedAt.AddMinutes(5);
+        await EvaluateAsync(host);
+        Assert.Contains("The last consumer stopped at 21:04:05 UTC and none is running", Assert.Single(await OpenAsync(AlertRules.PipelineStalled)).Message);
     }
 
     [Fact]
@@ -213,9 +262,11 @@ public abstract class AlertRulesTests(AlertWorld world) : IClassFixture<AlertWor
         clock.Now = new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);   // no heartbeat at all: stalled
         await using var other = Start(Backend == Backend.Dapper ? Backend.Ef : Backend.Dapper);
 
+        var firstFound = await Task.WhenAll(EvaluateAsync(host), EvaluateAsync(other));
+        clock.Now = clock.Now.AddMinutes(1);   // stalled for the minute the rule waits
         var rounds = await Task.WhenAll(Enumerable.Range(0, 10).SelectMany(_ => new[] { EvaluateAsync(host), EvaluateAsync(other) }));
 
-        Assert.Contains(true, rounds);
+        Assert.Contains(true, firstFound.Concat(rounds));
         Assert.Single(await AlertsAsync(), a => a.Rule == AlertRules.PipelineStalled);
     }
 
