@@ -254,7 +254,7 @@ describe('layout and accessibility', () => {
         await page.getByTestId(ready).first().waitFor();
         const { scrollWidth, innerWidth, culprits } = await page.evaluate(() => {
           // The innermost elements that reach past the screen's right edge, to say what to fix.
-          const past = [...document.body.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5);
+          const past = [...document.body.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > window.innerWidth);
           const innermost = past.filter((e) => !past.some((other) => other !== e && e.contains(other)));
           return {
             scrollWidth: document.documentElement.scrollWidth,
