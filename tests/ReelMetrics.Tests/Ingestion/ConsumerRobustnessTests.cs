@@ -229,7 +229,7 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
     }
 
     /// <summary>Wraps the registered consumer so that <c>Consume</c> throws a fatal error when <paramref name="fail"/> says so.</summary>
-    private class FailingConsumer : DispatchProxy
+    private sealed class FailingConsumer : DispatchProxy
     {
         private IConsumer<string, byte[]> inner = null!;
         private Func<int, bool> fail = null!;
