@@ -1,8 +1,8 @@
+using Aspire.Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Aspire.Confluent.Kafka;
 
 namespace Microsoft.Extensions.Hosting;
 
