@@ -10,8 +10,8 @@ using ReelMetrics.Api.Apis;
 using ReelMetrics.Api.Caching;
 using ReelMetrics.Api.Live;
 using ReelMetrics.Api.OpenApi;
-using ReelMetrics.Api.Security;
 using ReelMetrics.Api.Protection;
+using ReelMetrics.Api.Security;
 using ReelMetrics.Contracts;
 using StackExchange.Redis;
 

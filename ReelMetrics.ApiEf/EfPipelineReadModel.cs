@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using ReelMetrics.Api;
 using ReelMetrics.Api.Alerts;
 using ReelMetrics.Api.Status;

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using ReelMetrics.Api;
 using ReelMetrics.ApiEf.Data;
 using ReelMetrics.Contracts.Api;

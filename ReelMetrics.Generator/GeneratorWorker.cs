@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using ReelMetrics.Contracts;
@@ -74,7 +75,7 @@ public sealed class GeneratorWorker(
             {
                 logger.LogWarning(
                     "The database has no showtimes between {From} and {To} (have the migrations run today?); selling the seeded catalog's",
-                    from.ToString("O"), to.ToString("O"));
+                    from.ToString("O", CultureInfo.InvariantCulture), to.ToString("O", CultureInfo.InvariantCulture));
                 alreadySold = null;
             }
         }
@@ -93,7 +94,7 @@ public sealed class GeneratorWorker(
         logger.LogInformation(
             "Selling {Showtimes} showtimes from {From} to {To} ({SeatsLeft} seats left, {SoldOut} sold out) to topic {Topic}: " +
             "{Mode} at {Rate}, seed {Seed}, count {Count}, duration {Duration}",
-            catalog.Showtimes.Count, from.ToString("O"), to.ToString("O"), seats.TotalRemaining(), seats.SoldOutShowtimes, publisher.Topic,
+            catalog.Showtimes.Count, from.ToString("O", CultureInfo.InvariantCulture), to.ToString("O", CultureInfo.InvariantCulture), seats.TotalRemaining(), seats.SoldOutShowtimes, publisher.Topic,
             burst ? "burst mode" : "normal mode",
             settings.Rate is { } rate ? $"{rate:0.###} sales/s" + (burst ? "" : " × demand") : burst ? "full speed" : $"{GeneratorOptions.DefaultRate} sales/s × demand",
             seed, settings.Count == 0 ? "unlimited" : settings.Count, settings.Duration?.ToString() ?? "unlimited");

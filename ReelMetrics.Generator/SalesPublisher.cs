@@ -34,7 +34,7 @@ public sealed class SalesPublisher(
     IProducer<string, byte[]> producer,
     GeneratorTotals totals,
     IOptions<GeneratorOptions> options,
-    ILogger<SalesPublisher> logger)
+    ILogger<SalesPublisher> logger) : IDisposable
 {
     private const int LoggedFailuresLimit = 10;
 
@@ -150,4 +150,6 @@ public sealed class SalesPublisher(
         }
         return key;
     }
+
+    public void Dispose() => writer?.Dispose();
 }

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using ReelMetrics.Database.Roles;
 using ReelMetrics.Contracts;
+using ReelMetrics.Database.Roles;
 
 namespace ReelMetrics.MigrationService;
 

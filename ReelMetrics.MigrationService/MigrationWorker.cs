@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using ReelMetrics.Contracts;
 using ReelMetrics.Database;
 using ReelMetrics.Database.Roles;
-using ReelMetrics.Contracts;
 
 namespace ReelMetrics.MigrationService;
 

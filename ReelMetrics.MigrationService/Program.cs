@@ -1,7 +1,7 @@
+using ReelMetrics.Contracts;
 using ReelMetrics.Database;
 using ReelMetrics.Database.Roles;
 using ReelMetrics.MigrationService;
-using ReelMetrics.Contracts;
 
 // Creates the database roles (as the superuser), applies the schema and seed catalog (as the schema's owner), then
 // exits: everything that reads or writes the database waits for this resource to complete.

@@ -16,11 +16,7 @@ export interface DashboardSettings {
  * address Aspire passes for a referenced `identity` resource, else the fixed local port.
  */
 export function identityUrl(env: Env): string {
-  const url =
-    env.REELMETRICS_IDENTITY_URL ??
-    env.services__identity__http__0 ??
-    env.services__identity__https__0 ??
-    DEFAULT_IDENTITY_URL;
+  const url = env.REELMETRICS_IDENTITY_URL ?? env.services__identity__http__0 ?? env.services__identity__https__0 ?? DEFAULT_IDENTITY_URL;
   return url.replace(/\/+$/, '');
 }
 

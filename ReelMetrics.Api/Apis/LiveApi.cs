@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ReelMetrics.Api.Live;
 using ReelMetrics.Api.OpenApi;
-using ReelMetrics.Api.Security;
 using ReelMetrics.Api.Protection;
+using ReelMetrics.Api.Security;
 using ReelMetrics.Contracts.Api;
 
 namespace ReelMetrics.Api.Apis;

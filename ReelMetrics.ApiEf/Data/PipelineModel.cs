@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace ReelMetrics.ApiEf.Data;
 
 /// <summary>

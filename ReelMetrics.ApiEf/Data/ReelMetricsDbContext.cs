@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using ReelMetrics.Contracts.Rollups;
 
 namespace ReelMetrics.ApiEf.Data;

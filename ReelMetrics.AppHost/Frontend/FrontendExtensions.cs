@@ -14,7 +14,8 @@ public static class FrontendExtensions
 {
     /// <summary>
     /// Adds the React dashboard (there is no Aspire JavaScript hosting package here): an installer step
-    /// runs <c>npm install</c> to completion first; in <see cref="FrontendMode.Development"/> <c>npm run dev</c>
+    /// runs to completion first, <c>npm ci</c> from the committed lock file when node_modules is missing or was
+    /// installed from another lock file (<c>frontend/scripts/install-packages.mjs</c>); in <see cref="FrontendMode.Development"/> <c>npm run dev</c>
     /// serves on <paramref name="port"/>, in <see cref="FrontendMode.Production"/> a build step runs
     /// <c>npm run build</c> and <c>npm run preview</c> serves the bundle. References to APIs reach Vite's proxy
     /// (the same in both) as <c>services__&lt;api&gt;__http__0</c>; the browser only ever talks to the frontend's origin.
@@ -34,7 +35,7 @@ public static class FrontendExtensions
             .WithEnvironment("NODE_ENV", mode == FrontendMode.Production ? "production" : "development")
             .WithOtlpExporter();
 
-        var install = builder.AddExecutable($"{name}-install", "npm", workingDirectory, "install", "--no-audit", "--no-fund")
+        var install = builder.AddExecutable($"{name}-install", "node", workingDirectory, "scripts/install-packages.mjs")
             .WithParentRelationship(frontend)
             .ExcludeFromManifest();
         if (mode == FrontendMode.Development)

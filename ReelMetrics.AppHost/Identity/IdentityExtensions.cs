@@ -1,7 +1,7 @@
-using ReelMetrics.AppHost.Infrastructure;
-using ReelMetrics.Database.Roles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ReelMetrics.AppHost.Infrastructure;
+using ReelMetrics.Database.Roles;
 
 namespace ReelMetrics.AppHost.Identity;
 

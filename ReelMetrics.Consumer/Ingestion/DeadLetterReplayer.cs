@@ -117,7 +117,10 @@ internal sealed class DeadLetterReplayer(
                 new MessageCoordinates(reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3)),
                 reader.IsDBNull(4) ? null : reader.GetString(4),
                 reader.GetFieldValue<byte[]>(5),
-                reader.GetInt64(6)) { Identity = reader.GetGuid(0) });
+                reader.GetInt64(6))
+            {
+                Identity = reader.GetGuid(0),
+            });
         }
         return messages;
     }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
-using Aspire.Confluent.Kafka;
 
 namespace ReelMetrics.Consumer.Ingestion;
 

@@ -27,7 +27,7 @@ internal static class SafeText
                 : c.ToString();
             if (text.Length + piece.Length > limit)
             {
-                return text.Append(Cut).ToString();
+                return text.Append(Cut[0]).ToString();
             }
             text.Append(piece);
             if (pair) i++;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -53,9 +54,9 @@ public static class AccountPage
         body.Append("""<h1>Sign in</h1><p class="lead">Use your ReelMetrics account.</p>""");
         if (error is not null)
         {
-            body.Append($"""<p class="error" role="alert">{html.Encode(error)}</p>""");
+            body.Append(CultureInfo.InvariantCulture, $"""<p class="error" role="alert">{html.Encode(error)}</p>""");
         }
-        body.Append($"""
+        body.Append(CultureInfo.InvariantCulture, $"""
             <form method="post" action="/account/signin">
             <input type="hidden" name="{html.Encode(antiforgeryField)}" value="{html.Encode(antiforgeryToken)}">
             <input type="hidden" name="returnUrl" value="{html.Encode(returnUrl ?? "")}">

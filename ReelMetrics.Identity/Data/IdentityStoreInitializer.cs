@@ -1,4 +1,3 @@
-using ReelMetrics.Contracts;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -6,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenIddict.Abstractions;
+using ReelMetrics.Contracts;
 using ReelMetrics.Identity.Clients;
 
 namespace ReelMetrics.Identity.Data;

@@ -1,7 +1,7 @@
-using ReelMetrics.Contracts;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ReelMetrics.Contracts;
 using ReelMetrics.Identity.Account;
 using ReelMetrics.Identity.Clients;
 using ReelMetrics.Identity.Connect;

@@ -205,7 +205,7 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
     /// <summary>One progress line: stored so far, the rate over the last five seconds, the lag and the time left at that rate.</summary>
     private static string Progress(string who, ProgressSample now, long total, IReadOnlyList<ProgressSample> samples)
     {
-        var earlier = samples.LastOrDefault(s => s.UnixMs <= now.UnixMs - 5_000) ?? samples.FirstOrDefault() ?? now;
+        var earlier = samples.LastOrDefault(s => s.UnixMs <= now.UnixMs - 5_000) ?? (samples.Count > 0 ? samples[0] : now);
         var seconds = (now.UnixMs - earlier.UnixMs) / 1000.0;
         var rate = seconds > 0 ? (now.Stored - earlier.Stored) / seconds : 0;
         var left = rate > 0 ? $"{(total - now.Stored) / rate:N0} s left" : "time left unknown";

@@ -1,6 +1,6 @@
-using ReelMetrics.Contracts;
 using System.Diagnostics;
 using System.Globalization;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.Benchmarks;
 

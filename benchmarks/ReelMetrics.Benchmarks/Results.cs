@@ -115,7 +115,7 @@ internal static class Summary
                     s.AppendLine(CultureInfo.InvariantCulture,
                         $"| {r.TargetRate:N0}/s | {r.GeneratorRate:N0}/s | {r.Events:N0} | {r.StoredRate:N0} | {Ms(r.Freshness.Commit)} | {(v is null ? "–" : Ms(v))} | {r.MaxLag:N0} | {r.ConsumerPeakKb / 1024.0:N0} MiB | {r.ApiPeakKb / 1024.0:N0} MiB | {Exact(r.Exactness)} |");
                 }
-                if (ingest.Rates.FirstOrDefault()?.Freshness.VisibleThrough is { } through) s.AppendLine(CultureInfo.InvariantCulture, $"\nVisibility read through {through}.");
+                if (ingest.Rates[0].Freshness.VisibleThrough is { } through) s.AppendLine(CultureInfo.InvariantCulture, $"\nVisibility read through {through}.");
                 s.AppendLine();
             }
         }

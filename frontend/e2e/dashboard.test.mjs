@@ -141,11 +141,7 @@ describe('theaters', () => {
       await page.getByTestId('theater-row').first().waitFor();
       const all = await page.getByTestId('theater-row').count();
       await page.getByLabel('Search theaters').fill(firstTheater.name);
-      await page.waitForFunction(
-        (count) => document.querySelectorAll('[data-testid="theater-row"]').length < count ||
-          count === 1,
-        all,
-      );
+      await page.waitForFunction((count) => document.querySelectorAll('[data-testid="theater-row"]').length < count || count === 1, all);
       await page.getByRole('link', { name: firstTheater.name, exact: true }).click();
 
       await page.waitForURL(`**/theaters/${firstTheater.theater_id}**`);
@@ -266,7 +262,9 @@ describe('layout and accessibility', () => {
           };
         });
         if (scrollWidth > innerWidth) {
-          overflowing.push(`${name}: ${scrollWidth}px wide on a ${innerWidth}px screen (${culprits.join('; ') || 'no element past the edge'})`);
+          overflowing.push(
+            `${name}: ${scrollWidth}px wide on a ${innerWidth}px screen (${culprits.join('; ') || 'no element past the edge'})`,
+          );
         }
       } finally {
         await close(page);

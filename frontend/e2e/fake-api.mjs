@@ -123,7 +123,9 @@ function businessDayWindow(date) {
   return { start: zonedTime(date, CUTOFF_HOUR, 0, CHAIN_TIME_ZONE), end: zonedTime(addDays(date, 1), CUTOFF_HOUR, 0, CHAIN_TIME_ZONE) };
 }
 function localClock(instant) {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: CHAIN_TIME_ZONE, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).format(instant);
+  return new Intl.DateTimeFormat('en-GB', { timeZone: CHAIN_TIME_ZONE, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).format(
+    instant,
+  );
 }
 /** The Friday that begins the business week (Friday–Thursday) of a date. */
 function weekStart(date) {
@@ -571,14 +573,19 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
     }
 
     if (segments[0] === 'movies') {
-      if (segments.length === 1) return send(res, 200, MOVIES.map((m) => ({
+      if (segments.length === 1)
+        return send(
+          res,
+          200,
+          MOVIES.map((m) => ({
             movie_id: m.movie_id,
             title: m.title,
             genre: m.genre,
             rating: m.rating,
             runtime_minutes: m.runtime_minutes,
             release_date: m.release_date,
-          })));
+          })),
+        );
       const movie = MOVIES.find((m) => String(m.movie_id) === segments[1]);
       if (!/^\d+$/.test(segments[1])) return problem(res, 400, 'Invalid movie id');
       if (!movie) return problem(res, 404, 'Movie not found');
@@ -629,9 +636,11 @@ export async function startFakeApi({ port = 0, name = 'fake', saleIntervalMs = 1
     if (path === '/status') return send(res, 200, pipelineStatus());
     if (path === '/alerts') {
       const which = url.searchParams.get('state') || 'all';
-      if (which !== 'all' && which !== 'open') return problem(res, 400, 'Invalid state', `state '${which}' is not allowed: use open or all.`);
+      if (which !== 'all' && which !== 'open')
+        return problem(res, 400, 'Invalid state', `state '${which}' is not allowed: use open or all.`);
       const limit = Number(url.searchParams.get('limit') || '100');
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) return problem(res, 400, 'Invalid limit', 'use a whole number from 1 to 500.');
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+        return problem(res, 400, 'Invalid limit', 'use a whole number from 1 to 500.');
       return send(res, 200, (which === 'open' ? openAlerts() : alerts).slice(0, limit));
     }
 

@@ -10,8 +10,17 @@ function seedLetters() {
   const at = (minutesAgo) => new Date(Date.now() - minutesAgo * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const base = { topic: 'ticket-sales', partition: 0, preview_truncated: false, replay_attempts: 0 };
   const letters = [
-    { reason: 'unknown_theater', detail: 'no theater with id 31', theater_id: 31, preview: '{"event_id":"0b7c6f0e-1d2a-4c43-9b1e-3f2f1a7c5d10","theater_id":31,"movie_id":28,"tickets_sold":2}' },
-    { reason: 'unknown_theater', detail: "no theater named 'Regal Nowhere'", preview: '{"theater_name":"Regal Nowhere","movie_title":"Barbie","sale_date":"2025-03-14","ticket_price":12.5,"tickets_sold":2}' },
+    {
+      reason: 'unknown_theater',
+      detail: 'no theater with id 31',
+      theater_id: 31,
+      preview: '{"event_id":"0b7c6f0e-1d2a-4c43-9b1e-3f2f1a7c5d10","theater_id":31,"movie_id":28,"tickets_sold":2}',
+    },
+    {
+      reason: 'unknown_theater',
+      detail: "no theater named 'Regal Nowhere'",
+      preview: '{"theater_name":"Regal Nowhere","movie_title":"Barbie","sale_date":"2025-03-14","ticket_price":12.5,"tickets_sold":2}',
+    },
     { reason: 'invalid_json', detail: "JsonException: '<' is an invalid start of a value.", preview: '<img src=x onerror=alert(1)>' },
     { reason: 'invalid_json', detail: 'JsonException: invalid UTF-8', preview: '{\\xFF\\xFE\\u{0000}}' },
     { reason: 'invalid_tickets', detail: 'tickets_sold must be 1–100, was 0', theater_id: 4, preview: '{"theater_id":4,"tickets_sold":0}' },
@@ -54,8 +63,19 @@ export function createDeadLetters({ send, problem }) {
       const now = new Date().toISOString();
       Object.assign(letter, { requested_by: user.sub, requested_at: now });
       if (next === 'discarded') Object.assign(letter, { state: 'discarded', note, resolved_by: user.sub, resolved_at: now });
-      else Object.assign(letter, { state: 'replayed', event_id: crypto.randomUUID(), replay_attempts: letter.replay_attempts + 1, resolved_by: 'consumer', resolved_at: now });
-      return { id, outcome: next === 'discarded' ? 'discarded' : 'replay_requested', state: next === 'discarded' ? 'discarded' : 'replay_requested' };
+      else
+        Object.assign(letter, {
+          state: 'replayed',
+          event_id: crypto.randomUUID(),
+          replay_attempts: letter.replay_attempts + 1,
+          resolved_by: 'consumer',
+          resolved_at: now,
+        });
+      return {
+        id,
+        outcome: next === 'discarded' ? 'discarded' : 'replay_requested',
+        state: next === 'discarded' ? 'discarded' : 'replay_requested',
+      };
     });
     return { changed: results.filter((r) => r.outcome === 'discarded' || r.outcome === 'replay_requested').length, results };
   };
@@ -69,9 +89,9 @@ export function createDeadLetters({ send, problem }) {
     if (req.method === 'GET' && segments.length === 1) {
       const q = url.searchParams;
       const state = q.get('state');
-      if (state && !STATES.includes(state)) return problem(res, 400, 'Invalid state'), true;
+      if (state && !STATES.includes(state)) return (problem(res, 400, 'Invalid state'), true);
       const limit = Number(q.get('limit') || 50);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200) return problem(res, 400, 'Invalid limit'), true;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200) return (problem(res, 400, 'Invalid limit'), true);
       const before = Number(q.get('before') || Infinity);
       const from = q.get('from') ? Date.parse(q.get('from')) : -Infinity;
       const to = q.get('to') ? Date.parse(q.get('to')) : Infinity;
@@ -91,13 +111,23 @@ export function createDeadLetters({ send, problem }) {
     if (req.method === 'GET' && segments[1] === 'reasons' && segments.length === 2) {
       const counts = new Map();
       for (const l of letters) counts.set(`${l.reason}|${l.state}`, (counts.get(`${l.reason}|${l.state}`) ?? 0) + 1);
-      send(res, 200, [...counts].sort().map(([key, count]) => ({ reason: key.split('|')[0], state: key.split('|')[1], count })));
+      send(
+        res,
+        200,
+        [...counts].sort().map(([key, count]) => ({ reason: key.split('|')[0], state: key.split('|')[1], count })),
+      );
       return true;
     }
     if (req.method === 'GET' && segments.length === 2) {
       const letter = /^\d+$/.test(segments[1]) && letters.find((l) => l.id === Number(segments[1]));
-      if (!letter) return problem(res, 404, 'Dead letter not found'), true;
-      send(res, 200, { letter, message_id: '8d0f5a52-3b55-8c1e-9a51-6f0e2b7d4c11', payload_text: letter.preview, payload_text_truncated: false, payload_hex: '' });
+      if (!letter) return (problem(res, 404, 'Dead letter not found'), true);
+      send(res, 200, {
+        letter,
+        message_id: '8d0f5a52-3b55-8c1e-9a51-6f0e2b7d4c11',
+        payload_text: letter.preview,
+        payload_text_truncated: false,
+        payload_hex: '',
+      });
       return true;
     }
     if (req.method === 'POST' && (segments[1] === 'replay' || segments[1] === 'discard') && segments.length === 2) {
@@ -109,7 +139,7 @@ export function createDeadLetters({ send, problem }) {
       }
       if (segments[1] === 'discard') {
         const note = typeof body.note === 'string' ? body.note.trim() : '';
-        if (!note || note.length > MAX_NOTE) return problem(res, 400, 'Invalid note', 'A discard needs a note saying why.'), true;
+        if (!note || note.length > MAX_NOTE) return (problem(res, 400, 'Invalid note', 'A discard needs a note saying why.'), true);
         send(res, 200, change([...new Set(ids)], user, 'discarded', note));
       } else {
         send(res, 200, change([...new Set(ids)], user, 'replayed'));

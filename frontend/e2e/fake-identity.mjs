@@ -241,7 +241,10 @@ export async function startFakeIdentity({ port = 0, users = demoUsers(), accessT
           const returnUrl = form.get('ReturnUrl') ?? '/';
           const user = findUser(form.get('username'), form.get('password'));
           if (!user) {
-            return html(200, signInPage({ returnUrl, username: form.get('username') ?? '', error: 'The user name or password is not right.' }));
+            return html(
+              200,
+              signInPage({ returnUrl, username: form.get('username') ?? '', error: 'The user name or password is not right.' }),
+            );
           }
           const session = newId();
           sessions.set(session, { user, authTime: Math.floor(Date.now() / 1000) });

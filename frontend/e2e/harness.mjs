@@ -76,7 +76,13 @@ export async function accessToken(role = 'viewer') {
   const response = await fetch(`${await identityUrl()}/connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'reelmetrics-cli', username, password, scope: 'openid reelmetrics.api roles' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'reelmetrics-cli',
+      username,
+      password,
+      scope: 'openid reelmetrics.api roles',
+    }),
   });
   if (!response.ok) throw new Error(`The identity service refused the ${role}'s password (${response.status}): ${await response.text()}`);
   const token = (await response.json()).access_token;
@@ -86,7 +92,10 @@ export async function accessToken(role = 'viewer') {
 
 /** GET through the frontend's proxy, signed in as a demo user. */
 export async function apiGet(path, role = 'viewer') {
-  return fetch(`${FRONTEND_URL}${path}`, { headers: { authorization: `Bearer ${await accessToken(role)}` }, signal: AbortSignal.timeout(10_000) });
+  return fetch(`${FRONTEND_URL}${path}`, {
+    headers: { authorization: `Bearer ${await accessToken(role)}` },
+    signal: AbortSignal.timeout(10_000),
+  });
 }
 
 /**
@@ -105,7 +114,8 @@ export async function requireRunningSystem() {
       else {
         for (const backend of ['dapper', 'ef']) {
           const response = await apiGet(`/api/${backend}/theaters`).catch((error) => ({ ok: false, status: error.message }));
-          if (!response.ok) problems.push(`  - api-${backend} (through the frontend proxy, signed in): GET /api/${backend}/theaters ${response.status}`);
+          if (!response.ok)
+            problems.push(`  - api-${backend} (through the frontend proxy, signed in): GET /api/${backend}/theaters ${response.status}`);
         }
       }
     } catch (error) {
@@ -161,7 +171,10 @@ export async function waitForPage(page, predicate, what, { timeout = 30_000, wai
   try {
     await page.waitForURL(predicate, { timeout, waitUntil });
   } catch (error) {
-    const text = await page.locator('body').innerText({ timeout: 2_000 }).catch(() => '(unreadable)');
+    const text = await page
+      .locator('body')
+      .innerText({ timeout: 2_000 })
+      .catch(() => '(unreadable)');
     throw new Error(
       `${what}: not reached in ${timeout / 1000} s. The page is at ${page.url()} and shows:\n` +
         `${text.replace(/\s+/g, ' ').slice(0, 500)}\nOn the way:\n  ${page.trail.join('\n  ')}`,
@@ -172,8 +185,7 @@ export async function waitForPage(page, predicate, what, { timeout = 30_000, wai
 
 /** True while the page shows the identity service's sign-in form. */
 export async function onSignInForm(page) {
-  return new URL(page.url()).origin === new URL(await identityUrl()).origin &&
-    (await page.locator('input[name="username"]').count()) > 0;
+  return new URL(page.url()).origin === new URL(await identityUrl()).origin && (await page.locator('input[name="username"]').count()) > 0;
 }
 
 /**

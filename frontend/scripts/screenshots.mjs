@@ -19,11 +19,30 @@ const browser = await launchBrowser();
 
 const shots = [
   { file: 'live-view.png', path: '/', viewport: DESKTOP, ready: '[data-testid="kpi-revenue-value"]', also: '[data-testid="pace-chart"]' },
-  { file: 'theater-page.png', path: '/theaters/1', viewport: DESKTOP, ready: '[data-testid="showtimes-table"]', also: '[data-testid="daily-revenue-chart"]' },
-  { file: 'theater-page-full.png', path: '/theaters/1', viewport: DESKTOP, fullPage: true, ready: '[data-testid="showtimes-table"]', also: '[data-testid="daily-revenue-chart"]' },
+  {
+    file: 'theater-page.png',
+    path: '/theaters/1',
+    viewport: DESKTOP,
+    ready: '[data-testid="showtimes-table"]',
+    also: '[data-testid="daily-revenue-chart"]',
+  },
+  {
+    file: 'theater-page-full.png',
+    path: '/theaters/1',
+    viewport: DESKTOP,
+    fullPage: true,
+    ready: '[data-testid="showtimes-table"]',
+    also: '[data-testid="daily-revenue-chart"]',
+  },
   { file: 'top-theater.png', path: `/top-theater?date=${topDate}`, viewport: DESKTOP, ready: '[data-testid="top-theater-result"]' },
   { file: 'theaters.png', path: '/theaters', viewport: DESKTOP, ready: '[data-testid="theater-table"]' },
-  { file: 'live-view-phone.png', path: '/', viewport: PHONE, ready: '[data-testid="kpi-revenue-value"]', also: '[data-testid="pace-chart"]' },
+  {
+    file: 'live-view-phone.png',
+    path: '/',
+    viewport: PHONE,
+    ready: '[data-testid="kpi-revenue-value"]',
+    also: '[data-testid="pace-chart"]',
+  },
   { file: 'alerts.png', path: '/alerts', viewport: DESKTOP, ready: '[data-testid="alerts-page"]' },
   { file: 'dead-letters.png', path: '/dead-letters', viewport: DESKTOP, role: 'operator', ready: '[data-testid="dead-letters-page"]' },
   { file: 'pipeline-stalled.png', path: '/', viewport: DESKTOP, ready: '[data-testid="kpi-revenue-value"]', onlyWhenNamed: true },

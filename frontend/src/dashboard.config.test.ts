@@ -2,11 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { identityUrl, securityHeaders } from '../dashboard.config';
 
 const directives = (csp: string | undefined) =>
-  Object.fromEntries((csp ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+  Object.fromEntries(
+    (csp ?? '')
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values]),
+  );
 
 describe('dashboard settings', () => {
   it('reads the identity URL the AppHost sets, then the Aspire reference, then the fixed port', () => {
-    expect(identityUrl({ REELMETRICS_IDENTITY_URL: 'http://localhost:5301/', services__identity__http__0: 'http://x' })).toBe('http://localhost:5301');
+    expect(identityUrl({ REELMETRICS_IDENTITY_URL: 'http://localhost:5301/', services__identity__http__0: 'http://x' })).toBe(
+      'http://localhost:5301',
+    );
     expect(identityUrl({ services__identity__http__0: 'http://localhost:5302' })).toBe('http://localhost:5302');
     expect(identityUrl({})).toBe('http://localhost:8003');
   });

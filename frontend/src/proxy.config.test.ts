@@ -3,12 +3,12 @@ import { backendProxy, backendTarget } from '../proxy.config';
 
 describe('vite proxy', () => {
   it('reads the addresses Aspire passes, then the shell-safe names, then the fixed ports', () => {
-    expect(backendTarget({ 'services__api-ef__http__0': 'http://localhost:5111' }, 'api-ef', 'REELMETRICS_API_EF_URL', 'http://localhost:8002')).toBe(
-      'http://localhost:5111',
-    );
-    expect(backendTarget({ REELMETRICS_API_EF_URL: 'http://localhost:5222' }, 'api-ef', 'REELMETRICS_API_EF_URL', 'http://localhost:8002')).toBe(
-      'http://localhost:5222',
-    );
+    expect(
+      backendTarget({ 'services__api-ef__http__0': 'http://localhost:5111' }, 'api-ef', 'REELMETRICS_API_EF_URL', 'http://localhost:8002'),
+    ).toBe('http://localhost:5111');
+    expect(
+      backendTarget({ REELMETRICS_API_EF_URL: 'http://localhost:5222' }, 'api-ef', 'REELMETRICS_API_EF_URL', 'http://localhost:8002'),
+    ).toBe('http://localhost:5222');
     expect(backendTarget({}, 'api-ef', 'REELMETRICS_API_EF_URL', 'http://localhost:8002')).toBe('http://localhost:8002');
   });
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Confluent.Kafka;
 
 namespace Aspire.Confluent.Kafka;
 

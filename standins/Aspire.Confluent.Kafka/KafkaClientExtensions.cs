@@ -1,9 +1,8 @@
-using Confluent.Kafka;
+using Aspire.Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Aspire.Confluent.Kafka;
 
 namespace Microsoft.Extensions.Hosting;
 

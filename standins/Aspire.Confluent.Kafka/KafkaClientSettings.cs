@@ -1,5 +1,3 @@
-using Confluent.Kafka;
-
 namespace Aspire.Confluent.Kafka;
 
 /// <summary>

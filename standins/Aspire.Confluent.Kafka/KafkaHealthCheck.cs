@@ -1,4 +1,3 @@
-using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Aspire.Confluent.Kafka;

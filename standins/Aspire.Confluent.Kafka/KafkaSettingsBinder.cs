@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
 
 namespace Aspire.Confluent.Kafka;

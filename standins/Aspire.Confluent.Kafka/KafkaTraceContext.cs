@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using Confluent.Kafka;
 
 namespace Aspire.Confluent.Kafka;
 

@@ -33,6 +33,18 @@ public sealed class FrontendModelTests
     }
 
     [Fact]
+    public async Task TheInstallerStepInstallsFromTheCommittedLockFile()
+    {
+        await using var app = await BuildAsync();
+        var install = Executable(app, "frontend-install")!;
+
+        // The script runs `npm ci` when node_modules is missing or stems from another lock file, and nothing otherwise.
+        Assert.Equal("node", install.Command);
+        Assert.Equal(["scripts/install-packages.mjs"], await install.PublishedArgumentsAsync());
+        Assert.True(File.Exists(Path.Combine(install.WorkingDirectory, "scripts", "install-packages.mjs")));
+    }
+
+    [Fact]
     public async Task InProductionModeViteBuildsOnceAndPreviewServesTheBundleWithTheSameProxy()
     {
         await using var app = await BuildAsync("ReelMetrics:Frontend:Mode=Production");

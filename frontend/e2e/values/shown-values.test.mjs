@@ -93,7 +93,12 @@ async function liveTotals(backend) {
         const lines = buffer.slice(0, end).split('\n');
         buffer = buffer.slice(end + 2);
         if (!lines.includes('event: totals')) continue;
-        return JSON.parse(lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n'));
+        return JSON.parse(
+          lines
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('\n'),
+        );
       }
     }
     throw new Error(`GET /api/${backend}/live ended before its first totals event`);
@@ -128,7 +133,11 @@ async function expectPageShowsApi(what, readApi, readPage) {
         'these tests need sales to pause now and then (the real-system run stops the generator for them).',
     );
   }
-  assert.deepStrictEqual(mismatch.shown, mismatch.api, `${what}: the page does not show what the API answers (${moving} of ${ATTEMPTS} reads moved)`);
+  assert.deepStrictEqual(
+    mismatch.shown,
+    mismatch.api,
+    `${what}: the page does not show what the API answers (${moving} of ${ATTEMPTS} reads moved)`,
+  );
 }
 
 /**
@@ -169,7 +178,8 @@ for (const backend of BACKENDS) {
 
         const readApi = async () => {
           const live = await liveTotals(backend.name);
-          const rows = (board) => board.map((r) => ({ rank: r.rank, name: r.name ?? r.title, tickets_sold: r.tickets_sold, revenue: r.revenue }));
+          const rows = (board) =>
+            board.map((r) => ({ rank: r.rank, name: r.name ?? r.title, tickets_sold: r.tickets_sold, revenue: r.revenue }));
           const limit = live.top_theaters.length;
           return {
             revenue: live.revenue,
@@ -186,18 +196,20 @@ for (const backend of BACKENDS) {
           };
         };
         const readRows = async (testId) =>
-          page.getByTestId(testId).locator('tbody tr').evaluateAll((trs) =>
-            trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())),
-          );
+          page
+            .getByTestId(testId)
+            .locator('tbody tr')
+            .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
         const readPage = async () => {
           const detail = await text(page.locator('[data-testid="kpi-revenue"] .kpi__detail'));
           assert.match(detail, /^[\d,]+ sales$/);
-          const rows = (cells) => cells.map(([rank, name, tickets, revenue]) => ({
-            rank: parseInteger(rank),
-            name,
-            tickets_sold: parseInteger(tickets),
-            revenue: parseUsd(revenue),
-          }));
+          const rows = (cells) =>
+            cells.map(([rank, name, tickets, revenue]) => ({
+              rank: parseInteger(rank),
+              name,
+              tickets_sold: parseInteger(tickets),
+              revenue: parseUsd(revenue),
+            }));
           const theaters = rows(await readRows('theater-leaderboard'));
           const movies = rows(await readRows('movie-leaderboard'));
           const shown = {
@@ -232,9 +244,9 @@ for (const backend of BACKENDS) {
         const readPage = async () => {
           await page.reload(); // the page reads the movies once; a reload reads them now
           await page.getByTestId('movie-sales-row').first().waitFor();
-          const cells = await page.getByTestId('movie-sales-row').evaluateAll((trs) =>
-            trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())),
-          );
+          const cells = await page
+            .getByTestId('movie-sales-row')
+            .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
           return {
             rows: cells.map(([shownDate, title, tickets, revenue]) => ({
               date: shownDate,

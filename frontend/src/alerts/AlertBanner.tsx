@@ -33,7 +33,9 @@ export function AlertBanner() {
   return (
     <div className="alert-banner" data-testid="alert-banner">
       {open.length > 0 && (
-        <p className={`alert-banner__summary alert-banner__summary--${urgent.some((a) => a.severity === 'critical') ? 'critical' : urgent.length > 0 ? 'warning' : 'info'}`}>
+        <p
+          className={`alert-banner__summary alert-banner__summary--${urgent.some((a) => a.severity === 'critical') ? 'critical' : urgent.length > 0 ? 'warning' : 'info'}`}
+        >
           <strong>
             {open.length} open alert{open.length === 1 ? '' : 's'}
           </strong>

@@ -86,12 +86,7 @@ const sessionEnded = () => new ApiError(401, 'Your session has ended. Signing yo
  * (expired, revoked, signing key rolled): the token is renewed once and the request retried; when
  * that does not help the session is over and the user is sent to sign in again, back to this page.
  */
-export async function authorizedFetch(
-  tokens: AccessTokens,
-  url: string,
-  init: RequestInit = {},
-  signal?: AbortSignal,
-): Promise<Response> {
+export async function authorizedFetch(tokens: AccessTokens, url: string, init: RequestInit = {}, signal?: AbortSignal): Promise<Response> {
   const withToken = (token: string) => {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${token}`);
@@ -156,11 +151,7 @@ export function createApi(backend: Backend, tokens: AccessTokens): ReelMetricsAp
   const base = backendBaseUrl(backend);
   // Typed by the route: its path and query parameters and its answer are the OpenAPI document's
   // (types.ts), so a wrong route, parameter or answer type does not compile.
-  const get = async <P extends GetRoute>(
-    route: P,
-    parameters: RouteParameters<P>,
-    signal?: AbortSignal,
-  ): Promise<Ok<P>> => {
+  const get = async <P extends GetRoute>(route: P, parameters: RouteParameters<P>, signal?: AbortSignal): Promise<Ok<P>> => {
     const path = (parameters.path ?? {}) as Record<string, string | number>;
     const url = route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(path[name])));
     return readJson<Ok<P>>(

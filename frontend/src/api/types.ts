@@ -37,19 +37,15 @@ export type GetRoute = { [P in keyof paths]: paths[P] extends { get: object } ? 
 type GetOperation<P extends GetRoute> = paths[P] extends { get: infer O } ? O : never;
 
 /** The JSON a GET route answers with 200, e.g. `Ok<'/theaters/{id}'>` is `Theater`. */
-export type Ok<P extends GetRoute> = GetOperation<P> extends { responses: { 200: { content: { 'application/json': infer T } } } }
-  ? T
-  : never;
+export type Ok<P extends GetRoute> =
+  GetOperation<P> extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
 
 /** A GET route's path parameters (`{ id: number }` for `/theaters/{id}`), or none. */
 export type PathParameters<P extends GetRoute> = GetOperation<P> extends { parameters: { path: infer T } } ? T : Record<string, never>;
 
 /** A GET route's query parameters, or none. */
-export type QueryParameters<P extends GetRoute> = GetOperation<P> extends { parameters: { query?: infer T } }
-  ? [T] extends [never]
-    ? Record<string, never>
-    : T
-  : Record<string, never>;
+export type QueryParameters<P extends GetRoute> =
+  GetOperation<P> extends { parameters: { query?: infer T } } ? ([T] extends [never] ? Record<string, never> : T) : Record<string, never>;
 
 /** What a GET route takes: its path parameters (required when it has any) and its query. */
 export type RouteParameters<P extends GetRoute> = (PathParameters<P> extends Record<string, never>

@@ -31,9 +31,7 @@ export function SignInPage({ reason, redirecting = false }: { reason: 'signed-ou
           <span className="brand__name">ReelMetrics</span>
         </p>
         <h1 className="signin__title">{titles[reason]}</h1>
-        <p className="signin__text">
-          Live ticket sales are confidential. Sign in with your ReelMetrics account to see the dashboard.
-        </p>
+        <p className="signin__text">Live ticket sales are confidential. Sign in with your ReelMetrics account to see the dashboard.</p>
         {redirecting && !failed ? (
           <p className="state state--loading" role="status">
             <span className="spinner" aria-hidden="true" />

@@ -71,7 +71,9 @@ describe('API calls signed in', () => {
     const session = testSession();
     const signIn = vi.spyOn(session.manager, 'signinRedirect').mockResolvedValue();
 
-    const error: unknown = await createApi('dapper', session).theaters().catch((e: unknown) => e);
+    const error: unknown = await createApi('dapper', session)
+      .theaters()
+      .catch((e: unknown) => e);
 
     expect(isApiError(error) && error.status).toBe(401);
     expect(signIn).toHaveBeenCalledTimes(1);

@@ -19,8 +19,8 @@ export function BackendDownBanner() {
       {down && (
         <div className="banner banner--error" role="alert" data-testid="backend-down-banner">
           <p className="banner__text">
-            <strong>The {BACKEND_LABELS[backend]} backend is not responding.</strong>{' '}
-            Retrying automatically… {downSince !== undefined && <DownFor since={downSince} />}
+            <strong>The {BACKEND_LABELS[backend]} backend is not responding.</strong> Retrying automatically…{' '}
+            {downSince !== undefined && <DownFor since={downSince} />}
           </p>
           <div className="banner__actions">
             <button type="button" className="button button--small button--on-dark" onClick={probe}>

@@ -54,9 +54,7 @@ export function BackendProvider({ children, initialBackend }: { children: ReactN
         isDown = nowDown;
         setHealth((previous) => {
           const recoveries = previous.backend === backend ? previous.recoveries : 0;
-          return nowDown
-            ? { backend, downSince: Date.now(), recoveries }
-            : { backend, downSince: undefined, recoveries: recoveries + 1 };
+          return nowDown ? { backend, downSince: Date.now(), recoveries } : { backend, downSince: undefined, recoveries: recoveries + 1 };
         });
       }
       timer = setTimeout(check, isDown ? HEALTH_INTERVAL_DOWN_MS : HEALTH_INTERVAL_UP_MS);

@@ -12,8 +12,7 @@ function businessDay(hours: number, label: (index: number) => string, todayBucke
   }));
 }
 
-const clock = (minutes: number) =>
-  `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const clock = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 describe('revenue pace chart', () => {
   it('names the chain time zone and marks the hours of the business day from its cutoff', () => {

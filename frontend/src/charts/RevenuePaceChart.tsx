@@ -75,12 +75,7 @@ export function RevenuePaceChart({ series, timeZone }: { series: PacePoint[]; ti
 
   return (
     <figure className="chart" data-testid="pace-chart" ref={ref}>
-      <svg
-        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-        role="img"
-        aria-labelledby={`${titleId} ${descId}`}
-        preserveAspectRatio="xMidYMid meet"
-      >
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${titleId} ${descId}`} preserveAspectRatio="xMidYMid meet">
         <title id={titleId}>{`Cumulative revenue over the business day, today against the same day last week, times in ${zone}`}</title>
         <desc id={descId}>{description}</desc>
         <g className="chart__grid">
@@ -109,12 +104,7 @@ export function RevenuePaceChart({ series, timeZone }: { series: PacePoint[]; ti
           </>
         )}
         {lastToday && lastToday.today !== null && (
-          <circle
-            className="chart__marker"
-            cx={x(lastTodayIndex + 1)}
-            cy={y(lastToday.today)}
-            r={4}
-          />
+          <circle className="chart__marker" cx={x(lastTodayIndex + 1)} cy={y(lastToday.today)} r={4} />
         )}
       </svg>
       <figcaption className="chart__legend">

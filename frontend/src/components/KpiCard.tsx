@@ -1,17 +1,7 @@
 import type { ReactNode } from 'react';
 
 /** One headline number (revenue, tickets, …). */
-export function KpiCard({
-  label,
-  value,
-  detail,
-  testId,
-}: {
-  label: string;
-  value: ReactNode;
-  detail?: ReactNode;
-  testId: string;
-}) {
+export function KpiCard({ label, value, detail, testId }: { label: string; value: ReactNode; detail?: ReactNode; testId: string }) {
   return (
     <div className="kpi" data-testid={testId}>
       <dt className="kpi__label">{label}</dt>

@@ -56,7 +56,10 @@ describe('dead-letter console', () => {
     const fetch = mockFetch({
       [base]: (url: URL, init?: RequestInit) =>
         bearerOf(init)
-          ? jsonResponse({ items: url.searchParams.get('state') === 'dead' ? [letter(3)] : [letter(3), letter(2, { state: 'replayed', event_id: 'e-1' })] })
+          ? jsonResponse({
+              items:
+                url.searchParams.get('state') === 'dead' ? [letter(3)] : [letter(3), letter(2, { state: 'replayed', event_id: 'e-1' })],
+            })
           : unauthorized(),
       [`${base}/reasons`]: reasons,
     });
@@ -73,7 +76,10 @@ describe('dead-letter console', () => {
     await user.click(screen.getByTestId('filter-apply'));
 
     await waitFor(() => expect(screen.getAllByTestId('dead-letter-row')).toHaveLength(1));
-    const asked = fetch.mock.calls.map(([input]) => new URL(String(input), 'http://localhost')).filter((url) => url.pathname === base).at(-1);
+    const asked = fetch.mock.calls
+      .map(([input]) => new URL(String(input), 'http://localhost'))
+      .filter((url) => url.pathname === base)
+      .at(-1);
     expect(Object.fromEntries(asked?.searchParams ?? [])).toEqual({ reason: 'unknown_theater', state: 'dead', theater_id: '31' });
   });
 
@@ -85,7 +91,13 @@ describe('dead-letter console', () => {
       [`${base}/reasons`]: reasons,
       [`${base}/replay`]: async (_: URL, init?: RequestInit) => {
         replayed = JSON.parse(String(init?.body));
-        return jsonResponse({ changed: 1, results: [{ id: 3, outcome: 'replay_requested', state: 'replay_requested' }, { id: 2, outcome: 'unchanged', state: 'replayed' }] });
+        return jsonResponse({
+          changed: 1,
+          results: [
+            { id: 3, outcome: 'replay_requested', state: 'replay_requested' },
+            { id: 2, outcome: 'unchanged', state: 'replayed' },
+          ],
+        });
       },
     });
     renderWithProviders(<DeadLettersPage />, { route: '/dead-letters', session: operator() });

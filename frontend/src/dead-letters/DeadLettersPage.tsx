@@ -127,8 +127,8 @@ export function DeadLettersPage() {
         <div>
           <h1 className="page__title">Dead letters</h1>
           <p className="page__subtitle">
-            Messages the pipeline could not use, and why. Fix the cause (say, add a missing theater to the catalog), then
-            replay them: each becomes a sale once, however often it is replayed.
+            Messages the pipeline could not use, and why. Fix the cause (say, add a missing theater to the catalog), then replay them: each
+            becomes a sale once, however often it is replayed.
             {reasons.data && (
               <>
                 {' '}
@@ -164,7 +164,14 @@ export function DeadLettersPage() {
         </label>
         <label className="field">
           <span className="field__label">Theater id</span>
-          <input name="theater_id" className="input" inputMode="numeric" pattern="[0-9]*" defaultValue={filters.theater_id ?? ''} data-testid="filter-theater" />
+          <input
+            name="theater_id"
+            className="input"
+            inputMode="numeric"
+            pattern="[0-9]*"
+            defaultValue={filters.theater_id ?? ''}
+            data-testid="filter-theater"
+          />
         </label>
         <label className="field">
           <span className="field__label">Received from</span>
@@ -187,7 +194,10 @@ export function DeadLettersPage() {
             {answer.action}: {answer.result.changed} of {answer.result.results.length} changed.{' '}
             {answer.result.results
               .filter((result) => result.outcome === 'unchanged' || result.outcome === 'not_found')
-              .map((result) => `#${result.id} ${OUTCOME_LABELS[result.outcome]}${result.state ? ` (${STATE_LABELS[result.state] ?? result.state})` : ''}`)
+              .map(
+                (result) =>
+                  `#${result.id} ${OUTCOME_LABELS[result.outcome]}${result.state ? ` (${STATE_LABELS[result.state] ?? result.state})` : ''}`,
+              )
               .join(', ')}
           </span>
         </div>
@@ -204,10 +214,22 @@ export function DeadLettersPage() {
             {visibleSelected.length} selected
           </span>
           <div className="toolbar__buttons">
-            <button type="button" className="button button--primary" disabled={busy || visibleSelected.length === 0} onClick={() => void act('replay')} data-testid="replay">
+            <button
+              type="button"
+              className="button button--primary"
+              disabled={busy || visibleSelected.length === 0}
+              onClick={() => void act('replay')}
+              data-testid="replay"
+            >
               Replay
             </button>
-            <button type="button" className="button" disabled={busy || visibleSelected.length === 0} onClick={() => setDiscarding(true)} data-testid="discard">
+            <button
+              type="button"
+              className="button"
+              disabled={busy || visibleSelected.length === 0}
+              onClick={() => setDiscarding(true)}
+              data-testid="discard"
+            >
               Discard…
             </button>
           </div>
@@ -254,7 +276,13 @@ export function DeadLettersPage() {
               <thead>
                 <tr>
                   <th scope="col">
-                    <input type="checkbox" aria-label="Select all letters shown" checked={allSelected} onChange={toggleAll} data-testid="select-all" />
+                    <input
+                      type="checkbox"
+                      aria-label="Select all letters shown"
+                      checked={allSelected}
+                      onChange={toggleAll}
+                      data-testid="select-all"
+                    />
                   </th>
                   <th scope="col">Received</th>
                   <th scope="col">Reason</th>
@@ -297,7 +325,13 @@ function LetterRow({ letter, selected, onToggle }: { letter: DeadLetterSummary; 
   return (
     <tr data-testid="dead-letter-row" data-id={letter.id}>
       <td>
-        <input type="checkbox" aria-label={`Select letter ${letter.id}`} checked={selected} onChange={onToggle} data-testid="select-letter" />
+        <input
+          type="checkbox"
+          aria-label={`Select letter ${letter.id}`}
+          checked={selected}
+          onChange={onToggle}
+          data-testid="select-letter"
+        />
       </td>
       <td>
         <time dateTime={letter.received_at}>{formatTime(letter.received_at)}</time>

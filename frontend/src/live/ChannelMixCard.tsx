@@ -29,9 +29,15 @@ export function ChannelMixCard() {
           <thead>
             <tr>
               <th scope="col">Channel</th>
-              <th scope="col" className="share-col">Share of revenue</th>
-              <th scope="col" className="num hide-narrow">Tickets</th>
-              <th scope="col" className="num">Revenue</th>
+              <th scope="col" className="share-col">
+                Share of revenue
+              </th>
+              <th scope="col" className="num hide-narrow">
+                Tickets
+              </th>
+              <th scope="col" className="num">
+                Revenue
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -31,10 +31,16 @@ function Leaderboard({ rows, what, testId }: { rows: RankedRow[]; what: 'Theater
       <caption className="sr-only">{what}s ranked by revenue today</caption>
       <thead>
         <tr>
-          <th scope="col" className="num">#</th>
+          <th scope="col" className="num">
+            #
+          </th>
           <th scope="col">{what}</th>
-          <th scope="col" className="num hide-narrow">Tickets</th>
-          <th scope="col" className="num">Revenue</th>
+          <th scope="col" className="num hide-narrow">
+            Tickets
+          </th>
+          <th scope="col" className="num">
+            Revenue
+          </th>
         </tr>
       </thead>
       <tbody>

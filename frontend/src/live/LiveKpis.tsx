@@ -20,21 +20,13 @@ export function LiveKpis({ totals }: { totals: LiveTotals }) {
         value={<Changing value={formatUsd(totals.revenue)} />}
         detail={`${formatInteger(totals.sales_count)} sales`}
       />
-      <KpiCard
-        testId="kpi-tickets"
-        label="Tickets sold"
-        value={<Changing value={formatInteger(totals.tickets_sold)} />}
-      />
+      <KpiCard testId="kpi-tickets" label="Tickets sold" value={<Changing value={formatInteger(totals.tickets_sold)} />} />
       <KpiCard
         testId="kpi-average-price"
         label="Average ticket price"
         value={<Changing value={formatUsd(totals.average_ticket_price)} />}
       />
-      <KpiCard
-        testId="kpi-sales-per-minute"
-        label="Sales per minute"
-        value={<Changing value={formatDecimal(totals.sales_per_minute)} />}
-      />
+      <KpiCard testId="kpi-sales-per-minute" label="Sales per minute" value={<Changing value={formatDecimal(totals.sales_per_minute)} />} />
     </dl>
   );
 }

@@ -54,7 +54,9 @@ describe('live view', () => {
     mockFetch({ '/api/dapper/pace': pace });
     renderWithProviders(<LivePage />);
     expect(await screen.findByTestId('pace-change')).toHaveTextContent('+25% vs last week');
-    expect(screen.getByRole('img', { name: /Cumulative revenue over the business day, today against the same day last week/ })).toBeInTheDocument();
+    expect(
+      screen.getByRole('img', { name: /Cumulative revenue over the business day, today against the same day last week/ }),
+    ).toBeInTheDocument();
     expect(screen.getByRole('heading', { name: 'Revenue pace · times in Eastern Time (America/New_York)' })).toBeInTheDocument();
   });
 });

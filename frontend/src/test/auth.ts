@@ -38,7 +38,15 @@ export function testSession(user: TestUser | null = {}): AuthSession {
   if (user) {
     const { name = 'Vera Viewer', role = 'viewer', roleIn = 'id-token', refreshToken = 'refresh-token-1', expiresIn = 900 } = user;
     const now = Math.floor(Date.now() / 1000);
-    const profile = { sub: 'user-1', name, iss: TEST_METADATA.issuer, aud: CLIENT_ID, iat: now, exp: now + 900, ...(roleIn === 'id-token' ? { role } : {}) };
+    const profile = {
+      sub: 'user-1',
+      name,
+      iss: TEST_METADATA.issuer,
+      aud: CLIENT_ID,
+      iat: now,
+      exp: now + 900,
+      ...(roleIn === 'id-token' ? { role } : {}),
+    };
     const stored = new User({
       id_token: testJwt(profile),
       access_token: user.accessToken ?? (roleIn === 'access-token' ? testJwt({ sub: 'user-1', role }) : TEST_ACCESS_TOKEN),

@@ -78,8 +78,12 @@ export function MovieSalesCard({
                 <tr>
                   <th scope="col">Date</th>
                   <th scope="col">Movie</th>
-                  <th scope="col" className="num hide-narrow">Tickets</th>
-                  <th scope="col" className="num">Revenue</th>
+                  <th scope="col" className="num hide-narrow">
+                    Tickets
+                  </th>
+                  <th scope="col" className="num">
+                    Revenue
+                  </th>
                 </tr>
               </thead>
               <tbody>

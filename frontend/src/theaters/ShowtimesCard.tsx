@@ -9,15 +9,7 @@ import { useApiResource } from '../hooks/useApiResource';
 export const SHOWTIMES_REFRESH_MS = 60_000;
 
 /** A theater's showtimes on one date (`GET /theaters/{id}/showtimes`) with how full each is. */
-export function ShowtimesCard({
-  theater,
-  date,
-  onDateChange,
-}: {
-  theater: Theater;
-  date: string;
-  onDateChange: (date: string) => void;
-}) {
+export function ShowtimesCard({ theater, date, onDateChange }: { theater: Theater; date: string; onDateChange: (date: string) => void }) {
   const valid = isIsoDate(date);
   const showtimes = useApiResource(
     `showtimes|${theater.theater_id}|${date}`,
@@ -50,26 +42,34 @@ export function ShowtimesCard({
       {!valid && <EmptyState>Pick a date to see its showtimes.</EmptyState>}
       {showtimes.loading && <LoadingState label="Loading showtimes…" />}
       {showtimes.error !== undefined && <ErrorState error={showtimes.error} onRetry={showtimes.reload} />}
-      {showtimes.data && rows.length === 0 && (
-        <EmptyState testId="showtimes-empty">No showtimes on {formatLongDate(date)}.</EmptyState>
-      )}
+      {showtimes.data && rows.length === 0 && <EmptyState testId="showtimes-empty">No showtimes on {formatLongDate(date)}.</EmptyState>}
       {rows.length > 0 && (
         <>
           <p className="card__summary" data-testid="showtimes-summary">
-            {formatInteger(rows.length)} showtimes on {formatLongDate(date)} · {formatInteger(sold)} of{' '}
-            {formatInteger(capacity)} seats sold ({formatPercent(capacity > 0 ? sold / capacity : 0)})
+            {formatInteger(rows.length)} showtimes on {formatLongDate(date)} · {formatInteger(sold)} of {formatInteger(capacity)} seats sold
+            ({formatPercent(capacity > 0 ? sold / capacity : 0)})
           </p>
           <TableScroll label="Showtimes" tall>
             <table className="table" data-testid="showtimes-table">
-              <caption className="sr-only">Showtimes on {formatLongDate(date)}, times in {zone}</caption>
+              <caption className="sr-only">
+                Showtimes on {formatLongDate(date)}, times in {zone}
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Time ({zone})</th>
                   <th scope="col">Movie</th>
-                  <th scope="col" className="hide-narrow">Screen</th>
-                  <th scope="col" className="hide-narrow">Format</th>
-                  <th scope="col" className="num hide-narrow">Sold</th>
-                  <th scope="col" className="occupancy-col">Occupancy</th>
+                  <th scope="col" className="hide-narrow">
+                    Screen
+                  </th>
+                  <th scope="col" className="hide-narrow">
+                    Format
+                  </th>
+                  <th scope="col" className="num hide-narrow">
+                    Sold
+                  </th>
+                  <th scope="col" className="occupancy-col">
+                    Occupancy
+                  </th>
                 </tr>
               </thead>
               <tbody>

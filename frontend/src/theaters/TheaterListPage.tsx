@@ -62,9 +62,15 @@ export function TheaterListPage() {
                   <tr>
                     <th scope="col">Theater</th>
                     <th scope="col">City</th>
-                    <th scope="col" className="hide-narrow">Time zone</th>
-                    <th scope="col" className="num">Screens</th>
-                    <th scope="col" className="num">Seats</th>
+                    <th scope="col" className="hide-narrow">
+                      Time zone
+                    </th>
+                    <th scope="col" className="num">
+                      Screens
+                    </th>
+                    <th scope="col" className="num">
+                      Seats
+                    </th>
                   </tr>
                 </thead>
                 <tbody>

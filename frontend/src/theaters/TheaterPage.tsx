@@ -74,8 +74,7 @@ export function TheaterPage() {
             {info.name}
           </h1>
           <p className="page__subtitle">
-            {info.city} · {timeZoneAbbreviation(info.time_zone)} · {formatInteger(info.screens)} screens ·{' '}
-            {formatInteger(info.seats)} seats
+            {info.city} · {timeZoneAbbreviation(info.time_zone)} · {formatInteger(info.screens)} screens · {formatInteger(info.seats)} seats
           </p>
         </div>
       </div>

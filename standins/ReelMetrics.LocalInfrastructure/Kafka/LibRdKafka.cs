@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -87,7 +88,7 @@ internal static unsafe class LibRdKafka
     public static void MockGroupInitialRebalanceDelayMs(nint mcluster, int delayMs) =>
         Functions.Value.MockGroupInitialRebalanceDelayMs(mcluster, delayMs);
 
-    public static string ErrorName(int error) => Marshal.PtrToStringUTF8(Functions.Value.Err2Name(error)) ?? error.ToString();
+    public static string ErrorName(int error) => Marshal.PtrToStringUTF8(Functions.Value.Err2Name(error)) ?? error.ToString(CultureInfo.InvariantCulture);
 
     private static byte[] Utf8Z(string value)
     {

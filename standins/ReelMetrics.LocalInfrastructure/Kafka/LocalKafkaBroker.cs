@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 
 namespace ReelMetrics.LocalInfrastructure.Kafka;
@@ -224,7 +225,7 @@ public sealed class LocalKafkaBroker : IAsyncDisposable
     {
         var colon = hostPort.LastIndexOf(':');
         var host = hostPort[..colon].Trim('[', ']');
-        var port = int.Parse(hostPort[(colon + 1)..]);
+        var port = int.Parse(hostPort[(colon + 1)..], CultureInfo.InvariantCulture);
         var address = IPAddress.TryParse(host, out var parsed)
             ? parsed
             : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);

@@ -70,7 +70,7 @@ public sealed class LocalRedisServer(LocalRedisOptions? options = null, ILogger?
                 .SetMinimumLevel(LogLevel.Warning)
                 // ArgParser warns at every start that an external logger factory overrides its logging options.
                 .AddFilter("ArgParser", LogLevel.Error)
-                .AddProvider(new ForwardingLoggerProvider(this.logger)));
+                .AddProvider(new ForwardingLoggerProvider(logger)));
 
             // Just after a stop, the kernel may briefly still hold the port; a restart on the same port retries for a moment.
             var clock = Stopwatch.StartNew();

@@ -1,8 +1,8 @@
-using ReelMetrics.Contracts;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using ReelMetrics.Api.Security;
+using ReelMetrics.Contracts;
 using ReelMetrics.Contracts.Api;
 using ReelMetrics.Database.Catalog;
 

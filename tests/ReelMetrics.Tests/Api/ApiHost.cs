@@ -1,4 +1,3 @@
-using ReelMetrics.Contracts;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ReelMetrics.Api.Security;
 using ReelMetrics.ApiDapper;
 using ReelMetrics.ApiEf;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.Tests.Api;
 

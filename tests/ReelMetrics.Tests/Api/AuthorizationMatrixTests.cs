@@ -1,4 +1,3 @@
-using ReelMetrics.Contracts;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -7,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ReelMetrics.Api.Security;
+using ReelMetrics.Contracts;
 
 namespace ReelMetrics.Tests.Api;
 

@@ -1,7 +1,7 @@
-using ReelMetrics.Contracts;
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using ReelMetrics.Api.Security;
+using ReelMetrics.Contracts;
 using ReelMetrics.Contracts.Api;
 
 namespace ReelMetrics.Tests.Api;

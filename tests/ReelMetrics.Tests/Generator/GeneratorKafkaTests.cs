@@ -198,7 +198,7 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
         ConsumeAll(kafka.BootstrapServers, topic, expected);
 
     /// <summary>Exactly <paramref name="expected"/> messages, and nothing more, from the start of the topic.</summary>
-    private List<(string Key, TicketSold Sale)> ConsumeAll(string bootstrapServers, string topic, int expected)
+    private static List<(string Key, TicketSold Sale)> ConsumeAll(string bootstrapServers, string topic, int expected)
     {
         using var consumer = NewConsumer(bootstrapServers, topic);
         var results = Eventually.Consume(consumer, expected, Deadline);

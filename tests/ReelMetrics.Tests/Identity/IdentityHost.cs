@@ -1,10 +1,10 @@
-using ReelMetrics.Contracts;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using ReelMetrics.Contracts;
 using ReelMetrics.Identity;
 
 namespace ReelMetrics.Tests.Identity;

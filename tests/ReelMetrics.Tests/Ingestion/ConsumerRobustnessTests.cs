@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -229,6 +230,7 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
     }
 
     /// <summary>Wraps the registered consumer so that <c>Consume</c> throws a fatal error when <paramref name="fail"/> says so.</summary>
+    [SuppressMessage("Performance", "CA1852", Justification = "DispatchProxy.Create refuses a sealed proxy type.")]
     private class FailingConsumer : DispatchProxy
     {
         private IConsumer<string, byte[]> inner = null!;

@@ -377,7 +377,7 @@ internal sealed class HostileMessages
         return Gen.Frequency<(int, bool)>((97, piece), (3, lone.Select(c => (c, true))));
     }
 
-    private Gen<(string? Key, string Kind)> BuildKeys()
+    private static Gen<(string? Key, string Kind)> BuildKeys()
     {
         var clean = Pieces(loneSurrogates: false);
         return Gen.Frequency<(string?, string)>(

@@ -86,20 +86,20 @@ internal static class SaleEvents
 
     public static TicketSold For(Showtime showtime, int tickets, SalesChannel channel = SalesChannel.Online, Guid? eventId = null,
         Dictionary<int, Theater>? theaters = null, Dictionary<int, Movie>? movies = null) => new()
-    {
-        EventId = eventId ?? Guid.NewGuid(),
-        SoldAt = DateTimeOffset.UtcNow,
-        TheaterId = showtime.TheaterId,
-        TheaterName = (theaters?[showtime.TheaterId] ?? SeedCatalog.Theaters.Single(t => t.TheaterId == showtime.TheaterId)).Name,
-        MovieId = showtime.MovieId,
-        MovieTitle = (movies?[showtime.MovieId] ?? SeedCatalog.Movies.Single(m => m.MovieId == showtime.MovieId)).Title,
-        ShowtimeId = showtime.ShowtimeId,
-        Showtime = showtime.StartsAt,
-        SaleDate = showtime.BusinessDate,
-        TicketsSold = tickets,
-        TicketPrice = showtime.BasePrice,
-        Channel = channel,
-    };
+        {
+            EventId = eventId ?? Guid.NewGuid(),
+            SoldAt = DateTimeOffset.UtcNow,
+            TheaterId = showtime.TheaterId,
+            TheaterName = (theaters?[showtime.TheaterId] ?? SeedCatalog.Theaters.Single(t => t.TheaterId == showtime.TheaterId)).Name,
+            MovieId = showtime.MovieId,
+            MovieTitle = (movies?[showtime.MovieId] ?? SeedCatalog.Movies.Single(m => m.MovieId == showtime.MovieId)).Title,
+            ShowtimeId = showtime.ShowtimeId,
+            Showtime = showtime.StartsAt,
+            SaleDate = showtime.BusinessDate,
+            TicketsSold = tickets,
+            TicketPrice = showtime.BasePrice,
+            Channel = channel,
+        };
 
     private static Guid EventId(Random random)
     {

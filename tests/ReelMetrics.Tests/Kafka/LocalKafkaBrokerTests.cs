@@ -5,8 +5,8 @@ using System.Text;
 using Confluent.Kafka;
 using ReelMetrics.LocalInfrastructure;
 using ReelMetrics.LocalInfrastructure.Kafka;
-using ReelMetrics.Tests.LocalInfrastructure;
 using ReelMetrics.Tests.Fixtures;
+using ReelMetrics.Tests.LocalInfrastructure;
 
 namespace ReelMetrics.Tests.Kafka;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -123,12 +124,12 @@ public sealed record FuzzRequest(string Method, string PathAndQuery, (string Nam
 
     /// <summary>A parameter value: the ones the contract reads and the ones it should refuse.</summary>
     private static readonly Gen<string> Value = Gen.Frequency<string>(
-        (3, Gen.Date[new DateTime(1, 1, 1), new DateTime(9999, 12, 31)].Select(d => d.ToString("yyyy-MM-dd"))),
-        (2, Gen.Int[-1, 20].Select(i => DateTime.UtcNow.Date.AddDays(-i).ToString("yyyy-MM-dd"))),
+        (3, Gen.Date[new DateTime(1, 1, 1), new DateTime(9999, 12, 31)].Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))),
+        (2, Gen.Int[-1, 20].Select(i => DateTime.UtcNow.Date.AddDays(-i).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))),
         (1, Gen.OneOf("0001-01-01", "9999-12-31", "2025-02-30", "2025-13-01", "2025-1-1", "20250101", "2025-03-14T00:00:00Z", "-2025-01-01", "２０２５-０１-０１")),
-        (2, Gen.Int.Select(i => i.ToString())),
-        (2, Gen.Int[1, 12].Select(i => i.ToString())),
-        (1, Gen.Long.Select(l => l.ToString())),
+        (2, Gen.Int.Select(i => i.ToString(CultureInfo.InvariantCulture))),
+        (2, Gen.Int[1, 12].Select(i => i.ToString(CultureInfo.InvariantCulture))),
+        (1, Gen.Long.Select(l => l.ToString(CultureInfo.InvariantCulture))),
         (1, Gen.OneOf("0", "-1", "2147483647", "2147483648", "99999999999999999999999999", "1e9", "0x10", "1.5", "NaN", "Infinity", " 1", "1 ", "+1", "٣", "¹")),
         (2, Ascii),
         (2, Unicode),
