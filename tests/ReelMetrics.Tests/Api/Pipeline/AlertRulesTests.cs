@@ -73,8 +73,9 @@ public abstract class AlertRulesTests(AlertWorld world) : IClassFixture<AlertWor
     [Fact]
     public async Task AShowtimeOfTodayPassingNinetyPercentOfItsSeatsIsOnSellOutWatchOnce()
     {
-        // 18:00 UTC is early afternoon in every theater's zone, so the chain's business date is the UTC date (before
-        // 06:00 in New York, "today" is still yesterday's business date: this test once failed in the evening, US time).
+        // 18:00 UTC is daytime in every theater's zone (10:00 in Los Angeles, 13:00 in New York), past the 06:00 cutoff,
+        // so the chain's business date is the UTC date (before 06:00 in New York, "today" is still yesterday's business
+        // date: this test once failed in the evening, US time).
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         clock.Now = new DateTimeOffset(today.ToDateTime(new TimeOnly(18, 0)), TimeSpan.Zero);
         await ConsumerAliveAsync();
