@@ -62,6 +62,7 @@ public static class Extensions
             MaxTicketPrice = options.MaxTicketPrice,
         });
         builder.Services.AddHostedService<IngestionWorker>();
+        builder.Services.AddHostedService<LiveCacheKeeper>();
         builder.Services.AddHostedService<DeadLetterPublisher>();
         builder.Services.AddHostedService<DeadLetterReplayer>();
         builder.Services.AddHostedService<PipelineHeartbeat>();

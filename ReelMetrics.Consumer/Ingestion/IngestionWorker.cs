@@ -22,7 +22,6 @@ namespace ReelMetrics.Consumer.Ingestion;
 internal sealed class IngestionWorker(
     IConsumer<string, byte[]> consumer,
     BatchProcessor processor,
-    LiveAggregates live,
     LostEventsDetector losses,
     IngestionHealth health,
     IngestionMetrics metrics,
@@ -100,23 +99,9 @@ internal sealed class IngestionWorker(
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        var nextCacheCheck = DateTimeOffset.MinValue;
-        var nextReconcile = clock.GetUtcNow() + settings.CacheReconcileInterval;
         health.Running();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var now = clock.GetUtcNow();
-            if (now >= nextCacheCheck)
-            {
-                await live.RebuildIfNeededAsync(stoppingToken);
-                nextCacheCheck = now + settings.CacheCheckInterval;
-            }
-            if (now >= nextReconcile)
-            {
-                await live.ReconcileAsync(stoppingToken);
-                nextReconcile = now + settings.CacheReconcileInterval;
-            }
-
             var batch = Collect(stoppingToken);
             if (batch.Count == 0) continue;
 

@@ -20,19 +20,45 @@ namespace ReelMetrics.Consumer.Ingestion;
 /// removes it, deletes every live key, writes PostgreSQL's totals and only then sets it again: readers switch from
 /// PostgreSQL to the new cache at once, and totals that went down (a restored database) come down too.
 /// <see cref="ReconcileAsync"/> compares the recent days with PostgreSQL every so often and rebuilds on drift.
+/// <para>
+/// Rebuilds and reconciliation run beside ingestion (<see cref="LiveCacheKeeper"/>), never inside the ingest loop:
+/// a rebuild reads every aggregate PostgreSQL holds, and ingestion must not pause for it. That is safe because a
+/// batch's totals are applied only after PostgreSQL committed them: a rebuild that starts after the commit reads
+/// them, and one that started before is overtaken by the batch's own write (GT). While the cache is known to have
+/// missed a write and no rebuild has started since, <see cref="ApplyAsync"/> skips Redis altogether (the next
+/// rebuild starts after the batch was committed, so it reads it): an outage then costs one timeout, not one per batch.
+/// </para>
 /// </remarks>
-internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSource dataSource, ILogger<LiveAggregates> logger, IngestionMetrics? metrics = null)
+internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSource dataSource, ILogger<LiveAggregates> logger, IngestionMetrics? metrics = null) : IDisposable
 {
     private const int ReconciledDays = 3;
+    private static readonly TimeSpan RebuildLockExpiry = TimeSpan.FromMinutes(2);
+    private readonly string lockOwner = Guid.NewGuid().ToString("N");
+    private readonly SemaphoreSlim writeFailed = new(0, 1);
+
+    // Failed writes are counted; a rebuild covers the failures counted when it started. The cache starts unknown,
+    // as if a write had failed: a consumer cannot tell whether its predecessor died between PostgreSQL and Redis.
+    private long writeFailures = 1;
+    private long rebuildStartedAt;
+    private long rebuiltThrough;
+
     private IDatabase Db => redis.GetDatabase();
 
-    /// <summary>True when a write failed and the cache must be rebuilt before it can be trusted.</summary>
-    public bool NeedsRebuild { get; private set; } = true;
+    public void Dispose() => writeFailed.Dispose();
+
+    /// <summary>True when a write failed (or nothing was built yet) and the cache must be rebuilt before it can be trusted.</summary>
+    public bool NeedsRebuild => Volatile.Read(ref writeFailures) != Volatile.Read(ref rebuiltThrough);
+
+    /// <summary>Completes when a write fails after <paramref name="timeout"/> at the latest: what the keeper waits on between checks.</summary>
+    public async Task WaitForWriteFailureAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        await writeFailed.WaitAsync(timeout, cancellationToken);
 
     /// <summary>Applies a batch's new totals and announces the update. On failure, marks the cache for rebuild.</summary>
     public async Task ApplyAsync(IReadOnlyList<RollupRow> totals)
     {
         if (totals.Count == 0) return;
+        // Missed a write, and no rebuild has started since: the next one will read these totals from PostgreSQL.
+        if (Volatile.Read(ref writeFailures) != Volatile.Read(ref rebuildStartedAt)) return;
         try
         {
             var batch = Db.CreateBatch();
@@ -47,7 +73,11 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            NeedsRebuild = true;
+            Interlocked.Increment(ref writeFailures);
+            if (writeFailed.CurrentCount == 0)
+            {
+                try { writeFailed.Release(); } catch (SemaphoreFullException) { }   // the keeper is woken already
+            }
             logger.LogWarning("Redis write failed ({Message}); the APIs read PostgreSQL until the live cache is rebuilt", ex.Message);
             await ForgetBuiltAsync();
         }
@@ -63,7 +93,6 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or NpgsqlException)
         {
-            NeedsRebuild = true;
             logger.LogWarning("Live cache rebuild failed ({Message}); will retry", ex.Message);
         }
     }
@@ -123,10 +152,33 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         return drift;
     }
 
-    /// <summary>Writes every aggregate PostgreSQL holds into an emptied cache, then sets the marker.</summary>
-    public async Task RebuildAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes every aggregate PostgreSQL holds into an emptied cache, then sets the marker. One consumer at a time
+    /// (<see cref="LiveKeys.RebuildLock"/>): while another rebuilds, this returns false and the caller tries again later.
+    /// </summary>
+    /// <returns>True when this call rebuilt the cache and it can be trusted.</returns>
+    public async Task<bool> RebuildAsync(CancellationToken cancellationToken)
+    {
+        if (!await Db.LockTakeAsync(RebuildLock, lockOwner, RebuildLockExpiry))
+        {
+            logger.LogInformation("Another consumer is rebuilding the live cache; checking again later");
+            return false;
+        }
+        try
+        {
+            return await RebuildHoldingLockAsync(cancellationToken);
+        }
+        finally
+        {
+            await ReleaseLockAsync();
+        }
+    }
+
+    private async Task<bool> RebuildHoldingLockAsync(CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.UtcNow;
+        var covering = Volatile.Read(ref writeFailures);
+        Volatile.Write(ref rebuildStartedAt, covering);   // batches from here on are written again: this rebuild may miss them
         await ForgetBuiltAsync(throwOnFailure: true);
         var deleted = await DeleteLiveKeysAsync();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -151,9 +203,29 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         writes.Add(batch.PublishAsync(RedisChannel.Literal(SalesUpdatedChannel), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         batch.Execute();
         await Task.WhenAll(writes);
-        NeedsRebuild = false;
+        if (Volatile.Read(ref writeFailures) != covering)
+        {
+            // A batch's write failed while this ran, perhaps after the snapshot was read: not complete after all.
+            await ForgetBuiltAsync();
+            logger.LogWarning("A Redis write failed during the live cache rebuild; rebuilding again");
+            return false;
+        }
+        Volatile.Write(ref rebuiltThrough, covering);
         logger.LogInformation("Rebuilt the live cache from PostgreSQL: {Rows} aggregate rows ({Deleted} old keys removed) in {Elapsed} ms",
             rows, deleted, (DateTimeOffset.UtcNow - started).TotalMilliseconds);
+        return true;
+    }
+
+    private async Task ReleaseLockAsync()
+    {
+        try
+        {
+            await Db.LockReleaseAsync(RebuildLock, lockOwner);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Redis went away: the lock expires by itself.
+        }
     }
 
     private async Task ForgetBuiltAsync(bool throwOnFailure = false)
@@ -178,7 +250,7 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
             var keys = new List<RedisKey>();
             await foreach (var key in server.KeysAsync(pattern: Prefix + "*", pageSize: 1_000))
             {
-                if (key == Built) continue;
+                if (key == Built || key == RebuildLock) continue;
                 keys.Add(key);
                 if (keys.Count == 1_000)
                 {

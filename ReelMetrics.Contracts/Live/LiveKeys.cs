@@ -16,6 +16,9 @@ public static class LiveKeys
     /// <summary>Set when the cache holds every aggregate of PostgreSQL; missing means "rebuild me".</summary>
     public const string Built = Prefix + "built";
 
+    /// <summary>Held (SET NX with an expiry) by the consumer that is rebuilding the cache, so rebuilds do not overlap.</summary>
+    public const string RebuildLock = Prefix + "rebuilding";
+
     /// <summary>Pub/sub channel the consumer publishes on after each batch it has applied.</summary>
     public const string SalesUpdatedChannel = Prefix + "sales-updated";
 

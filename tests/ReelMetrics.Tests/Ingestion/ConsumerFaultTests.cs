@@ -8,6 +8,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using ReelMetrics.Consumer;
 using ReelMetrics.Contracts;
+using ReelMetrics.Contracts.Live;
 using ReelMetrics.LocalInfrastructure.Kafka;
 using ReelMetrics.LocalInfrastructure.Postgres;
 using ReelMetrics.LocalInfrastructure.Redis;
@@ -64,17 +65,7 @@ public sealed class ConsumerFaultTests : IAsyncLifetime
             MessageTimeoutMs = 120_000,   // keeps retrying through the broker outage
         }).Build();
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"ConnectionStrings:{ConnectionNames.Kafka}"] = broker.BootstrapServers,
-            [$"ConnectionStrings:{ConnectionNames.Database}"] = database.ConnectionString,
-            [$"ConnectionStrings:{ConnectionNames.Redis}"] = redis.ConnectionString + ",abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000",
-            ["Consumer:MaxBatchSize"] = "250",
-            ["Consumer:CacheCheckInterval"] = "00:00:00.500",
-        });
-        builder.AddTicketSalesIngestion();
-        using var host = builder.Build();
+        using var host = StartConsumer();
         await host.StartAsync(ct);
 
         Produce(producer, chunks[0]);
@@ -108,6 +99,50 @@ public sealed class ConsumerFaultTests : IAsyncLifetime
         using var cache = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         await EventuallyAsync(() => LiveCacheAssert.MatchesDatabaseAsync(database, cache.GetDatabase()));
         await host.StopAsync(ct);
+    }
+
+    [Fact]
+    public async Task IngestionDoesNotWaitForTheLiveCacheAndTheCacheCatchesUpWithWhatWasStoredMeanwhile()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var events = SaleEvents.Random(3_000, seed: 7);
+        using var cache = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        // Another consumer is rebuilding the cache (it holds the rebuild lock) when this one starts.
+        Assert.True(await cache.GetDatabase().LockTakeAsync(LiveKeys.RebuildLock, "another-consumer", TimeSpan.FromMinutes(2)));
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, EnableIdempotence = true }).Build();
+        using var host = StartConsumer();
+        await host.StartAsync(ct);
+
+        Produce(producer, events.Take(2_000));
+        await WaitForSalesAsync(2_000);     // stored without waiting for the cache
+        Assert.False(await cache.GetDatabase().KeyExistsAsync(LiveKeys.Built));   // which the APIs do not read meanwhile
+        Assert.Equal(HealthStatus.Healthy, await IngestionHealthAsync(host));
+
+        Assert.True(await cache.GetDatabase().LockReleaseAsync(LiveKeys.RebuildLock, "another-consumer"));
+        Produce(producer, events.Skip(2_000));
+        await WaitForSalesAsync(3_000);
+        await EventuallyAsync(async () =>
+        {
+            Assert.True(await cache.GetDatabase().KeyExistsAsync(LiveKeys.Built));
+            await LiveCacheAssert.MatchesDatabaseAsync(database, cache.GetDatabase());
+        });
+        Assert.False(await cache.GetDatabase().KeyExistsAsync(LiveKeys.RebuildLock));   // released after the rebuild
+        await host.StopAsync(ct);
+    }
+
+    private IHost StartConsumer()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{ConnectionNames.Kafka}"] = broker.BootstrapServers,
+            [$"ConnectionStrings:{ConnectionNames.Database}"] = database.ConnectionString,
+            [$"ConnectionStrings:{ConnectionNames.Redis}"] = redis.ConnectionString + ",abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000",
+            ["Consumer:MaxBatchSize"] = "250",
+            ["Consumer:CacheCheckInterval"] = "00:00:00.500",
+        });
+        builder.AddTicketSalesIngestion();
+        return builder.Build();
     }
 
     private static async Task<HealthStatus> IngestionHealthAsync(IHost host) =>
