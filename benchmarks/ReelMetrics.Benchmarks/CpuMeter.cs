@@ -17,13 +17,15 @@ internal sealed class CpuMeter
 {
     private static readonly double TicksPerSecond = 100;   // USER_HZ on Linux
     private readonly int? postmaster;
-    private readonly Func<int?> consumer;
+    private readonly Func<IEnumerable<int>> consumers;
     private readonly (long Consumer, long Postgres, long Self, long Machine, DateTime At) start;
 
-    public CpuMeter(int? postmaster, Func<int?> consumer)
+    /// <param name="postmaster">PostgreSQL's postmaster, whose backends count as PostgreSQL.</param>
+    /// <param name="consumers">The consumer processes running now (one, or several in one group).</param>
+    public CpuMeter(int? postmaster, Func<IEnumerable<int>> consumers)
     {
         this.postmaster = postmaster;
-        this.consumer = consumer;
+        this.consumers = consumers;
         start = Read();
     }
 
@@ -49,7 +51,7 @@ internal sealed class CpuMeter
                 if (Stat(pid) is { } s && (pid == pm || s.Parent == pm)) pg += s.Ticks;
             }
         }
-        var c = consumer() is { } cp ? Stat(cp)?.Ticks ?? 0 : 0;
+        var c = consumers().Sum(pid => Stat(pid)?.Ticks ?? 0);
         var self = Stat(Environment.ProcessId)?.Ticks ?? 0;
         return (c, pg, self, MachineTicks(), DateTime.UtcNow);
     }

@@ -114,12 +114,14 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         {
             var (variantName, environment) = options.Variants[i];
             var merged = new Dictionary<string, string>(options.ConsumerEnvironment);
+            var consumers = 1;
             foreach (var (key, value) in environment)
             {
                 if (key == "PRESET") await ApplyPresetAsync(variantDbs[i], value);
+                else if (key == "CONSUMERS") consumers = ConsumerCount(value);
                 else merged[key] = value;
             }
-            variants.Add(await DrainAsync($"ours-{variantName}", topic, variantDbs[i], Infra.NewRedisConnectionString(), totals, naive: false, merged));
+            variants.Add(await DrainAsync($"ours-{variantName}", topic, variantDbs[i], Infra.NewRedisConnectionString(), totals, naive: false, merged, consumers));
         }
 
         // 3. The naive consumer drains the same events.
@@ -145,8 +147,13 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         return new IngestResults(options.Events, options.Seed, preload.Elapsed.TotalSeconds, totals.AverageRate, ours, naive, rates, oursDb, oursRedis, variants);
     }
 
+    private static int ConsumerCount(string value) =>
+        int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 16
+            ? count : throw new BenchmarkFailure($"CONSUMERS={value}: give a number of consumer processes from 1 to 16");
+
+    /// <param name="consumers">Consumer processes in one group (scale-out): each takes its share of the partitions.</param>
     private async Task<DrainResult> DrainAsync(string who, string topic, string postgres, string redis, GeneratorTotals totals, bool naive,
-        IReadOnlyDictionary<string, string> environment)
+        IReadOnlyDictionary<string, string> environment, int consumers = 1)
     {
         await PostgresStatistics.ResetAsync(postgres);
         var group = $"{who}-{context.RunId}";
@@ -161,24 +168,32 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         var limit = naive ? TimeSpan.FromSeconds(options.NaiveSeconds) : TimeSpan.FromSeconds(Math.Max(120, totals.Sales / 2_000.0));
         context.Say($"{who}: draining {totals.Sales:N0} events (at most {limit.TotalSeconds:0} s)");
         var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var child = naive
-            ? context.Products.StartNaiveConsumer($"consumer-{who}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, totals.Sales, limit.TotalSeconds + 30)
-            : context.Products.StartConsumer($"consumer-{who}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, environment);
+        var children = naive
+            ? [context.Products.StartNaiveConsumer($"consumer-{who}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, totals.Sales, limit.TotalSeconds + 30)]
+            : Enumerable.Range(1, consumers).Select(n => context.Products.StartConsumer(
+                n == 1 ? $"consumer-{who}" : $"consumer-{who}-{n}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, environment)).ToList();
         long peak;
         bool complete;
         CpuUse cpu;
-        await using (child)
+        try
         {
-            var meter = new CpuMeter(Infra.PostgresPid, () => child.HasExited ? null : child.Id);
+            var meter = new CpuMeter(Infra.PostgresPid, () => children.Where(c => !c.HasExited).Select(c => c.Id));
             // The naive consumer exits by itself once it has processed every event: only ours must never exit.
-            complete = await monitor.WaitUntilAsync(s => s.Stored >= totals.Sales, limit, () => child.HasExited && !naive,
+            complete = await monitor.WaitUntilAsync(s => s.Stored >= totals.Sales, limit, () => children.Any(c => c.HasExited) && !naive,
                 sample => context.Say(Progress(who, sample, totals.Sales, monitor.Progress)));
-            if (child.HasExited && !(naive && complete && child.ExitCode == 0)) throw new BenchmarkFailure($"{child.Name} exited with code {child.ExitCode} (see its log)");
-            peak = child.PeakWorkingSetKb();
+            if (children.FirstOrDefault(c => c.HasExited && !(naive && complete && c.ExitCode == 0)) is { } exited)
+            {
+                throw new BenchmarkFailure($"{exited.Name} exited with code {exited.ExitCode} (see its log)");
+            }
+            peak = children.Max(c => c.PeakWorkingSetKb());
             cpu = meter.Stop();
             // Let the last offsets commit before stopping, so the lag series ends at zero.
             await Task.Delay(500);
-            await child.StopAsync();
+            foreach (var child in children) await child.StopAsync();
+        }
+        finally
+        {
+            foreach (var child in children) await child.DisposeAsync();
         }
         await stop.CancelAsync();
         await monitoring;
