@@ -105,6 +105,13 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
             context.Say($"saturation: the topic holds all {high:N0} events (low watermarks 0)");
         }
 
+        // Other commits' consumers (variants with COMMIT=rev) are built before any drain, so no build runs beside one.
+        var variantDlls = new List<string?>();
+        foreach (var (_, environment) in options.Variants)
+        {
+            variantDlls.Add(environment.TryGetValue("COMMIT", out var revision) ? await context.Products.BuildConsumerAtAsync(revision, context.Say) : null);
+        }
+
         // 2. Our consumer drains it.
         var oursRedis = Infra.NewRedisConnectionString();
         var ours = await DrainAsync("ours", topic, oursDb, oursRedis, totals, naive: false, options.ConsumerEnvironment);
@@ -115,13 +122,15 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
             var (variantName, environment) = options.Variants[i];
             var merged = new Dictionary<string, string>(options.ConsumerEnvironment);
             var consumers = 1;
+            var dll = variantDlls[i];
             foreach (var (key, value) in environment)
             {
                 if (key == "PRESET") await ApplyPresetAsync(variantDbs[i], value);
                 else if (key == "CONSUMERS") consumers = ConsumerCount(value);
+                else if (key == "COMMIT") continue;   // built above
                 else merged[key] = value;
             }
-            variants.Add(await DrainAsync($"ours-{variantName}", topic, variantDbs[i], Infra.NewRedisConnectionString(), totals, naive: false, merged, consumers));
+            variants.Add(await DrainAsync($"ours-{variantName}", topic, variantDbs[i], Infra.NewRedisConnectionString(), totals, naive: false, merged, consumers, dll));
         }
 
         // 3. The naive consumer drains the same events.
@@ -153,7 +162,7 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
 
     /// <param name="consumers">Consumer processes in one group (scale-out): each takes its share of the partitions.</param>
     private async Task<DrainResult> DrainAsync(string who, string topic, string postgres, string redis, GeneratorTotals totals, bool naive,
-        IReadOnlyDictionary<string, string> environment, int consumers = 1)
+        IReadOnlyDictionary<string, string> environment, int consumers = 1, string? consumerDll = null)
     {
         await PostgresStatistics.ResetAsync(postgres);
         var group = $"{who}-{context.RunId}";
@@ -171,7 +180,7 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         var children = naive
             ? [context.Products.StartNaiveConsumer($"consumer-{who}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, totals.Sales, limit.TotalSeconds + 30)]
             : Enumerable.Range(1, consumers).Select(n => context.Products.StartConsumer(
-                n == 1 ? $"consumer-{who}" : $"consumer-{who}-{n}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, environment)).ToList();
+                n == 1 ? $"consumer-{who}" : $"consumer-{who}-{n}", Infra.Kafka.BootstrapServers, topic, group, postgres, redis, environment, consumerDll)).ToList();
         long peak;
         bool complete;
         CpuUse cpu;

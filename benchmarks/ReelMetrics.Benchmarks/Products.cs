@@ -55,11 +55,46 @@ internal sealed class Products(string repositoryRoot, string logDirectory)
         }
     }
 
+    /// <summary>
+    /// The consumer as it was at <paramref name="revision"/> (a commit, tag or branch), built in Release from a copy of
+    /// that commit's files (git archive; the repository itself is not touched): what a variant <c>COMMIT=rev</c> runs, so
+    /// that a code change is measured side by side with the code before it, on the same topic in the same run.
+    /// </summary>
+    /// <returns>The path of that consumer's dll.</returns>
+    public async Task<string> BuildConsumerAtAsync(string revision, Action<string> say)
+    {
+        var commit = (await RunAsync("git", ["-C", RepositoryRoot, "rev-parse", "--verify", "--short=12", revision + "^{commit}"], $"no commit '{revision}'")).Trim();
+        var root = Path.Combine(Path.GetTempPath(), "reelmetrics-bench-builds", commit);
+        var dll = Path.Combine(root, Consumer, "bin", "Release", "net10.0", Consumer + ".dll");
+        if (File.Exists(dll)) return dll;
+        say($"building {Consumer} at {commit} (Release, in {root})");
+        Directory.CreateDirectory(root);
+        await RunAsync("bash", ["-c", $"git -C '{RepositoryRoot}' archive {commit} | tar -x -C '{root}'"], $"extracting {commit}");
+        // No build servers left behind to run beside the drains.
+        await RunAsync("dotnet", ["build", "-c", "Release", "-nologo", "-v", "q", "-nodeReuse:false", "-p:UseSharedCompilation=false",
+            Path.Combine(root, Consumer, Consumer + ".csproj")], $"building {Consumer} at {commit}");
+        return dll;
+    }
+
+    private static async Task<string> RunAsync(string program, IEnumerable<string> arguments, string what)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        await process.WaitForExitAsync(cts.Token);
+        if (process.ExitCode != 0) throw new BenchmarkFailure($"{what} failed:\n{await output}\n{await error}");
+        return await output;
+    }
+
     public string DllOf(string project) => Path.Combine(RepositoryRoot, project, "bin", "Release", "net10.0", project + ".dll");
 
     /// <summary>The real consumer, configured the way the AppHost configures it, on the given topic, group and stores.</summary>
+    /// <param name="dll">Another build of the consumer (<see cref="BuildConsumerAtAsync"/>); this repository's by default.</param>
     public ChildProcess StartConsumer(string name, string bootstrap, string topic, string group, string postgres, string redis,
-        IReadOnlyDictionary<string, string>? extra = null)
+        IReadOnlyDictionary<string, string>? extra = null, string? dll = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -72,7 +107,8 @@ internal sealed class Products(string repositoryRoot, string logDirectory)
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ReelMetrics.LocalInfrastructure.FreePort.Next()}",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>()) environment[key] = value;
-        return ChildProcess.Start(name, "dotnet", [DllOf(Consumer)], environment, Path.Combine(LogDirectory, name + ".log"), FolderOf(Consumer));
+        dll ??= DllOf(Consumer);
+        return ChildProcess.Start(name, "dotnet", [dll], environment, Path.Combine(LogDirectory, name + ".log"), Path.GetDirectoryName(dll)!);
     }
 
     private string FolderOf(string project) => Path.GetDirectoryName(DllOf(project))!;
