@@ -5,10 +5,10 @@ namespace ReelMetrics.Api;
 /// <summary>Theaters and movies by id: the names every answer shows, and what "unknown id" means.</summary>
 internal sealed class Catalog
 {
-    private readonly Dictionary<int, TheaterSummary> theaters;
-    private readonly Dictionary<int, MovieSummary> movies;
+    private readonly Dictionary<int, Theater> theaters;
+    private readonly Dictionary<int, Movie> movies;
 
-    public Catalog(IEnumerable<TheaterSummary> theaters, IEnumerable<MovieSummary> movies)
+    public Catalog(IEnumerable<Theater> theaters, IEnumerable<Movie> movies)
     {
         Theaters = [.. theaters.OrderBy(t => t.TheaterId)];
         Movies = [.. movies.OrderBy(m => m.MovieId)];
@@ -17,14 +17,14 @@ internal sealed class Catalog
     }
 
     /// <summary>Every theater, by id.</summary>
-    public IReadOnlyList<TheaterSummary> Theaters { get; }
+    public IReadOnlyList<Theater> Theaters { get; }
 
     /// <summary>Every movie, by id.</summary>
-    public IReadOnlyList<MovieSummary> Movies { get; }
+    public IReadOnlyList<Movie> Movies { get; }
 
-    public TheaterSummary? Theater(int theaterId) => theaters.GetValueOrDefault(theaterId);
+    public Theater? Theater(int theaterId) => theaters.GetValueOrDefault(theaterId);
 
-    public MovieSummary? Movie(int movieId) => movies.GetValueOrDefault(movieId);
+    public Movie? Movie(int movieId) => movies.GetValueOrDefault(movieId);
 
     // Sales reference the catalog (foreign keys), so a missing id only means a catalog newer than this copy.
     public string TheaterName(int theaterId) => Theater(theaterId)?.Name ?? $"Theater {theaterId}";

@@ -11,10 +11,10 @@ namespace ReelMetrics.Api;
 public interface ISalesReadModel
 {
     /// <summary>Every theater, with its number of screens and seats.</summary>
-    Task<IReadOnlyList<TheaterSummary>> GetTheatersAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<Theater>> GetTheatersAsync(CancellationToken cancellationToken);
 
     /// <summary>Every movie of the catalog.</summary>
-    Task<IReadOnlyList<MovieSummary>> GetMoviesAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<Movie>> GetMoviesAsync(CancellationToken cancellationToken);
 
     /// <summary>Each movie's sales at a theater by business date (theater_movie_daily_sales).</summary>
     Task<IReadOnlyList<TheaterMovieFigures>> GetTheaterMovieSalesAsync(int theaterId, DateRange dates, CancellationToken cancellationToken);

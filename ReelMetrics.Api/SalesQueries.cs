@@ -44,13 +44,13 @@ public sealed class SalesQueries(
             AsOf(calendar.SameTimeLastWeek(now)));
     }
 
-    public async Task<IReadOnlyList<TheaterSummary>> TheatersAsync(CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<Theater>> TheatersAsync(CancellationToken cancellationToken) =>
         (await CatalogAsync(cancellationToken)).Theaters;
 
-    public async Task<TheaterSummary?> TheaterAsync(int theaterId, CancellationToken cancellationToken) =>
+    public async Task<Theater?> TheaterAsync(int theaterId, CancellationToken cancellationToken) =>
         (await CatalogAsync(cancellationToken)).Theater(theaterId);
 
-    public async Task<IReadOnlyList<MovieSummary>> MoviesAsync(CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<Movie>> MoviesAsync(CancellationToken cancellationToken) =>
         (await CatalogAsync(cancellationToken)).Movies;
 
     /// <summary>Each movie's sales at a theater by date, newest date first, then by revenue; null for an unknown theater.</summary>
@@ -69,7 +69,7 @@ public sealed class SalesQueries(
     }
 
     /// <summary>A theater's showtimes on a date by start time, then screen; null for an unknown theater.</summary>
-    public async Task<IReadOnlyList<ShowtimeOccupancy>?> ShowtimesAsync(int theaterId, DateOnly date, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Showtime>?> ShowtimesAsync(int theaterId, DateOnly date, CancellationToken cancellationToken)
     {
         var catalog = await CatalogAsync(cancellationToken);
         if (catalog.Theater(theaterId) is not { } theater) return null;
@@ -79,7 +79,7 @@ public sealed class SalesQueries(
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(theater.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
         return showtimes
             .OrderBy(s => s.StartsAt).ThenBy(s => s.Screen, StringComparer.Ordinal).ThenBy(s => s.ShowtimeId)
-            .Select(s => new ShowtimeOccupancy(
+            .Select(s => new Showtime(
                 s.ShowtimeId, s.MovieId, catalog.MovieTitle(s.MovieId), s.Screen, s.Format,
                 new DateTimeOffset(s.StartsAt, zone.GetUtcOffset(s.StartsAt)),
                 s.Capacity, s.TicketsSold, Math.Round((double)s.TicketsSold / s.Capacity, 4)))

@@ -15,8 +15,8 @@ public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesRe
 {
     static DapperSalesReadModel() => DapperMapping.Configure();
 
-    public Task<IReadOnlyList<TheaterSummary>> GetTheatersAsync(CancellationToken cancellationToken) =>
-        QueryAsync<TheaterSummary>("""
+    public Task<IReadOnlyList<Theater>> GetTheatersAsync(CancellationToken cancellationToken) =>
+        QueryAsync<Theater>("""
             select t.theater_id, t.name, t.city, t.time_zone,
                    count(s.screen_id)::int as screens, coalesce(sum(s.capacity), 0)::int as seats
             from theaters t
@@ -24,8 +24,8 @@ public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesRe
             group by t.theater_id
             """, null, cancellationToken);
 
-    public Task<IReadOnlyList<MovieSummary>> GetMoviesAsync(CancellationToken cancellationToken) =>
-        QueryAsync<MovieSummary>("""
+    public Task<IReadOnlyList<Movie>> GetMoviesAsync(CancellationToken cancellationToken) =>
+        QueryAsync<Movie>("""
             select movie_id, title, genre, rating,
                    runtime_minutes, release_date
             from movies

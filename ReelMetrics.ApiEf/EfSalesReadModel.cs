@@ -7,14 +7,14 @@ namespace ReelMetrics.ApiEf;
 /// <summary>The read model in LINQ, translated by EF Core (parameterised SQL, no tracking).</summary>
 public sealed class EfSalesReadModel(ReelMetricsDbContext db) : ISalesReadModel
 {
-    public async Task<IReadOnlyList<TheaterSummary>> GetTheatersAsync(CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<Theater>> GetTheatersAsync(CancellationToken cancellationToken) =>
         await db.Theaters
-            .Select(t => new TheaterSummary(t.TheaterId, t.Name, t.City, t.TimeZone, t.Screens.Count, t.Screens.Sum(s => s.Capacity)))
+            .Select(t => new Theater(t.TheaterId, t.Name, t.City, t.TimeZone, t.Screens.Count, t.Screens.Sum(s => s.Capacity)))
             .ToListAsync(cancellationToken);
 
-    public async Task<IReadOnlyList<MovieSummary>> GetMoviesAsync(CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<Movie>> GetMoviesAsync(CancellationToken cancellationToken) =>
         await db.Movies
-            .Select(m => new MovieSummary(m.MovieId, m.Title, m.Genre, m.Rating, m.RuntimeMinutes, m.ReleaseDate))
+            .Select(m => new Movie(m.MovieId, m.Title, m.Genre, m.Rating, m.RuntimeMinutes, m.ReleaseDate))
             .ToListAsync(cancellationToken);
 
     public async Task<IReadOnlyList<TheaterMovieFigures>> GetTheaterMovieSalesAsync(int theaterId, DateRange dates, CancellationToken cancellationToken) =>

@@ -27,7 +27,7 @@ public static class MoviesApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<MovieSummary>>> GetMovies(SalesQueries sales, CancellationToken cancellationToken) =>
+    public static async Task<Ok<IReadOnlyList<Movie>>> GetMovies(SalesQueries sales, CancellationToken cancellationToken) =>
         TypedResults.Ok(await sales.MoviesAsync(cancellationToken));
 
     public static async Task<Results<Ok<IReadOnlyList<DailySales>>, ProblemHttpResult>> GetMovieSales(

@@ -24,7 +24,7 @@ public static class SalesApi
             .WithName("GetSalesPace")
             .WithSummary("Revenue of today's business date sold so far against the business date a week earlier up to the same time into its day.")
             .WithDescription("Today is the chain's business date (`GET /business-day`): the same sales as the summary's revenue of today, cumulative by `sold_at` to the minute. Last week: the business date 7 days earlier, up to the same elapsed time into its business day. `series` holds both days' cumulative revenue per 15-minute bucket of today's business day (`time` is the bucket's start, HH:mm in the chain's local time `time_zone`; 92, 96 or 100 buckets for a 23, 24 or 25-hour day; tickets sold before the day began count in the first bucket); `today` is null for buckets not yet begun. `ratio` is null when last week sold nothing by this time.")
-            .WithResponseExample(ApiExamples.Pace);
+            .WithResponseExample(ApiExamples.SalesPace);
         return app;
     }
 

@@ -47,10 +47,10 @@ public static class TheatersApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<TheaterSummary>>> GetTheaters(SalesQueries sales, CancellationToken cancellationToken) =>
+    public static async Task<Ok<IReadOnlyList<Theater>>> GetTheaters(SalesQueries sales, CancellationToken cancellationToken) =>
         TypedResults.Ok(await sales.TheatersAsync(cancellationToken));
 
-    public static async Task<Results<Ok<TheaterSummary>, ProblemHttpResult>> GetTheater(
+    public static async Task<Results<Ok<Theater>, ProblemHttpResult>> GetTheater(
         string id, SalesQueries sales, CancellationToken cancellationToken)
     {
         if (!RequestValues.TryId(id, "theater", out var theaterId, out var problem)) return problem;
@@ -79,7 +79,7 @@ public static class TheatersApi
             : RequestValues.NotFound("theater", theaterId);
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<ShowtimeOccupancy>>, ProblemHttpResult>> GetTheaterShowtimes(
+    public static async Task<Results<Ok<IReadOnlyList<Showtime>>, ProblemHttpResult>> GetTheaterShowtimes(
         string id, string? date, SalesQueries sales, CancellationToken cancellationToken)
     {
         if (!RequestValues.TryId(id, "theater", out var theaterId, out var problem)) return problem;

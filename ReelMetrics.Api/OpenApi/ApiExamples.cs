@@ -7,9 +7,9 @@ internal static class ApiExamples
 {
     private static readonly DateOnly Date = new(2025, 3, 14);
 
-    public static readonly TheaterSummary Theater = new(1, "AMC Century City", "Los Angeles", "America/Los_Angeles", 13, 2300);
+    public static readonly Theater Theater = new(1, "AMC Century City", "Los Angeles", "America/Los_Angeles", 13, 2300);
 
-    public static readonly TheaterSummary[] Theaters =
+    public static readonly Theater[] Theaters =
     [
         Theater,
         new(2, "Regal LA Live", "Los Angeles", "America/Los_Angeles", 9, 1900),
@@ -22,7 +22,7 @@ internal static class ApiExamples
         new(28, "Barbie", Date.AddDays(-1), 187, 2758.25m),
     ];
 
-    public static readonly ShowtimeOccupancy[] Showtimes =
+    public static readonly Showtime[] Showtimes =
     [
         new(10_218_990, 28, "Barbie", "Screen 2", "dolby", new DateTimeOffset(2025, 3, 14, 11, 0, 0, TimeSpan.FromHours(-7)), 140, 57, 0.4071),
         new(10_218_993, 28, "Barbie", "Screen 2", "dolby", new DateTimeOffset(2025, 3, 14, 19, 15, 0, TimeSpan.FromHours(-7)), 140, 131, 0.9357),
@@ -36,7 +36,7 @@ internal static class ApiExamples
 
     public static readonly TopTheater TopTheater = new(Date, 7, "AMC River East", 18_412.75m, 1240);
 
-    public static readonly MovieSummary[] Movies =
+    public static readonly Movie[] Movies =
     [
         new(1, "The Matrix", "Sci-Fi", "R", 136, new DateOnly(1999, 3, 31)),
         new(2, "Jurassic Park", "Adventure", "PG-13", 127, new DateOnly(1993, 6, 11)),
@@ -67,7 +67,7 @@ internal static class ApiExamples
         new("kiosk", 57_612.50m, 3_943),
     ]);
 
-    public static readonly SalesPace Pace = new(new DateTimeOffset(2025, 3, 14, 18, 2, 11, TimeSpan.Zero), Date, Date.AddDays(-7),
+    public static readonly SalesPace SalesPace = new(new DateTimeOffset(2025, 3, 14, 18, 2, 11, TimeSpan.Zero), Date, Date.AddDays(-7),
         "America/New_York", new RevenueAndTickets(182_400.50m, 12_470), new RevenueAndTickets(165_210.00m, 11_302), 1.1041,
         [
             new PacePoint("06:00", 96_512.00m, 90_498.50m),

@@ -1,7 +1,7 @@
 namespace ReelMetrics.Contracts.Api;
 
 /// <summary>A theater of the chain, as both APIs return it.</summary>
-public sealed record TheaterSummary(int TheaterId, string Name, string City, string TimeZone, int Screens, int Seats);
+public sealed record Theater(int TheaterId, string Name, string City, string TimeZone, int Screens, int Seats);
 
 /// <summary>One movie's sales at one theater on one business date.</summary>
 public sealed record TheaterMovieSales(int MovieId, string Title, DateOnly SaleDate, long TicketsSold, decimal Revenue);
@@ -16,6 +16,6 @@ public sealed record TheaterHourSales(int Hour, long TicketsSold, decimal Revenu
 /// A showtime and how full it is. <see cref="StartsAt"/> is the instant the screening starts, with the
 /// theater's UTC offset at that time; <see cref="Occupancy"/> is tickets sold over capacity (0..1, 4 decimals).
 /// </summary>
-public sealed record ShowtimeOccupancy(
+public sealed record Showtime(
     long ShowtimeId, int MovieId, string Title, string Screen, string Format,
     DateTimeOffset StartsAt, int Capacity, int TicketsSold, double Occupancy);

@@ -8,16 +8,16 @@ import type {
   LiveTicket,
   LiveTotals,
   Movie,
-  MovieLeaderboardRow,
+  MovieRank,
   Ok,
-  Pace,
   ProblemDetails,
   RouteParameters,
+  SalesPace,
   SalesSummary,
   Showtime,
   Theater,
-  TheaterLeaderboardRow,
   TheaterMovieSales,
+  TheaterRank,
   TopTheater,
 } from './types';
 import type { Alert, PipelineStatus } from '../status/types';
@@ -128,10 +128,10 @@ export interface ReelMetricsApi {
   topTheater(date: IsoDate, signal?: AbortSignal): Promise<TopTheater>;
   movies(signal?: AbortSignal): Promise<Movie[]>;
   movieSales(id: number, range: { from?: IsoDate; to?: IsoDate }, signal?: AbortSignal): Promise<DailySales[]>;
-  theaterLeaderboard(query: { date?: IsoDate; limit?: number }, signal?: AbortSignal): Promise<TheaterLeaderboardRow[]>;
-  movieLeaderboard(query: { date?: IsoDate; limit?: number }, signal?: AbortSignal): Promise<MovieLeaderboardRow[]>;
+  theaterLeaderboard(query: { date?: IsoDate; limit?: number }, signal?: AbortSignal): Promise<TheaterRank[]>;
+  movieLeaderboard(query: { date?: IsoDate; limit?: number }, signal?: AbortSignal): Promise<MovieRank[]>;
   summary(range: { from?: IsoDate; to?: IsoDate }, signal?: AbortSignal): Promise<SalesSummary>;
-  pace(signal?: AbortSignal): Promise<Pace>;
+  pace(signal?: AbortSignal): Promise<SalesPace>;
   /** The pipeline's state (`GET /status`). */
   status(signal?: AbortSignal): Promise<PipelineStatus>;
   /** Alerts, newest first (`GET /alerts`). */

@@ -576,6 +576,17 @@ export interface components {
             top_theaters: components["schemas"]["TheaterRank"][];
             top_movies: components["schemas"]["MovieRank"][];
         };
+        Movie: {
+            /** Format: int32 */
+            movie_id: number;
+            title: string;
+            genre: string;
+            rating: string;
+            /** Format: int32 */
+            runtime_minutes: number;
+            /** Format: date */
+            release_date: string;
+        };
         MovieRank: {
             /** Format: int32 */
             rank: number;
@@ -586,17 +597,6 @@ export interface components {
             revenue: number;
             /** Format: int64 */
             tickets_sold: number;
-        };
-        MovieSummary: {
-            /** Format: int32 */
-            movie_id: number;
-            title: string;
-            genre: string;
-            rating: string;
-            /** Format: int32 */
-            runtime_minutes: number;
-            /** Format: date */
-            release_date: string;
         };
         NewestSale: {
             /** Format: date-time */
@@ -673,7 +673,7 @@ export interface components {
             average_ticket_price: number;
             channels: components["schemas"]["ChannelSales"][];
         };
-        ShowtimeOccupancy: {
+        Showtime: {
             /** Format: int64 */
             showtime_id: number;
             /** Format: int32 */
@@ -699,6 +699,17 @@ export interface components {
             lagging_above_messages: number;
             /** Format: double */
             lagging_delay_seconds: number;
+        };
+        Theater: {
+            /** Format: int32 */
+            theater_id: number;
+            name: string;
+            city: string;
+            time_zone: string;
+            /** Format: int32 */
+            screens: number;
+            /** Format: int32 */
+            seats: number;
         };
         TheaterHourSales: {
             /** Format: int32 */
@@ -731,17 +742,6 @@ export interface components {
             revenue: number;
             /** Format: int64 */
             tickets_sold: number;
-        };
-        TheaterSummary: {
-            /** Format: int32 */
-            theater_id: number;
-            name: string;
-            city: string;
-            time_zone: string;
-            /** Format: int32 */
-            screens: number;
-            /** Format: int32 */
-            seats: number;
         };
         TopTheater: {
             /** Format: date */
@@ -1358,7 +1358,7 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": components["schemas"]["TheaterSummary"][];
+                    "application/json": components["schemas"]["Theater"][];
                 };
             };
             /** @description No valid access token (or live ticket) was sent. */
@@ -1405,7 +1405,7 @@ export interface operations {
                      *       "seats": 2300
                      *     }
                      */
-                    "application/json": components["schemas"]["TheaterSummary"];
+                    "application/json": components["schemas"]["Theater"];
                 };
             };
             /** @description Bad Request */
@@ -1574,7 +1574,7 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": components["schemas"]["ShowtimeOccupancy"][];
+                    "application/json": components["schemas"]["Showtime"][];
                 };
             };
             /** @description Bad Request */
@@ -1720,7 +1720,7 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": components["schemas"]["MovieSummary"][];
+                    "application/json": components["schemas"]["Movie"][];
                 };
             };
             /** @description No valid access token (or live ticket) was sent. */

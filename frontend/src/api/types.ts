@@ -1,6 +1,7 @@
-// The REST contract both backends serve, under the names the dashboard uses. Every type here is the
-// generated schema's (schema.d.ts, from the OpenAPI document in openapi.json; `npm run api:types`),
-// never a copy: a contract change that the dashboard does not follow fails `npm run typecheck`.
+// The REST contract both backends serve, each type under its schema's name, which is the C# record's
+// (one name per thing in C#, JSON schema and TypeScript). Every type here is the generated schema's
+// (schema.d.ts, from the OpenAPI document in openapi.json; `npm run api:types`), never a copy: a contract
+// change that the dashboard does not follow fails `npm run typecheck`.
 import type { components, paths } from './schema';
 
 type Schemas = components['schemas'];
@@ -8,22 +9,22 @@ type Schemas = components['schemas'];
 /** An ISO business date, `YYYY-MM-DD` (the document's `format: date`). */
 export type IsoDate = string;
 
-export type Theater = Schemas['TheaterSummary'];
+export type Theater = Schemas['Theater'];
 export type TheaterMovieSales = Schemas['TheaterMovieSales'];
 /** `occupancy` is tickets_sold / capacity, 0..1. */
-export type Showtime = Schemas['ShowtimeOccupancy'];
+export type Showtime = Schemas['Showtime'];
 export type TopTheater = Schemas['TopTheater'];
-export type Movie = Schemas['MovieSummary'];
+export type Movie = Schemas['Movie'];
 export type DailySales = Schemas['DailySales'];
-export type TheaterLeaderboardRow = Schemas['TheaterRank'];
-export type MovieLeaderboardRow = Schemas['MovieRank'];
+export type TheaterRank = Schemas['TheaterRank'];
+export type MovieRank = Schemas['MovieRank'];
 export type ChannelSales = Schemas['ChannelSales'];
 export type SalesSummary = Schemas['SalesSummary'];
 export type RevenueAndTickets = Schemas['RevenueAndTickets'];
 /** `time` is `HH:mm`, the start of a 15-minute bucket; `today` is null for buckets not yet begun. */
 export type PacePoint = Schemas['PacePoint'];
 /** `ratio` is today.revenue / last_week.revenue, null when last week had nothing. */
-export type Pace = Schemas['SalesPace'];
+export type SalesPace = Schemas['SalesPace'];
 /** The `totals` event of `GET /live`. */
 export type LiveTotals = Schemas['LiveTotals'];
 /** A ticket for one `GET /live` (EventSource cannot send a bearer token): single use, short-lived. */

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import type { MovieLeaderboardRow, TheaterLeaderboardRow } from '../api/types';
+import type { MovieRank, TheaterRank } from '../api/types';
 import { EmptyState } from '../components/StatusMessage';
 import { formatInteger, formatUsd } from '../format';
 
@@ -60,7 +60,7 @@ function Leaderboard({ rows, what, testId }: { rows: RankedRow[]; what: 'Theater
   );
 }
 
-export function TheaterLeaderboard({ rows }: { rows: TheaterLeaderboardRow[] }) {
+export function TheaterLeaderboard({ rows }: { rows: TheaterRank[] }) {
   const ranked = rows.map((row) => ({
     key: row.theater_id,
     rank: row.rank,
@@ -71,7 +71,7 @@ export function TheaterLeaderboard({ rows }: { rows: TheaterLeaderboardRow[] }) 
   return <Leaderboard rows={ranked} what="Theater" testId="theater-leaderboard" />;
 }
 
-export function MovieLeaderboard({ rows }: { rows: MovieLeaderboardRow[] }) {
+export function MovieLeaderboard({ rows }: { rows: MovieRank[] }) {
   const ranked = rows.map((row) => ({
     key: row.movie_id,
     rank: row.rank,

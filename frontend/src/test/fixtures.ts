@@ -1,4 +1,4 @@
-import type { LiveTotals, Pace, Showtime, Theater, TheaterMovieSales } from '../api/types';
+import type { LiveTotals, SalesPace, Showtime, Theater, TheaterMovieSales } from '../api/types';
 
 export const theaters: Theater[] = [
   { theater_id: 1, name: 'AMC Century City', city: 'Los Angeles', time_zone: 'America/Los_Angeles', screens: 15, seats: 2737 },
@@ -25,7 +25,7 @@ export function liveTotals(overrides: Partial<LiveTotals> = {}): LiveTotals {
   };
 }
 
-export const pace: Pace = {
+export const pace: SalesPace = {
   as_of: '2025-03-11T18:00:00Z',
   date: '2025-03-11',
   last_week_date: '2025-03-04',

@@ -5,6 +5,10 @@ using ReelMetrics.Api.Security;
 using ReelMetrics.Contracts;
 using ReelMetrics.Contracts.Api;
 using ReelMetrics.Database.Catalog;
+// The contract's records, not the seed catalog's of the same names.
+using Movie = ReelMetrics.Contracts.Api.Movie;
+using Showtime = ReelMetrics.Contracts.Api.Showtime;
+using Theater = ReelMetrics.Contracts.Api.Theater;
 
 namespace ReelMetrics.Tests.Api;
 
@@ -38,9 +42,9 @@ public abstract class ApiContractTests(ApiWorld world) : IClassFixture<ApiWorld>
     [Fact]
     public async Task TheatersAreTheWholeChainByIdWithTheirScreensAndSeats()
     {
-        var theaters = (await OkAsync("/theaters")).As<TheaterSummary[]>();
+        var theaters = (await OkAsync("/theaters")).As<Theater[]>();
 
-        var expected = SeedCatalog.Theaters.Select(t => new TheaterSummary(t.TheaterId, t.Name, t.City, t.TimeZone,
+        var expected = SeedCatalog.Theaters.Select(t => new Theater(t.TheaterId, t.Name, t.City, t.TimeZone,
             SeedCatalog.Screens.Count(s => s.TheaterId == t.TheaterId), SeedCatalog.Screens.Where(s => s.TheaterId == t.TheaterId).Sum(s => s.Capacity)));
         Assert.Equal(expected, theaters);
     }
@@ -48,9 +52,9 @@ public abstract class ApiContractTests(ApiWorld world) : IClassFixture<ApiWorld>
     [Fact]
     public async Task OneTheaterIsAsInTheList()
     {
-        var theaters = (await OkAsync("/theaters")).As<TheaterSummary[]>();
+        var theaters = (await OkAsync("/theaters")).As<Theater[]>();
 
-        var theater = (await OkAsync("/theaters/7")).As<TheaterSummary>();
+        var theater = (await OkAsync("/theaters/7")).As<Theater>();
 
         Assert.Equal(theaters.Single(t => t.TheaterId == 7), theater);
     }
@@ -71,8 +75,8 @@ public abstract class ApiContractTests(ApiWorld world) : IClassFixture<ApiWorld>
     public async Task ShowtimesSayHowFullEachIsAndStartAtAnInstantWithTheTheatersOffset()
     {
         var response = await OkAsync("/theaters/4/showtimes");
-        var showtimes = response.As<ShowtimeOccupancy[]>();
-        var tomorrow = (await OkAsync($"/theaters/4/showtimes?date={Day(Sales.Today.AddDays(1))}")).As<ShowtimeOccupancy[]>();
+        var showtimes = response.As<Showtime[]>();
+        var tomorrow = (await OkAsync($"/theaters/4/showtimes?date={Day(Sales.Today.AddDays(1))}")).As<Showtime[]>();
 
         Assert.Equal(Sales.Showtimes(4, Sales.Today), showtimes);
         Assert.Equal(Sales.Showtimes(4, Sales.Today.AddDays(1)), tomorrow);
@@ -137,9 +141,9 @@ public abstract class ApiContractTests(ApiWorld world) : IClassFixture<ApiWorld>
     [Fact]
     public async Task MoviesAreTheCatalogById()
     {
-        var movies = (await OkAsync("/movies")).As<MovieSummary[]>();
+        var movies = (await OkAsync("/movies")).As<Movie[]>();
 
-        Assert.Equal(SeedCatalog.Movies.Select(m => new MovieSummary(m.MovieId, m.Title, m.Genre, m.Rating, m.RuntimeMinutes, m.ReleaseDate)), movies);
+        Assert.Equal(SeedCatalog.Movies.Select(m => new Movie(m.MovieId, m.Title, m.Genre, m.Rating, m.RuntimeMinutes, m.ReleaseDate)), movies);
     }
 
     [Fact]
@@ -238,7 +242,7 @@ public abstract class ApiContractTests(ApiWorld world) : IClassFixture<ApiWorld>
     public async Task TheOriginalCommandsStillWork()
     {
         // curl http://localhost:8001/theaters, …/theaters/1/movies, curl http://localhost:8002/top-theater/<date>
-        Assert.Equal(30, (await OkAsync("/theaters")).As<TheaterSummary[]>().Length);
+        Assert.Equal(30, (await OkAsync("/theaters")).As<Theater[]>().Length);
         Assert.NotEmpty((await OkAsync("/theaters/1/movies")).As<TheaterMovieSales[]>());
         Assert.Equal(Sales.Today, (await OkAsync($"/top-theater/{Today}")).As<TopTheater>().SaleDate);
     }

@@ -69,13 +69,13 @@ public sealed class LiveCacheTests(ApiWorld world, RedisFixture redis) : IClassF
     {
         var date = world.Sales.Today.AddDays(3);
         var url = $"/theaters/{(backend == Backend.Dapper ? 8 : 9)}/showtimes?date={Day(date)}";
-        var cold = (await world.Client(backend).FetchAsync(url)).As<ShowtimeOccupancy[]>();   // reads and keeps the schedule
+        var cold = (await world.Client(backend).FetchAsync(url)).As<Showtime[]>();   // reads and keeps the schedule
         Assert.All(cold, s => Assert.Equal(0, s.TicketsSold));
         var showtime = cold[0];
         await world.Harness.Redis.GetDatabase().SortedSetAddAsync(LiveKeys.Showtimes(date), showtime.ShowtimeId.ToString(CultureInfo.InvariantCulture), 5);
 
-        var warm = (await world.Client(backend).FetchAsync(url)).As<ShowtimeOccupancy[]>();
-        var uncached = (await world.Client(backend, useCache: false).FetchAsync(url)).As<ShowtimeOccupancy[]>();
+        var warm = (await world.Client(backend).FetchAsync(url)).As<Showtime[]>();
+        var uncached = (await world.Client(backend, useCache: false).FetchAsync(url)).As<Showtime[]>();
 
         Assert.Equal(showtime with { TicketsSold = 5, Occupancy = Math.Round(5.0 / showtime.Capacity, 4) }, warm[0]);
         Assert.Equal(cold.Skip(1), warm.Skip(1));

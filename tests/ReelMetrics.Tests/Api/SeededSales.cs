@@ -2,6 +2,7 @@ using ReelMetrics.Contracts;
 using ReelMetrics.Contracts.Api;
 using ReelMetrics.Database.Catalog;
 using ReelMetrics.Tests.Ingestion;
+using Showtime = ReelMetrics.Contracts.Api.Showtime;
 
 namespace ReelMetrics.Tests.Api;
 
@@ -122,7 +123,7 @@ public sealed class SeededSales(IReadOnlyList<TicketSold> events, DateTimeOffset
             .ToList();
     }
 
-    public IReadOnlyList<ShowtimeOccupancy> Showtimes(int theaterId, DateOnly date)
+    public IReadOnlyList<Showtime> Showtimes(int theaterId, DateOnly date)
     {
         var theater = SeedCatalog.Theaters.Single(t => t.TheaterId == theaterId);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(theater.TimeZone);
@@ -134,7 +135,7 @@ public sealed class SeededSales(IReadOnlyList<TicketSold> events, DateTimeOffset
             {
                 var sold = tickets.GetValueOrDefault(s.ShowtimeId);
                 var screen = screens[s.ScreenId];
-                return new ShowtimeOccupancy(s.ShowtimeId, s.MovieId, MovieTitle(s.MovieId), screen.Name, screen.Format,
+                return new Showtime(s.ShowtimeId, s.MovieId, MovieTitle(s.MovieId), screen.Name, screen.Format,
                     new DateTimeOffset(s.StartsAt, zone.GetUtcOffset(s.StartsAt)), s.Capacity, sold, Math.Round((double)sold / s.Capacity, 4));
             })
             .OrderBy(s => s.StartsAt).ThenBy(s => s.Screen, StringComparer.Ordinal).ThenBy(s => s.ShowtimeId)
