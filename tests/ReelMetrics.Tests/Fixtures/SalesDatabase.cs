@@ -26,6 +26,8 @@ public sealed class SalesDatabase : IAsyncDisposable
     /// <summary>Applies the schema and seed catalog to the (existing, empty) database at <paramref name="connectionString"/>.</summary>
     public static async Task<SalesDatabase> CreateAsync(string connectionString)
     {
+        // A test that fails on a server error (a deadlock, a constraint) shows its DETAIL: which rows, which processes.
+        connectionString = new NpgsqlConnectionStringBuilder(connectionString) { IncludeErrorDetail = true }.ConnectionString;
         var dataSource = NpgsqlDataSource.Create(connectionString);
         await new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(Today);
         return new SalesDatabase(connectionString, dataSource);
