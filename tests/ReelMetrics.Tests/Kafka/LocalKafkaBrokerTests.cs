@@ -242,7 +242,8 @@ public sealed class LocalKafkaBrokerTests(KafkaFixture kafka)
     {
         using var command = KafkaCommandProcess.Start("kafka", "--port", "not-a-port");
         Assert.Equal(2, await command.WaitForExitAsync());
-        Assert.Contains("usage:", command.Output);
+        Assert.Contains("--port must be a number from 0 to 65535, not 'not-a-port'", command.Output);
+        Assert.Contains("Usage:", command.Output);
     }
 
     /// <summary>Sends librdkafka's logs and errors (expected ones, in outage tests) to the test output, not stderr.</summary>
