@@ -17,31 +17,17 @@ public static class GeneratorCommandLine
     [
         (Number<double>("--rate", "sales per second (default 20, shaped by time of day; burst: unlimited)"), "Generator:Rate"),
         (Number<long>("--count", "stop after N acknowledged sales (default 0 = never)"), "Generator:Count"),
-        (new Option<TimeSpan>("--duration")
-        {
-            Description = "stop after T: 90s, 15m, 2h, 1d or hh:mm:ss",
-            HelpName = "T",
-            CustomParser = result => ParseDuration(result),
-        }, "Generator:Duration"),
+        (new Option<TimeSpan>("--duration") { Description = "stop after T: 90s, 15m, 2h, 1d or hh:mm:ss", HelpName = "T", CustomParser = ParseDuration },
+            "Generator:Duration"),
         (Number<int>("--seed", "seed of the sales model (default random, logged)"), "Generator:Seed"),
         (new Option<bool>("--burst") { Description = "load test: flat rate, every showtime of the window, past and future" }, "Generator:Burst"),
-        (new Option<string>("--topic") { Description = $"topic to produce to (default {Topics.TicketSales})", HelpName = "NAME" }, "Generator:Topic"),
-        (new Option<string>("--totals-file") { Description = "write the final totals as JSON to PATH", HelpName = "PATH" }, "Generator:TotalsFile"),
-        (new Option<string>("--bootstrap-servers")
-        {
-            Description = $"Kafka bootstrap servers (ConnectionStrings:{ConnectionNames.Kafka})",
-            HelpName = "HOSTS",
-        }, $"ConnectionStrings:{ConnectionNames.Kafka}"),
-        (new Option<string>("--connection-string")
-        {
-            Description = $"PostgreSQL connection string (ConnectionStrings:{ConnectionNames.Database}), to load seats already sold",
-            HelpName = "CS",
-        }, $"ConnectionStrings:{ConnectionNames.Database}"),
-        (new Option<bool>("--exit-when-done")
-        {
-            Description = "exit when the count or duration is reached (default true; the AppHost sets false)",
-            HelpName = "BOOL",
-        }, "Generator:ExitWhenDone"),
+        (Text("--topic", "NAME", $"topic to produce to (default {Topics.TicketSales})"), "Generator:Topic"),
+        (Text("--totals-file", "PATH", "write the final totals as JSON to PATH"), "Generator:TotalsFile"),
+        (Text("--bootstrap-servers", "HOSTS", $"Kafka bootstrap servers (ConnectionStrings:{ConnectionNames.Kafka})"), $"ConnectionStrings:{ConnectionNames.Kafka}"),
+        (Text("--connection-string", "CS", $"PostgreSQL connection string (ConnectionStrings:{ConnectionNames.Database}), to load seats already sold"),
+            $"ConnectionStrings:{ConnectionNames.Database}"),
+        (new Option<bool>("--exit-when-done") { Description = "exit when the count or duration is reached (default true; the AppHost sets false)" },
+            "Generator:ExitWhenDone"),
     ];
 
     private static readonly RootCommand Command = CreateCommand();
@@ -113,6 +99,9 @@ public static class GeneratorCommandLine
         result.AddError($"'{text}' is not a duration (e.g. 90s, 15m, 2h or 00:15:00).");
         return default;
     }
+
+    private static Option<string> Text(string name, string helpName, string description) =>
+        new(name) { Description = description, HelpName = helpName };
 
     /// <summary>A number kept as written, once it reads as a <typeparamref name="T"/> the way configuration binding reads it.</summary>
     private static Option<string> Number<T>(string name, string description) where T : INumberBase<T>

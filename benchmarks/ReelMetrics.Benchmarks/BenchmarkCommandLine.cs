@@ -40,25 +40,17 @@ internal static class BenchmarkCommandLine
         Number("--max-rate-events", "at most this many sales per fixed-rate run (keeps a lagging run short)", 350_000L);
     private static readonly Option<double> NaiveSeconds = Number("--naive-seconds", "most time the naive consumer gets", 180.0, "S");
     private static readonly Option<bool> NoNaive = new("--no-naive") { Description = "skip the naive consumer" };
-    private static readonly Option<bool> NoRepeat = new("--no-repeat")
-    {
-        Description = "skip the repeat drain (our consumer again on the same topic: the noise next to every ratio)",
-    };
+    private static readonly Option<bool> NoRepeat =
+        new("--no-repeat") { Description = "skip the repeat drain (our consumer again on the same topic: the noise next to every ratio)" };
     private static readonly Option<double> ApiSeconds = Number("--api-seconds", "wrk duration per endpoint", 10.0, "S");
     private static readonly Option<int> Connections = Number("--connections", "wrk connections", 64);
-    private static readonly Option<string> ConsumerEnvironment = new("--consumer-env")
-    {
-        Description = "extra environment for our consumer, e.g. Consumer__MaxBatchSize=50000",
-        HelpName = "K=V[;K=V]",
-    };
-    private static readonly Option<string> Variants = new("--variants")
-    {
-        Description = "after our consumer, drain the same topic again with each setting (own database); K=V is environment for the "
-            + "consumer, or PRESET=with-sales-fks / aggregates-fillfactor-50 (schema experiments on the variant's own database)",
-        HelpName = "NAME:K=V,K=V|NAME:...",
-    };
-    private static readonly Option<string> Out = new("--out") { Description = "results folder (default artifacts/benchmarks/<timestamp>)", HelpName = "DIR" };
-    private static readonly Option<string> Plot = new("--plot") { Description = "the ingest plot (default docs/benchmarks/ingest.png)", HelpName = "PATH" };
+    private static readonly Option<string> ConsumerEnvironment =
+        Text("--consumer-env", "K=V[;K=V]", "extra environment for our consumer, e.g. Consumer__MaxBatchSize=50000");
+    private static readonly Option<string> Variants = Text("--variants", "NAME:K=V,K=V|NAME:...",
+        "after our consumer, drain the same topic again with each setting (own database); K=V is environment for the consumer, "
+        + "or PRESET=with-sales-fks / aggregates-fillfactor-50 (schema experiments on the variant's own database)");
+    private static readonly Option<string> Out = Text("--out", "DIR", "results folder (default artifacts/benchmarks/<timestamp>)");
+    private static readonly Option<string> Plot = Text("--plot", "PATH", "the ingest plot (default docs/benchmarks/ingest.png)");
     private static readonly Option<bool> NoBuild = new("--no-build") { Description = "use the Release builds already there" };
     private static readonly Option<double?> Hold = new("--hold")
     {
@@ -110,6 +102,9 @@ internal static class BenchmarkCommandLine
             parsed.GetRequiredValue(postgres), parsed.GetRequiredValue(redis), parsed.GetValue(maxEvents), parsed.GetValue(maxSeconds))));
         return command;
     }
+
+    private static Option<string> Text(string name, string helpName, string description) =>
+        new(name) { Description = description, HelpName = helpName };
 
     private static Option<T> Number<T>(string name, string description, T fallback, string helpName = "N") where T : struct, INumber<T> => new(name)
     {
