@@ -26,7 +26,7 @@ public static class GeneratorCommandLine
         (Text("--bootstrap-servers", "HOSTS", $"Kafka bootstrap servers (ConnectionStrings:{ConnectionNames.Kafka})"), $"ConnectionStrings:{ConnectionNames.Kafka}"),
         (Text("--connection-string", "CS", $"PostgreSQL connection string (ConnectionStrings:{ConnectionNames.Database}), to load seats already sold"),
             $"ConnectionStrings:{ConnectionNames.Database}"),
-        (new Option<bool>("--exit-when-done") { Description = "exit when the count or duration is reached (default true; the AppHost sets false)" },
+        (new Option<bool>("--exit-when-done") { Description = "exit when the count or duration is reached (default true; the AppHost sets false)", HelpName = "BOOL" },
             "Generator:ExitWhenDone"),
     ];
 
