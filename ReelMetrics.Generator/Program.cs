@@ -2,13 +2,13 @@ using ReelMetrics.Generator;
 using ReelMetrics.Generator.Apis;
 using ReelMetrics.Generator.Extensions;
 
-if (GeneratorCommandLine.WantsHelp(args))
+var commandLine = GeneratorCommandLine.Parse(args);
+if (commandLine.Action is not null)
 {
-    Console.WriteLine(GeneratorCommandLine.Usage);
-    return 0;
+    return commandLine.Invoke(); // --help or --version (exit 0), or a bad switch: its error and the usage (exit 1)
 }
 
-var builder = WebApplication.CreateBuilder(GeneratorCommandLine.ToConfigurationArguments(args));
+var builder = WebApplication.CreateBuilder(GeneratorCommandLine.ToConfigurationArguments(commandLine));
 builder.AddServiceDefaults();
 builder.AddGenerator();
 

@@ -27,15 +27,9 @@ internal static class NaiveConsumer
             tickets_sold integer)
         """;
 
-    public static async Task<int> RunAsync(Arguments arguments)
+    public static async Task<int> RunAsync(NaiveConsumerArguments arguments)
     {
-        var bootstrap = arguments.Required("--bootstrap-servers");
-        var topic = arguments.Required("--topic");
-        var group = arguments.Required("--group");
-        var postgres = arguments.Required("--postgres");
-        var redisConnection = arguments.Required("--redis");
-        var maxEvents = arguments.Long("--max-events", long.MaxValue);
-        var maxSeconds = arguments.Double("--max-seconds", 600);
+        var (bootstrap, topic, group, postgres, redisConnection, maxEvents, maxSeconds) = arguments;
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds));
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Runtime.InteropServices;
 using ReelMetrics.LocalInfrastructure.Kafka;
 
@@ -9,21 +10,52 @@ namespace ReelMetrics.LocalInfrastructure;
 /// </summary>
 public static class KafkaCommand
 {
-    private const string UsageText =
-        "usage: ReelMetrics.LocalInfrastructure kafka --port N [--topic name[:partitions]]... [--advertised-host host] [--max-partition-bytes N]";
-
-    public static async Task<int> RunAsync(string[] args)
+    private static readonly Option<int> Port = ServerCommandLine.Port(fallback: null);
+    private static readonly Option<LocalKafkaTopic[]> Topics = new("--topic")
     {
-        LocalKafkaBrokerOptions options;
-        try
+        Description = "a topic to create up front, name or name:partitions (repeatable)",
+        HelpName = "name[:partitions]",
+        CustomParser = result =>
         {
-            options = ParseArguments(args);
-        }
-        catch (FormatException e)
+            try
+            {
+                return [.. result.Tokens.Select(token => LocalKafkaTopic.Parse(token.Value))];
+            }
+            catch (FormatException e)
+            {
+                result.AddError(e.Message);
+                return [];
+            }
+        },
+    };
+    private static readonly Option<string> AdvertisedHost = new("--advertised-host")
+    {
+        Description = "the host the broker tells clients to connect to",
+        DefaultValueFactory = _ => "127.0.0.1",
+    };
+    private static readonly Option<long> MaxPartitionBytes = new("--max-partition-bytes")
+    {
+        Description = "the most bytes a partition keeps",
+        DefaultValueFactory = _ => LocalKafkaBrokerOptions.DefaultMaxPartitionBytes,
+        CustomParser = result => ServerCommandLine.WholeNumber(result, long.MaxValue) ?? 0,
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("kafka", "a Kafka broker (librdkafka's mock cluster)") { Port, Topics, AdvertisedHost, MaxPartitionBytes };
+        command.SetAction((parsed, _) => RunAsync(parsed));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parsed)
+    {
+        var options = new LocalKafkaBrokerOptions
         {
-            await Console.Error.WriteLineAsync($"kafka: {e.Message}\n{UsageText}");
-            return 2;
-        }
+            Port = parsed.GetValue(Port),
+            Topics = parsed.GetValue(Topics) ?? [],
+            AdvertisedHost = parsed.GetRequiredValue(AdvertisedHost),
+            MaxPartitionBytes = parsed.GetValue(MaxPartitionBytes),
+        };
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnSignal(PosixSignalContext context)
@@ -56,45 +88,5 @@ public static class KafkaCommand
         }
         Console.WriteLine("kafka: stopped");
         return 0;
-    }
-
-    private static LocalKafkaBrokerOptions ParseArguments(string[] args)
-    {
-        int? port = null;
-        var topics = new List<LocalKafkaTopic>();
-        var advertisedHost = "127.0.0.1";
-        var maxPartitionBytes = LocalKafkaBrokerOptions.DefaultMaxPartitionBytes;
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value.");
-            switch (args[i])
-            {
-                case "--port":
-                    var text = Value();
-                    port = int.TryParse(text, out var p) && p is >= 0 and <= 65535
-                        ? p
-                        : throw new FormatException($"'{text}' is not a port.");
-                    break;
-                case "--topic":
-                    topics.Add(LocalKafkaTopic.Parse(Value()));
-                    break;
-                case "--advertised-host":
-                    advertisedHost = Value();
-                    break;
-                case "--max-partition-bytes":
-                    var bytes = Value();
-                    maxPartitionBytes = long.TryParse(bytes, out var b) && b >= 0 ? b : throw new FormatException($"'{bytes}' is not a size in bytes.");
-                    break;
-                default:
-                    throw new FormatException($"unknown argument '{args[i]}'.");
-            }
-        }
-        return new LocalKafkaBrokerOptions
-        {
-            Port = port ?? throw new FormatException("--port is required (0 picks a free port)."),
-            Topics = topics,
-            AdvertisedHost = advertisedHost,
-            MaxPartitionBytes = maxPartitionBytes,
-        };
     }
 }

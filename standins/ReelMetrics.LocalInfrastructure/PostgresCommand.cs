@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using ReelMetrics.LocalInfrastructure.Postgres;
 
@@ -10,24 +11,24 @@ namespace ReelMetrics.LocalInfrastructure;
 /// </summary>
 public static class PostgresCommand
 {
-    /// <summary>Runs the subcommand; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    private static readonly Option<int> Port = ServerCommandLine.Port(5432);
+    private static readonly Option<string> DataDirectory = new("--data-dir") { Description = "the data directory (default: the server's own)" };
+    private static readonly Option<string> Password = new("--password") { Description = "the postgres user's password (or POSTGRES_PASSWORD)" };
+    private static readonly Option<string[]> Databases = new("--database") { Description = "a database to create when missing (repeatable)" };
+    private static readonly Option<string> BinDirectory = new("--bin-dir") { Description = "where PostgreSQL's programs are (default: searched)" };
+
+    public static Command Create()
     {
-        var commandLine = ServerCommandLine.Parse("postgres", args, "--port", "--data-dir", "--password", "--database", "--bin-dir");
-        var port = commandLine?.GetPort("--port", 5432);
-        if (commandLine is null || port is null)
-        {
-            if (port is null && commandLine is not null)
-            {
-                Console.Error.WriteLine("postgres: --port must be a number from 0 to 65535");
-            }
+        var command = new Command("postgres", "a local PostgreSQL server") { Port, DataDirectory, Password, Databases, BinDirectory };
+        command.SetAction((parsed, _) => RunAsync(parsed));
+        return command;
+    }
 
-            return 2;
-        }
-
+    private static async Task<int> RunAsync(ParseResult parsed)
+    {
         using var loggers = ServerCommandLine.CreateLoggerFactory();
         var logger = loggers.CreateLogger("postgres");
-        var password = commandLine.GetOrEnvironment("--password", "POSTGRES_PASSWORD");
+        var password = ServerCommandLine.OrEnvironment(parsed.GetValue(Password), "POSTGRES_PASSWORD");
         if (password is null)
         {
             logger.LogWarning("No --password or POSTGRES_PASSWORD given: the postgres user's password is 'postgres'");
@@ -35,10 +36,10 @@ public static class PostgresCommand
 
         var options = new LocalPostgresOptions
         {
-            Port = port.Value,
-            DataDirectory = commandLine.Get("--data-dir"),
+            Port = parsed.GetValue(Port),
+            DataDirectory = parsed.GetValue(DataDirectory),
             Password = password ?? "postgres",
-            BinDirectory = commandLine.Get("--bin-dir"),
+            BinDirectory = parsed.GetValue(BinDirectory),
         };
 
         using var shutdown = new ShutdownSignal();
@@ -46,7 +47,7 @@ public static class PostgresCommand
         try
         {
             await server.StartAsync(shutdown.Token);
-            foreach (var database in commandLine.GetAll("--database"))
+            foreach (var database in parsed.GetValue(Databases) ?? [])
             {
                 await server.CreateDatabaseAsync(database, shutdown.Token);
             }

@@ -1,17 +1,20 @@
+using System.CommandLine;
 using ReelMetrics.LocalInfrastructure;
 
 // Container-free backings for ReelMetrics' infrastructure, one server per process, so the
 // AppHost can show each as its own resource: `postgres`, `redis` (Garnet) or `kafka` (mock cluster).
-return args.FirstOrDefault() switch
+var commandLine = new RootCommand("Runs one of ReelMetrics' local servers until SIGTERM or SIGINT.")
 {
-    "postgres" => await PostgresCommand.RunAsync(args[1..]),
-    "redis" => await RedisCommand.RunAsync(args[1..]),
-    "kafka" => await KafkaCommand.RunAsync(args[1..]),
-    _ => Usage(),
+    PostgresCommand.Create(),
+    RedisCommand.Create(),
+    KafkaCommand.Create(),
 };
-
-static int Usage()
+var parsed = commandLine.Parse(args);
+if (parsed.Errors.Count > 0)
 {
-    Console.Error.WriteLine("usage: ReelMetrics.LocalInfrastructure (postgres|redis|kafka) [options]");
+    parsed.Invoke(); // the errors, then the usage
     return 2;
 }
+
+// The servers turn SIGTERM/SIGINT into a clean stop themselves: no forced exit from the parser.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using ReelMetrics.LocalInfrastructure.Redis;
 
@@ -10,30 +11,29 @@ namespace ReelMetrics.LocalInfrastructure;
 /// </summary>
 public static class RedisCommand
 {
-    /// <summary>Runs the subcommand; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    private static readonly LocalRedisOptions Defaults = new();
+    private static readonly Option<int> Port = ServerCommandLine.Port(6379);
+    private static readonly Option<string> Password = new("--password") { Description = "the password AUTH needs (or REDIS_PASSWORD; default none)" };
+    private static readonly Option<string> Memory = new("--memory") { Description = "Garnet's memory size", DefaultValueFactory = _ => Defaults.MemorySize };
+    private static readonly Option<string> Index = new("--index") { Description = "Garnet's index size", DefaultValueFactory = _ => Defaults.IndexSize };
+
+    public static Command Create()
     {
-        var commandLine = ServerCommandLine.Parse("redis", args, "--port", "--password", "--memory", "--index");
-        var port = commandLine?.GetPort("--port", 6379);
-        if (commandLine is null || port is null)
-        {
-            if (port is null && commandLine is not null)
-            {
-                Console.Error.WriteLine("redis: --port must be a number from 0 to 65535");
-            }
+        var command = new Command("redis", "Garnet, a Redis-compatible server, in this process") { Port, Password, Memory, Index };
+        command.SetAction((parsed, _) => RunAsync(parsed));
+        return command;
+    }
 
-            return 2;
-        }
-
+    private static async Task<int> RunAsync(ParseResult parsed)
+    {
         using var loggers = ServerCommandLine.CreateLoggerFactory();
         var logger = loggers.CreateLogger("redis");
-        var defaults = new LocalRedisOptions();
-        var options = defaults with
+        var options = Defaults with
         {
-            Port = port.Value,
-            Password = commandLine.GetOrEnvironment("--password", "REDIS_PASSWORD"),
-            MemorySize = commandLine.Get("--memory") ?? defaults.MemorySize,
-            IndexSize = commandLine.Get("--index") ?? defaults.IndexSize,
+            Port = parsed.GetValue(Port),
+            Password = ServerCommandLine.OrEnvironment(parsed.GetValue(Password), "REDIS_PASSWORD"),
+            MemorySize = parsed.GetRequiredValue(Memory),
+            IndexSize = parsed.GetRequiredValue(Index),
         };
 
         using var shutdown = new ShutdownSignal();

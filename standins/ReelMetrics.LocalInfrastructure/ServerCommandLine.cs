@@ -1,66 +1,48 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
 namespace ReelMetrics.LocalInfrastructure;
 
-/// <summary>What the server subcommands share: <c>--name value</c> parsing, console logging, and shutdown on SIGTERM/SIGINT.</summary>
-internal sealed class ServerCommandLine
+/// <summary>What the server subcommands share: the port option, console logging, and shutdown on SIGTERM/SIGINT.</summary>
+internal static class ServerCommandLine
 {
-    private readonly Dictionary<string, List<string>> values = new(StringComparer.Ordinal);
-
-    private ServerCommandLine()
+    /// <summary><c>--port N</c>, a TCP port (0 meaning any free port): <paramref name="fallback"/> when absent, required without one.</summary>
+    public static Option<int> Port(int? fallback)
     {
-    }
-
-    /// <summary>Parses <c>--name value</c> pairs, allowing only <paramref name="names"/>; null (after printing why) when malformed.</summary>
-    public static ServerCommandLine? Parse(string command, string[] args, params string[] names)
-    {
-        var parsed = new ServerCommandLine();
-        for (var i = 0; i < args.Length; i++)
+        var option = new Option<int>("--port")
         {
-            var (name, value) = args[i].Split('=', 2) is [var n, var v] && n.StartsWith("--", StringComparison.Ordinal) ? (n, v) : (args[i], null);
-            if (!names.Contains(name))
-            {
-                return Fail(command, $"unknown option '{args[i]}'", names);
-            }
-
-            value ??= i + 1 < args.Length ? args[++i] : null;
-            if (value is null)
-            {
-                return Fail(command, $"option {name} needs a value", names);
-            }
-
-            if (!parsed.values.TryGetValue(name, out var list))
-            {
-                parsed.values[name] = list = [];
-            }
-
-            list.Add(value);
+            Description = "TCP port to listen on (0 picks a free port)",
+            Required = fallback is null,
+            CustomParser = result => (int)(WholeNumber(result, 65535) ?? 0),
+        };
+        if (fallback is { } value)
+        {
+            option.DefaultValueFactory = _ => value;
         }
 
-        return parsed;
+        return option;
     }
 
-    public string? Get(string name) => values.TryGetValue(name, out var list) ? list[^1] : null;
+    /// <summary>The option's one value as a whole number from 0 to <paramref name="max"/>; null, with an error, when it is not one.</summary>
+    public static long? WholeNumber(ArgumentResult result, long max)
+    {
+        var text = result.Tokens is [var token] ? token.Value : "";
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number <= max)
+        {
+            return number;
+        }
 
-    public IReadOnlyList<string> GetAll(string name) => values.TryGetValue(name, out var list) ? list : [];
+        var range = max == long.MaxValue ? "a whole number" : $"a number from 0 to {max}";
+        result.AddError($"{(result.Parent as OptionResult)?.Option.Name} must be {range}, not '{text}'");
+        return null;
+    }
 
     /// <summary>The option's value, else the environment variable's; null when neither is set.</summary>
-    public string? GetOrEnvironment(string name, string variable) =>
-        Get(name) ?? (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
-
-    /// <summary>The option as a TCP port (0 meaning any free port), or <paramref name="fallback"/> when absent; null when invalid.</summary>
-    public int? GetPort(string name, int fallback)
-    {
-        var text = Get(name);
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535 ? port : null;
-    }
+    public static string? OrEnvironment(string? value, string variable) =>
+        value ?? (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
 
     /// <summary>
     /// Single-line logging to stdout. Written here rather than taken from Microsoft.Extensions.Logging.Console so the command
@@ -69,12 +51,6 @@ internal sealed class ServerCommandLine
     public static ILoggerFactory CreateLoggerFactory() => LoggerFactory.Create(builder => builder
         .SetMinimumLevel(LogLevel.Information)
         .AddProvider(new StdoutLoggerProvider()));
-
-    private static ServerCommandLine? Fail(string command, string problem, string[] names)
-    {
-        Console.Error.WriteLine($"{command}: {problem}. Options: {string.Join(", ", names.Select(n => n + " VALUE"))}");
-        return null;
-    }
 }
 
 /// <summary>Writes <c>HH:mm:ss.fff level: category message</c> lines to stdout.</summary>

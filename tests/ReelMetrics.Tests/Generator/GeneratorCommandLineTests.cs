@@ -18,11 +18,29 @@ public sealed class GeneratorCommandLineTests
 
         Assert.Equal(
         [
-            "--Generator:Rate=50000", "--Generator:Count=1000000", "--Generator:Seed=42", "--Generator:Burst=true",
+            "--Generator:Rate=50000", "--Generator:Count=1000000", "--Generator:Duration=00:01:30", "--Generator:Seed=42",
+            "--Generator:Burst=true", "--Generator:Topic=sales-test", "--Generator:TotalsFile=/tmp/totals.json",
             "--ConnectionStrings:kafka=127.0.0.1:9092", "--ConnectionStrings:reelmetrics=Host=localhost;Database=reelmetrics",
-            "--Generator:Topic=sales-test", "--Generator:TotalsFile=/tmp/totals.json", "--Generator:Duration=00:01:30",
             "--urls", "http://127.0.0.1:5199",
         ], translated);
+    }
+
+    [Fact]
+    public void SwitchesNotGivenSetNothingSoConfigurationFromElsewhereStands()
+    {
+        string[] args = ["--exit-when-done", "false", "--Generator:TracedSalesPerSecond=3", "--Aspire:Confluent:Kafka:Producer:Config:MessageTimeoutMs=1500"];
+
+        Assert.Equal(
+            ["--Generator:ExitWhenDone=false", "--Generator:TracedSalesPerSecond=3", "--Aspire:Confluent:Kafka:Producer:Config:MessageTimeoutMs=1500"],
+            GeneratorCommandLine.ToConfigurationArguments(args));
+    }
+
+    [Fact]
+    public void HelpIsAnActionAndARunIsNot()
+    {
+        Assert.NotNull(GeneratorCommandLine.Parse(["--help"]).Action);
+        Assert.NotNull(GeneratorCommandLine.Parse(["--rate", "fast"]).Action);
+        Assert.Null(GeneratorCommandLine.Parse(["--rate", "50", "--urls", "http://127.0.0.1:5199"]).Action);
     }
 
     [Theory]
@@ -42,5 +60,7 @@ public sealed class GeneratorCommandLineTests
     {
         Assert.Throws<FormatException>(() => GeneratorCommandLine.ToConfigurationArguments(["--count"]));
         Assert.Throws<FormatException>(() => GeneratorCommandLine.ToConfigurationArguments(["--duration", "soon"]));
+        Assert.Throws<FormatException>(() => GeneratorCommandLine.ToConfigurationArguments(["--seed", "1.5"]));
+        Assert.Null(GeneratorCommandLine.ParseDuration("soon"));
     }
 }

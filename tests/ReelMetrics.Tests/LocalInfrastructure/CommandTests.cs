@@ -62,6 +62,8 @@ public sealed class CommandTests : IDisposable
         using var command = StartCommand(["redis", "--prot", "1"]);
 
         Assert.Equal(2, await command.WaitForExitAsync());
+        Assert.Contains("Unrecognized command or argument '--prot'", command.Output);
+        Assert.Contains("Usage:", command.Output);
     }
 
     private static RunningCommand StartCommand(string[] arguments, params (string Name, string Value)[] environment)
