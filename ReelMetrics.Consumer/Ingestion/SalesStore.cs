@@ -10,7 +10,7 @@ internal sealed record StoredBatch(
 /// <summary>
 /// Writes a batch of sales and the aggregates over them in one transaction: COPY into a staging
 /// table, drop what was already stored (redelivery), dead-letter what would overbook a showtime
-/// (decided sale by sale in message order, against the seats left, with the showtimes' rows locked),
+/// (decided sale by sale in message order, against the seats left, with the batch's showtimes locked),
 /// then one statement inserts the sales and upserts every aggregate from exactly the rows it
 /// inserted, returning the new totals (<see cref="RollupSql"/>, generated from the declared <see cref="Rollups"/>). Dead letters go into the same transaction.
 /// </summary>
@@ -72,10 +72,11 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
 
         var duplicates = new HashSet<int>();
         var sold = new Dictionary<long, int>();
-        await using (var batch = new NpgsqlBatch(connection) { BatchCommands = { new(RemoveDuplicatesSql), new(LockShowtimesSql) } })
+        await using (var batch = new NpgsqlBatch(connection) { BatchCommands = { new(RemoveDuplicatesSql), new(LockShowtimesSql), new(SeatsSoldSql) } })
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken)) duplicates.Add(reader.GetInt32(0));
+            await reader.NextResultAsync(cancellationToken);   // the locks
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) sold[reader.GetInt64(0)] = reader.GetInt32(1);
         }
@@ -113,14 +114,20 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         delete from incoming_sales i using sales s where s.event_id = i.event_id returning i.seq
         """;
 
-    // The seats already sold of the batch's showtimes, locked until the batch commits, in the order the aggregate
-    // upsert locks them: a second writer of the same showtimes (a consumer that lost its partition and does not know
-    // yet) waits, then sees these sales.
+    // The batch's showtimes, locked until the batch commits, in showtime order and before anything else is locked: a
+    // second writer of the same showtimes (a replay, or a consumer that lost its partition and does not know yet) waits
+    // here, then sees these sales. Transaction-scoped advisory locks, keyed by the showtime id split into two int4
+    // (a key space no other lock here uses), because a showtime's showtime_sales row may not exist yet: locking that row
+    // instead let a writer that found none take it later, in aggregate order, after another had locked it first (40P01).
     private const string LockShowtimesSql = """
+        select pg_advisory_xact_lock((showtime_id >> 32)::int, ((showtime_id & 4294967295) - 2147483648)::int)
+        from (select distinct showtime_id from incoming_sales where showtime_id is not null order by showtime_id) batch_showtimes
+        """;
+
+    // The seats already sold, read after the locks are held (a statement of its own: it sees what the previous holder committed).
+    private const string SeatsSoldSql = """
         select showtime_id, tickets_sold from showtime_sales
         where showtime_id in (select showtime_id from incoming_sales where showtime_id is not null)
-        order by showtime_id
-        for update
         """;
 
     /// <summary>Stores the letters not stored before (a redelivered message is recognised by its identity); returns their ids.</summary>

@@ -15,8 +15,8 @@ public static class DatabasePrivileges
     [
         // Sales are inserted once (on conflict do nothing) and never changed.
         new("sales", "select, insert"),
-        // Aggregates are upserted: insert ... on conflict do update (showtime_sales is also locked with select ... for
-        // update while a batch decides which sales fit).
+        // Aggregates are upserted: insert ... on conflict do update. (While a batch decides which sales fit, its
+        // showtimes are held with advisory locks, which need no privilege.)
         .. Rollups.All.Select(rollup => new TableGrant(rollup.Table, "select, insert, update")),
         // The outbox of the dead-letter topic: stored, then marked published.
         new("dead_letters", "select, insert, update"),
