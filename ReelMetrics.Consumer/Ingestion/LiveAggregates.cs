@@ -62,7 +62,11 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         try
         {
             var batch = Db.CreateBatch();
-            var writes = AddGrouped(batch, totals.SelectMany(total => total.LiveEntries()));
+            var writes = new List<Task>(totals.Count * 3 + 1);
+            foreach (var total in totals)
+            {
+                foreach (var (key, member, score) in total.LiveEntries()) writes.Add(batch.SortedSetAddAsync(key, member, score, SortedSetWhen.GreaterThan));
+            }
             writes.Add(batch.PublishAsync(RedisChannel.Literal(SalesUpdatedChannel), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             batch.Execute();
             await Task.WhenAll(writes);
@@ -180,19 +184,21 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(RollupSql.Rebuild, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var entries = new List<(string Key, string Member, double Score)>();
+        var batch = Db.CreateBatch();
+        var writes = new List<Task>();
         var rows = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
-            entries.AddRange(RollupSql.Read(reader).LiveEntries());
+            // GT: a batch another consumer applies meanwhile is newer than this snapshot and must win.
+            foreach (var (key, member, score) in RollupSql.Read(reader).LiveEntries()) writes.Add(batch.SortedSetAddAsync(key, member, score, SortedSetWhen.GreaterThan));
             if (++rows % 10_000 == 0)
             {
-                await WriteAsync(entries);
-                entries.Clear();
+                batch.Execute();
+                await Task.WhenAll(writes);
+                writes.Clear();
+                batch = Db.CreateBatch();
             }
         }
-        var batch = Db.CreateBatch();
-        var writes = AddGrouped(batch, entries);
         writes.Add(batch.StringSetAsync(Built, started.ToString("O", CultureInfo.InvariantCulture)));
         writes.Add(batch.PublishAsync(RedisChannel.Literal(SalesUpdatedChannel), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         batch.Execute();
@@ -208,32 +214,6 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         logger.LogInformation("Rebuilt the live cache from PostgreSQL: {Rows} aggregate rows ({Deleted} old keys removed) in {Elapsed} ms",
             rows, deleted, (DateTimeOffset.UtcNow - started).TotalMilliseconds);
         return true;
-    }
-
-    private async Task WriteAsync(IEnumerable<(string Key, string Member, double Score)> entries)
-    {
-        var batch = Db.CreateBatch();
-        var writes = AddGrouped(batch, entries);
-        batch.Execute();
-        await Task.WhenAll(writes);
-    }
-
-    /// <summary>
-    /// One <c>ZADD GT</c> per key with all of its members, rather than one per member: a batch of 20,000 sales
-    /// touches tens of thousands of members but far fewer keys. GT: a newer total (another consumer's batch applied
-    /// meanwhile, during a rebuild) always wins.
-    /// </summary>
-    private static List<Task> AddGrouped(IBatch batch, IEnumerable<(string Key, string Member, double Score)> entries)
-    {
-        var byKey = new Dictionary<string, List<SortedSetEntry>>(StringComparer.Ordinal);
-        foreach (var (key, member, score) in entries)
-        {
-            if (!byKey.TryGetValue(key, out var members)) byKey[key] = members = [];
-            members.Add(new SortedSetEntry(member, score));
-        }
-        var writes = new List<Task>(byKey.Count + 2);
-        foreach (var (key, members) in byKey) writes.Add(batch.SortedSetAddAsync(key, [.. members], SortedSetWhen.GreaterThan));
-        return writes;
     }
 
     private async Task ReleaseLockAsync()
