@@ -32,7 +32,8 @@ namespace ReelMetrics.Consumer.Ingestion;
 internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSource dataSource, ILogger<LiveAggregates> logger, IngestionMetrics? metrics = null) : IDisposable
 {
     private const int ReconciledDays = 3;
-    private static readonly TimeSpan RebuildLockExpiry = TimeSpan.FromMinutes(2);
+    // The rebuild lock is a lease, renewed while the rebuild runs: a consumer killed mid-rebuild holds it this long at most.
+    private static readonly TimeSpan RebuildLease = TimeSpan.FromSeconds(15);
     private readonly string lockOwner = Guid.NewGuid().ToString("N");
     private readonly SemaphoreSlim writeFailed = new(0, 1);
 
@@ -57,8 +58,13 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
     public async Task ApplyAsync(IReadOnlyList<RollupRow> totals)
     {
         if (totals.Count == 0) return;
-        // Missed a write, and no rebuild has started since: the next one will read these totals from PostgreSQL.
-        if (Volatile.Read(ref writeFailures) != Volatile.Read(ref rebuildStartedAt)) return;
+        // Missed a write, and no rebuild has started since: the next one will read these totals from PostgreSQL. The
+        // APIs read PostgreSQL meanwhile, and are still told that sales changed (the live view waits for that news).
+        if (Volatile.Read(ref writeFailures) != Volatile.Read(ref rebuildStartedAt))
+        {
+            AnnounceWithoutWaiting();
+            return;
+        }
         try
         {
             var batch = Db.CreateBatch();
@@ -80,6 +86,19 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
             }
             logger.LogWarning("Redis write failed ({Message}); the APIs read PostgreSQL until the live cache is rebuilt", ex.Message);
             await ForgetBuiltAsync();
+        }
+    }
+
+    /// <summary>Publishes "sales updated" without waiting for Redis, which may be down: nothing is lost if it is.</summary>
+    private void AnnounceWithoutWaiting()
+    {
+        try
+        {
+            Db.Publish(RedisChannel.Literal(SalesUpdatedChannel), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Redis does not answer: the APIs poll PostgreSQL then.
         }
     }
 
@@ -159,18 +178,46 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
     /// <returns>True when this call rebuilt the cache and it can be trusted.</returns>
     public async Task<bool> RebuildAsync(CancellationToken cancellationToken)
     {
-        if (!await Db.LockTakeAsync(RebuildLock, lockOwner, RebuildLockExpiry))
+        if (!await Db.LockTakeAsync(RebuildLock, lockOwner, RebuildLease))
         {
             logger.LogInformation("Another consumer is rebuilding the live cache; checking again later");
             return false;
         }
+        using var rebuilding = new CancellationTokenSource();
+        var renewing = RenewLeaseAsync(rebuilding.Token);
         try
         {
             return await RebuildHoldingLockAsync(cancellationToken);
         }
         finally
         {
+            await rebuilding.CancelAsync();
+            await renewing;
             await ReleaseLockAsync();
+        }
+    }
+
+    /// <summary>Extends the rebuild lock every third of its lease until <paramref name="done"/>.</summary>
+    private async Task RenewLeaseAsync(CancellationToken done)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(RebuildLease / 3, done);
+                if (!await Db.LockExtendAsync(RebuildLock, lockOwner, RebuildLease))
+                {
+                    logger.LogWarning("The live cache rebuild lock expired while rebuilding; another consumer may rebuild at the same time");
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (done.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Redis went away: the rebuild fails on its own writes.
         }
     }
 

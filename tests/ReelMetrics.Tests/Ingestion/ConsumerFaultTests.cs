@@ -113,10 +113,18 @@ public sealed class ConsumerFaultTests : IAsyncLifetime
         using var host = StartConsumer();
         await host.StartAsync(ct);
 
+        var announced = 0;
+        await cache.GetSubscriber().SubscribeAsync(RedisChannel.Literal(LiveKeys.SalesUpdatedChannel), (_, _) => Interlocked.Increment(ref announced));
         Produce(producer, events.Take(2_000));
         await WaitForSalesAsync(2_000);     // stored without waiting for the cache
         Assert.False(await cache.GetDatabase().KeyExistsAsync(LiveKeys.Built));   // which the APIs do not read meanwhile
         Assert.Equal(HealthStatus.Healthy, await IngestionHealthAsync(host));
+        // The APIs (reading PostgreSQL meanwhile) are still told that sales changed: the live view moves.
+        await EventuallyAsync(() =>
+        {
+            Assert.True(Volatile.Read(ref announced) > 0, "no 'sales updated' notification while the cache waited for its rebuild");
+            return Task.CompletedTask;
+        });
 
         Assert.True(await cache.GetDatabase().LockReleaseAsync(LiveKeys.RebuildLock, "another-consumer"));
         Produce(producer, events.Skip(2_000));
