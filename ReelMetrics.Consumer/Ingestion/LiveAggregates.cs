@@ -80,10 +80,7 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             Interlocked.Increment(ref writeFailures);
-            if (writeFailed.CurrentCount == 0)
-            {
-                try { writeFailed.Release(); } catch (SemaphoreFullException) { }   // the keeper is woken already
-            }
+            try { writeFailed.Release(); } catch (SemaphoreFullException) { }   // the keeper is woken already
             logger.LogWarning("Redis write failed ({Message}); the APIs read PostgreSQL until the live cache is rebuilt", ex.Message);
             await ForgetBuiltAsync();
         }

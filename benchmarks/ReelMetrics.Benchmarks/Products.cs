@@ -37,21 +37,8 @@ internal sealed class Products(string repositoryRoot, string logDirectory)
         foreach (var project in projects)
         {
             say($"building {project} (Release)");
-            var info = new ProcessStartInfo("dotnet")
-            {
-                ArgumentList = { "build", "-c", "Release", "-nologo", "-v", "q", Path.Combine(RepositoryRoot, project, project + ".csproj") },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var process = Process.Start(info)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-            await process.WaitForExitAsync(cts.Token);
-            if (process.ExitCode != 0)
-            {
-                throw new BenchmarkFailure($"building {project} failed:\n{await output}\n{await error}");
-            }
+            await RunAsync("dotnet", ["build", "-c", "Release", "-nologo", "-v", "q", Path.Combine(RepositoryRoot, project, project + ".csproj")],
+                $"building {project}");
         }
     }
 

@@ -65,7 +65,7 @@ public sealed class ConsumerFaultTests : IAsyncLifetime
             MessageTimeoutMs = 120_000,   // keeps retrying through the broker outage
         }).Build();
 
-        using var host = StartConsumer();
+        using var host = BuildConsumer();
         await host.StartAsync(ct);
 
         Produce(producer, chunks[0]);
@@ -110,7 +110,7 @@ public sealed class ConsumerFaultTests : IAsyncLifetime
         // Another consumer is rebuilding the cache (it holds the rebuild lock) when this one starts.
         Assert.True(await cache.GetDatabase().LockTakeAsync(LiveKeys.RebuildLock, "another-consumer", TimeSpan.FromMinutes(2)));
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, EnableIdempotence = true }).Build();
-        using var host = StartConsumer();
+        using var host = BuildConsumer();
         await host.StartAsync(ct);
 
         var announced = 0;
@@ -138,7 +138,7 @@ public sealed class ConsumerFaultTests : IAsyncLifetime
         await host.StopAsync(ct);
     }
 
-    private IHost StartConsumer()
+    private IHost BuildConsumer()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
