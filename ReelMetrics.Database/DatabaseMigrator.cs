@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using ReelMetrics.Contracts.Catalog;
 using ReelMetrics.Database.Catalog;
 using ReelMetrics.Database.Roles;
 

@@ -1,4 +1,5 @@
 using ReelMetrics.Contracts.BusinessDay;
+using ReelMetrics.Contracts.Catalog;
 using ReelMetrics.Database.Catalog;
 
 namespace ReelMetrics.MigrationService;
@@ -25,9 +26,5 @@ public sealed class BusinessDayOptions
             : new ChainSettings(HomeTimeZone ?? SeedCatalog.Chain.HomeTimeZone, Cutoff ?? SeedCatalog.Chain.BusinessDayCutoff);
 
     /// <summary>The rule of the configured settings (or the seed's), to know the chain's business date.</summary>
-    public BusinessDayRule Rule()
-    {
-        var settings = Configured() ?? SeedCatalog.Chain;
-        return BusinessDayRule.For(settings.HomeTimeZone, settings.BusinessDayCutoff);
-    }
+    public BusinessDayRule Rule() => (Configured() ?? SeedCatalog.Chain).Rule();
 }

@@ -1,8 +1,7 @@
 using Npgsql;
+using ReelMetrics.Contracts.Catalog;
 
 namespace ReelMetrics.Consumer.Ingestion;
-
-internal sealed record ShowtimeInfo(long ShowtimeId, int TheaterId, int MovieId, DateOnly BusinessDate, int Capacity);
 
 /// <summary>
 /// Theaters, movies and showtimes, held in memory so that validating an event costs no round
@@ -43,7 +42,7 @@ internal sealed class CatalogCache(NpgsqlDataSource dataSource, TimeProvider? cl
     private Dictionary<string, int> theaterIdsByName = new(StringComparer.OrdinalIgnoreCase);
     private Dictionary<int, string> movies = [];
     private Dictionary<string, int> movieIdsByTitle = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<long, ShowtimeInfo?> showtimes = [];
+    private readonly Dictionary<long, Showtime?> showtimes = [];
 
     public bool IsLoaded { get; private set; }
 
@@ -81,7 +80,7 @@ internal sealed class CatalogCache(NpgsqlDataSource dataSource, TimeProvider? cl
     public int? MovieIdByTitle(string title) => movieIdsByTitle.TryGetValue(title.Trim(), out var id) ? id : null;
 
     /// <summary>The showtime, or null when it does not exist. Call <see cref="FetchShowtimesAsync"/> first.</summary>
-    public ShowtimeInfo? Showtime(long showtimeId) => showtimes.GetValueOrDefault(showtimeId);
+    public Showtime? Showtime(long showtimeId) => showtimes.GetValueOrDefault(showtimeId);
 
     /// <summary>Loads the showtimes among <paramref name="showtimeIds"/> not asked about before.</summary>
     public async Task FetchShowtimesAsync(IEnumerable<long> showtimeIds, CancellationToken cancellationToken)
@@ -91,15 +90,18 @@ internal sealed class CatalogCache(NpgsqlDataSource dataSource, TimeProvider? cl
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            "select showtime_id, theater_id, movie_id, business_date, capacity from showtimes where showtime_id = any($1)", connection)
+            """
+            select showtime_id, theater_id, screen_id, movie_id, starts_at, business_date, capacity, base_price
+            from showtimes where showtime_id = any($1)
+            """, connection)
         {
             Parameters = { new() { Value = missing } },
         };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var showtime = new ShowtimeInfo(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2),
-                reader.GetFieldValue<DateOnly>(3), reader.GetInt32(4));
+            var showtime = new Showtime(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3),
+                reader.GetDateTime(4), reader.GetFieldValue<DateOnly>(5), reader.GetInt32(6), reader.GetDecimal(7));
             showtimes[showtime.ShowtimeId] = showtime;
         }
         // Remember the ones that do not exist only briefly: the migrator may add them any day.

@@ -1,18 +1,7 @@
 using ReelMetrics.Contracts.BusinessDay;
+using ReelMetrics.Contracts.Catalog;
 
 namespace ReelMetrics.Database.Catalog;
-
-/// <summary>A theater of the chain; <paramref name="BusinessDayCutoff"/> null means the chain's cutoff.</summary>
-public sealed record Theater(int TheaterId, string Name, string City, string TimeZone, TimeOnly? BusinessDayCutoff = null);
-
-/// <summary>The chain's business-day settings (table <c>chain</c>): its home time zone (IANA id) and its cutoff.</summary>
-public sealed record ChainSettings(string HomeTimeZone, TimeOnly BusinessDayCutoff);
-
-public sealed record Screen(int ScreenId, int TheaterId, string Name, int Capacity, string Format);
-
-public sealed record Movie(int MovieId, string Title, string Genre, string Rating, int RuntimeMinutes, DateOnly ReleaseDate, float Popularity);
-
-public sealed record Showtime(long ShowtimeId, int TheaterId, int ScreenId, int MovieId, DateTime StartsAt, DateOnly BusinessDate, int Capacity, decimal BasePrice);
 
 /// <summary>
 /// The chain ReelMetrics ships with. Ids 1–3 (theaters) and 1–6 (movies) are the original
@@ -123,9 +112,7 @@ public static class SeedCatalog
         businessDate.DayOfWeek is DayOfWeek.Friday or DayOfWeek.Saturday;
 
     /// <summary>The business-day rule of each theater of the seed: its zone, and its cutoff or the chain's.</summary>
-    public static BusinessCalendar Calendar { get; } = new(
-        BusinessDayRule.For(Chain.HomeTimeZone, Chain.BusinessDayCutoff),
-        Theaters.ToDictionary(t => t.TheaterId, t => BusinessDayRule.For(t.TimeZone, t.BusinessDayCutoff ?? Chain.BusinessDayCutoff)));
+    public static BusinessCalendar Calendar { get; } = Chain.Calendar(Theaters);
 
     private static readonly DateOnly IdEpoch = new(2020, 1, 1);
 

@@ -1,10 +1,14 @@
 using ReelMetrics.Contracts.BusinessDay;
+using ReelMetrics.Contracts.Catalog;
 using ReelMetrics.Database;
 using ReelMetrics.Database.Catalog;
 
 namespace ReelMetrics.Generator.Sales;
 
-/// <summary>A showtime the generator can sell, with what the sales model needs at hand.</summary>
+/// <summary>
+/// A showtime the generator can sell: the catalog's <see cref="Contracts.Catalog.Showtime"/> with what the sales model
+/// derives from it, at hand (its theater and movie, the theater's index in <see cref="SalesCatalog.Theaters"/>, the start in UTC).
+/// </summary>
 public sealed record SellableShowtime(
     Showtime Showtime,
     Theater Theater,
@@ -22,22 +26,18 @@ public sealed class SalesCatalog
     public SalesCatalog(IReadOnlyList<Theater> theaters, IReadOnlyList<Movie> movies, IEnumerable<Showtime> showtimes)
     {
         Theaters = theaters;
-        TimeZones = [.. theaters.Select(t => TimeZoneInfo.FindSystemTimeZoneById(t.TimeZone))];
-        BusinessDays = [.. theaters.Select((t, i) => new BusinessDayRule(TimeZones[i], t.BusinessDayCutoff ?? SeedCatalog.Chain.BusinessDayCutoff))];
+        BusinessDays = [.. theaters.Select(t => t.BusinessDay(SeedCatalog.Chain))];
         var theaterIndex = theaters.Select((theater, index) => (theater.TheaterId, index)).ToDictionary();
         var movieById = movies.ToDictionary(m => m.MovieId);
         Showtimes = [.. showtimes.Select(s =>
         {
             var index = theaterIndex[s.TheaterId];
-            var startsAtUtc = TimeZoneInfo.ConvertTimeToUtc(s.StartsAt, TimeZones[index]);
+            var startsAtUtc = TimeZoneInfo.ConvertTimeToUtc(s.StartsAt, BusinessDays[index].Zone);
             return new SellableShowtime(s, theaters[index], movieById[s.MovieId], index, new DateTimeOffset(startsAtUtc));
         })];
     }
 
     public IReadOnlyList<Theater> Theaters { get; }
-
-    /// <summary>Each theater's time zone, by the theater's index in <see cref="Theaters"/>.</summary>
-    public IReadOnlyList<TimeZoneInfo> TimeZones { get; }
 
     /// <summary>Each theater's business-day rule (its zone and cutoff), by the theater's index in <see cref="Theaters"/>.</summary>
     public IReadOnlyList<BusinessDayRule> BusinessDays { get; }
