@@ -1,4 +1,5 @@
 using ReelMetrics.Contracts.Api;
+using ReelMetrics.Contracts.Catalog;
 
 namespace ReelMetrics.Api;
 
@@ -10,11 +11,14 @@ namespace ReelMetrics.Api;
 /// </summary>
 public interface ISalesReadModel
 {
-    /// <summary>Every theater, with its number of screens and seats.</summary>
-    Task<IReadOnlyList<Theater>> GetTheatersAsync(CancellationToken cancellationToken);
+    /// <summary>Every theater (table theaters).</summary>
+    Task<IReadOnlyList<Contracts.Catalog.Theater>> GetTheatersAsync(CancellationToken cancellationToken);
 
-    /// <summary>Every movie of the catalog.</summary>
-    Task<IReadOnlyList<Movie>> GetMoviesAsync(CancellationToken cancellationToken);
+    /// <summary>Every screen of every theater (table screens).</summary>
+    Task<IReadOnlyList<Screen>> GetScreensAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every movie (table movies).</summary>
+    Task<IReadOnlyList<Contracts.Catalog.Movie>> GetMoviesAsync(CancellationToken cancellationToken);
 
     /// <summary>Each movie's sales at a theater by business date (theater_movie_daily_sales).</summary>
     Task<IReadOnlyList<TheaterMovieFigures>> GetTheaterMovieSalesAsync(int theaterId, DateRange dates, CancellationToken cancellationToken);
@@ -38,7 +42,7 @@ public interface ISalesReadModel
     Task<IReadOnlyList<ChannelFigures>> GetChannelSalesAsync(DateRange dates, CancellationToken cancellationToken);
 
     /// <summary>The chain's business-day settings (the one row of table chain).</summary>
-    Task<ChainFigures> GetChainAsync(CancellationToken cancellationToken);
+    Task<ChainSettings> GetChainAsync(CancellationToken cancellationToken);
 
     /// <summary>Chain-wide sales of one business date per minute of sold_at (chain_date_minute_sales).</summary>
     Task<IReadOnlyList<MinuteFigures>> GetDateMinuteSalesAsync(DateOnly date, CancellationToken cancellationToken);
@@ -74,9 +78,6 @@ public sealed record RankedFigures(int Id, long TicketsSold, decimal Revenue);
 
 /// <summary>Sales through one channel.</summary>
 public sealed record ChannelFigures(string Channel, long TicketsSold, decimal Revenue, long SalesCount);
-
-/// <summary>The chain's home time zone (IANA id) and the local time its business days begin.</summary>
-public sealed record ChainFigures(string HomeTimeZone, TimeOnly BusinessDayCutoff);
 
 /// <summary>Chain-wide sales in one minute of sold_at (<see cref="Minute"/> is UTC).</summary>
 public sealed record MinuteFigures(DateTime Minute, long TicketsSold, decimal Revenue, long SalesCount);

@@ -218,11 +218,8 @@ public sealed class SalesQueries(
         }) ?? await LoadCalendarAsync(cancellationToken);
     }
 
-    private async Task<BusinessCalendar> LoadCalendarAsync(CancellationToken cancellationToken)
-    {
-        var chain = await database.GetChainAsync(cancellationToken);
-        return new BusinessCalendar(BusinessDayRule.For(chain.HomeTimeZone, chain.BusinessDayCutoff));
-    }
+    private async Task<BusinessCalendar> LoadCalendarAsync(CancellationToken cancellationToken) =>
+        new((await database.GetChainAsync(cancellationToken)).Rule());
 
     private async Task<IReadOnlyList<MinuteFigures>> MinuteSalesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         await cache.MinutesAsync(from, to) ?? await database.GetMinuteSalesAsync(from, to, cancellationToken);
@@ -269,7 +266,8 @@ public sealed class SalesQueries(
     }
 
     private async Task<Catalog> LoadCatalogAsync(CancellationToken cancellationToken) =>
-        new(await database.GetTheatersAsync(cancellationToken), await database.GetMoviesAsync(cancellationToken));
+        new(await database.GetTheatersAsync(cancellationToken), await database.GetScreensAsync(cancellationToken),
+            await database.GetMoviesAsync(cancellationToken));
 
     private static List<RankedFigures> Top(IEnumerable<RankedFigures> rows, int limit) =>
         rows.Select(r => r with { Revenue = Money.Round(r.Revenue) })

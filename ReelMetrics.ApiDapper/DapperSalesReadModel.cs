@@ -3,6 +3,7 @@ using Dapper;
 using Npgsql;
 using ReelMetrics.Api;
 using ReelMetrics.Contracts.Api;
+using ReelMetrics.Contracts.Catalog;
 
 namespace ReelMetrics.ApiDapper;
 
@@ -15,19 +16,21 @@ public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesRe
 {
     static DapperSalesReadModel() => DapperMapping.Configure();
 
-    public Task<IReadOnlyList<Theater>> GetTheatersAsync(CancellationToken cancellationToken) =>
-        QueryAsync<Theater>("""
-            select t.theater_id, t.name, t.city, t.time_zone,
-                   count(s.screen_id)::int as screens, coalesce(sum(s.capacity), 0)::int as seats
-            from theaters t
-            left join screens s on s.theater_id = t.theater_id
-            group by t.theater_id
+    public Task<IReadOnlyList<Contracts.Catalog.Theater>> GetTheatersAsync(CancellationToken cancellationToken) =>
+        QueryAsync<Contracts.Catalog.Theater>("""
+            select theater_id, name, city, time_zone, business_day_cutoff
+            from theaters
             """, null, cancellationToken);
 
-    public Task<IReadOnlyList<Movie>> GetMoviesAsync(CancellationToken cancellationToken) =>
-        QueryAsync<Movie>("""
-            select movie_id, title, genre, rating,
-                   runtime_minutes, release_date
+    public Task<IReadOnlyList<Screen>> GetScreensAsync(CancellationToken cancellationToken) =>
+        QueryAsync<Screen>("""
+            select screen_id, theater_id, name, capacity, format
+            from screens
+            """, null, cancellationToken);
+
+    public Task<IReadOnlyList<Contracts.Catalog.Movie>> GetMoviesAsync(CancellationToken cancellationToken) =>
+        QueryAsync<Contracts.Catalog.Movie>("""
+            select movie_id, title, genre, rating, runtime_minutes, release_date, popularity
             from movies
             """, null, cancellationToken);
 
@@ -89,8 +92,8 @@ public sealed class DapperSalesReadModel(NpgsqlDataSource dataSource) : ISalesRe
             group by channel
             """, new { from = dates.From, to = dates.To }, cancellationToken);
 
-    public async Task<ChainFigures> GetChainAsync(CancellationToken cancellationToken) =>
-        (await QueryAsync<ChainFigures>("""
+    public async Task<ChainSettings> GetChainAsync(CancellationToken cancellationToken) =>
+        (await QueryAsync<ChainSettings>("""
             select home_time_zone, business_day_cutoff from chain
             """, null, cancellationToken)).Single();
 

@@ -1,20 +1,26 @@
 using ReelMetrics.Api;
 using ReelMetrics.ApiEf.Data;
 using ReelMetrics.Contracts.Api;
+using ReelMetrics.Contracts.Catalog;
 
 namespace ReelMetrics.ApiEf;
 
 /// <summary>The read model in LINQ, translated by EF Core (parameterised SQL, no tracking).</summary>
 public sealed class EfSalesReadModel(ReelMetricsDbContext db) : ISalesReadModel
 {
-    public async Task<IReadOnlyList<Theater>> GetTheatersAsync(CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<Contracts.Catalog.Theater>> GetTheatersAsync(CancellationToken cancellationToken) =>
         await db.Theaters
-            .Select(t => new Theater(t.TheaterId, t.Name, t.City, t.TimeZone, t.Screens.Count, t.Screens.Sum(s => s.Capacity)))
+            .Select(t => new Contracts.Catalog.Theater(t.TheaterId, t.Name, t.City, t.TimeZone, t.BusinessDayCutoff))
             .ToListAsync(cancellationToken);
 
-    public async Task<IReadOnlyList<Movie>> GetMoviesAsync(CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<Screen>> GetScreensAsync(CancellationToken cancellationToken) =>
+        await db.Screens
+            .Select(s => new Screen(s.ScreenId, s.TheaterId, s.Name, s.Capacity, s.Format))
+            .ToListAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<Contracts.Catalog.Movie>> GetMoviesAsync(CancellationToken cancellationToken) =>
         await db.Movies
-            .Select(m => new Movie(m.MovieId, m.Title, m.Genre, m.Rating, m.RuntimeMinutes, m.ReleaseDate))
+            .Select(m => new Contracts.Catalog.Movie(m.MovieId, m.Title, m.Genre, m.Rating, m.RuntimeMinutes, m.ReleaseDate, m.Popularity))
             .ToListAsync(cancellationToken);
 
     public async Task<IReadOnlyList<TheaterMovieFigures>> GetTheaterMovieSalesAsync(int theaterId, DateRange dates, CancellationToken cancellationToken) =>
@@ -65,9 +71,9 @@ public sealed class EfSalesReadModel(ReelMetricsDbContext db) : ISalesReadModel
             .Select(g => new ChannelFigures(g.Key, g.Sum(s => s.TicketsSold), g.Sum(s => s.Revenue), g.Sum(s => s.SalesCount)))
             .ToListAsync(cancellationToken);
 
-    public async Task<ChainFigures> GetChainAsync(CancellationToken cancellationToken) =>
+    public async Task<ChainSettings> GetChainAsync(CancellationToken cancellationToken) =>
         await db.Chain
-            .Select(c => new ChainFigures(c.HomeTimeZone, c.BusinessDayCutoff))
+            .Select(c => new ChainSettings(c.HomeTimeZone, c.BusinessDayCutoff))
             .SingleAsync(cancellationToken);
 
     public async Task<IReadOnlyList<MinuteFigures>> GetDateMinuteSalesAsync(DateOnly date, CancellationToken cancellationToken) =>

@@ -32,7 +32,6 @@ public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> 
         {
             theater.ToTable("theaters");
             theater.HasKey(t => t.TheaterId);
-            theater.HasMany(t => t.Screens).WithOne().HasForeignKey(s => s.TheaterId);
         });
         modelBuilder.Entity<ScreenEntity>(screen =>
         {
@@ -76,7 +75,7 @@ public sealed class TheaterEntity
     public required string Name { get; init; }
     public required string City { get; init; }
     public required string TimeZone { get; init; }
-    public List<ScreenEntity> Screens { get; init; } = [];
+    public TimeOnly? BusinessDayCutoff { get; init; }
 }
 
 public sealed class ScreenEntity
@@ -96,6 +95,7 @@ public sealed class MovieEntity
     public required string Rating { get; init; }
     public int RuntimeMinutes { get; init; }
     public DateOnly ReleaseDate { get; init; }
+    public float Popularity { get; init; }
 }
 
 public sealed class ShowtimeEntity

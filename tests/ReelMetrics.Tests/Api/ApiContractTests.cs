@@ -5,10 +5,6 @@ using ReelMetrics.Api.Security;
 using ReelMetrics.Contracts;
 using ReelMetrics.Contracts.Api;
 using ReelMetrics.Database.Catalog;
-// The contract's records, not the seed catalog's of the same names.
-using Movie = ReelMetrics.Contracts.Api.Movie;
-using Showtime = ReelMetrics.Contracts.Api.Showtime;
-using Theater = ReelMetrics.Contracts.Api.Theater;
 
 namespace ReelMetrics.Tests.Api;
 

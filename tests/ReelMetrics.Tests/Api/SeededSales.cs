@@ -2,7 +2,6 @@ using ReelMetrics.Contracts;
 using ReelMetrics.Contracts.Api;
 using ReelMetrics.Database.Catalog;
 using ReelMetrics.Tests.Ingestion;
-using Showtime = ReelMetrics.Contracts.Api.Showtime;
 
 namespace ReelMetrics.Tests.Api;
 

@@ -8,7 +8,7 @@ using ReelMetrics.Database.Catalog;
 using ReelMetrics.Tests.Api;
 using ReelMetrics.Tests.Fixtures;
 using ReelMetrics.Tests.Ingestion;
-using Showtime = ReelMetrics.Database.Catalog.Showtime;
+using Showtime = ReelMetrics.Contracts.Catalog.Showtime;
 
 namespace ReelMetrics.Tests.BusinessDay;
 

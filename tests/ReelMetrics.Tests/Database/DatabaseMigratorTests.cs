@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using ReelMetrics.Contracts.Catalog;
 using ReelMetrics.Database;
 using ReelMetrics.Database.Catalog;
 using ReelMetrics.Tests.Fixtures;

@@ -1,4 +1,5 @@
 using ReelMetrics.Contracts;
+using ReelMetrics.Contracts.Catalog;
 using ReelMetrics.Database.Catalog;
 using ReelMetrics.Generator.Sales;
 

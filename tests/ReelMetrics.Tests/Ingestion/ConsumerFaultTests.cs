@@ -2,11 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using ReelMetrics.Consumer;
 using ReelMetrics.Contracts;
 using ReelMetrics.Contracts.Live;
 using ReelMetrics.LocalInfrastructure.Kafka;
@@ -138,20 +136,14 @@ public sealed class ConsumerFaultTests : IAsyncLifetime
         await host.StopAsync(ct);
     }
 
-    private IHost BuildConsumer()
+    private IHost BuildConsumer() => ConsumerHost.Build(new Dictionary<string, string?>
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"ConnectionStrings:{ConnectionNames.Kafka}"] = broker.BootstrapServers,
-            [$"ConnectionStrings:{ConnectionNames.Database}"] = database.ConnectionString,
-            [$"ConnectionStrings:{ConnectionNames.Redis}"] = redis.ConnectionString + ",abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000",
-            ["Consumer:MaxBatchSize"] = "250",
-            ["Consumer:CacheCheckInterval"] = "00:00:00.500",
-        });
-        builder.AddTicketSalesIngestion();
-        return builder.Build();
-    }
+        [$"ConnectionStrings:{ConnectionNames.Kafka}"] = broker.BootstrapServers,
+        [$"ConnectionStrings:{ConnectionNames.Database}"] = database.ConnectionString,
+        [$"ConnectionStrings:{ConnectionNames.Redis}"] = redis.ConnectionString + ",abortConnect=false,connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000",
+        ["Consumer:MaxBatchSize"] = "250",
+        ["Consumer:CacheCheckInterval"] = "00:00:00.500",
+    });
 
     private static async Task<HealthStatus> IngestionHealthAsync(IHost host) =>
         (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == "ingestion", TestContext.Current.CancellationToken)).Status;

@@ -2,10 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using ReelMetrics.Consumer;
 using ReelMetrics.Contracts;
 using ReelMetrics.Tests.Fixtures;
 
@@ -59,16 +56,6 @@ public sealed class ConsumerPipelineTests(PostgresFixture postgres, RedisFixture
         await Task.CompletedTask;
     }
 
-    private static IHost StartConsumerHost(Pipeline pipeline)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(pipeline.Settings);
-        builder.AddTicketSalesIngestion();
-        var host = builder.Build();
-        host.Start();
-        return host;
-    }
-
     private static async Task<long> WaitForSalesAsync(SalesDatabase database, long expected, Func<Task>? whileWaiting = null)
     {
         var deadline = Stopwatch.StartNew();
@@ -97,8 +84,10 @@ public sealed class ConsumerPipelineTests(PostgresFixture postgres, RedisFixture
         await using var database = pipeline.Database;
         var events = SaleEvents.Random(8_000, seed: 21);
 
-        using var first = StartConsumerHost(pipeline);
-        using var second = StartConsumerHost(pipeline);
+        using var first = ConsumerHost.Build(pipeline.Settings);
+        using var second = ConsumerHost.Build(pipeline.Settings);
+        await first.StartAsync(TestContext.Current.CancellationToken);
+        await second.StartAsync(TestContext.Current.CancellationToken);
         var firstConsumer = first.Services.GetRequiredService<IConsumer<string, byte[]>>();
         var secondConsumer = second.Services.GetRequiredService<IConsumer<string, byte[]>>();
         var bothAssigned = false;

@@ -5,11 +5,9 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using ReelMetrics.Consumer;
 using ReelMetrics.Contracts;
 using ReelMetrics.LocalInfrastructure.Kafka;
 using ReelMetrics.Tests.Fixtures;
@@ -37,8 +35,7 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
     private IHost BuildConsumer(LocalKafkaBroker broker, SalesDatabase database, Action<IServiceCollection>? configure = null,
         params (string Key, string Value)[] settings)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{ConnectionNames.Kafka}"] = broker.BootstrapServers,
             [$"ConnectionStrings:{ConnectionNames.Database}"] = database.ConnectionString,
@@ -48,11 +45,9 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
             ["Consumer:GroupId"] = "robustness",
             ["Consumer:MaxBatchSize"] = "200",
             ["Consumer:DeadLetterPublishInterval"] = "00:00:00.200",
-        });
-        builder.Configuration.AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
-        builder.AddTicketSalesIngestion();
-        configure?.Invoke(builder.Services);
-        return builder.Build();
+        };
+        foreach (var (key, value) in settings) configuration[key] = value;
+        return ConsumerHost.Build(configuration, configure);
     }
 
     private static void Produce(LocalKafkaBroker broker, IEnumerable<byte[]> payloads)

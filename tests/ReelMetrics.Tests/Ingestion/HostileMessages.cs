@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CsCheck;
+using ReelMetrics.Contracts.Catalog;
 using ReelMetrics.Database.Catalog;
 
 namespace ReelMetrics.Tests.Ingestion;

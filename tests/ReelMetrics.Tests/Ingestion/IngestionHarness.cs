@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ReelMetrics.Consumer.Ingestion;
 using ReelMetrics.Contracts;
 using ReelMetrics.Contracts.Live;
+using ReelMetrics.Contracts.Catalog;
 using ReelMetrics.Database.Catalog;
 using ReelMetrics.Tests.Fixtures;
 using StackExchange.Redis;
