@@ -74,18 +74,17 @@ public sealed class SeededSales(IReadOnlyList<TicketSold> events, DateTimeOffset
     private IEnumerable<TicketSold> On(DateOnly date) => sales.Where(s => s.SaleDate == date);
 
     public IReadOnlyList<TheaterRank> TheaterLeaderboard(DateOnly date, int limit) =>
-        On(date).GroupBy(s => s.TheaterId)
-            .Select(g => (Id: g.Key, Revenue: g.Sum(Revenue), Tickets: (long)g.Sum(s => s.TicketsSold)))
-            .OrderByDescending(r => r.Revenue).ThenBy(r => r.Id).Take(limit)
-            .Select((r, i) => new TheaterRank(i + 1, r.Id, TheaterName(r.Id), r.Revenue, r.Tickets))
-            .ToList();
+        [.. Ranked(date, limit, s => s.TheaterId).Select(r => new TheaterRank(r.Rank, r.Id, TheaterName(r.Id), r.Revenue, r.Tickets))];
 
     public IReadOnlyList<MovieRank> MovieLeaderboard(DateOnly date, int limit) =>
-        On(date).GroupBy(s => s.MovieId)
+        [.. Ranked(date, limit, s => s.MovieId).Select(r => new MovieRank(r.Rank, r.Id, MovieTitle(r.Id), r.Revenue, r.Tickets))];
+
+    /// <summary>The <paramref name="limit"/> ids with the most revenue on a date, ties by id, ranked from 1.</summary>
+    private IEnumerable<(int Rank, int Id, decimal Revenue, long Tickets)> Ranked(DateOnly date, int limit, Func<TicketSold, int> id) =>
+        On(date).GroupBy(id)
             .Select(g => (Id: g.Key, Revenue: g.Sum(Revenue), Tickets: (long)g.Sum(s => s.TicketsSold)))
             .OrderByDescending(r => r.Revenue).ThenBy(r => r.Id).Take(limit)
-            .Select((r, i) => new MovieRank(i + 1, r.Id, MovieTitle(r.Id), r.Revenue, r.Tickets))
-            .ToList();
+            .Select((r, i) => (i + 1, r.Id, r.Revenue, r.Tickets));
 
     public IReadOnlyList<TheaterMovieSales> TheaterMovies(int theaterId, DateOnly from, DateOnly to) =>
         sales.Where(s => s.TheaterId == theaterId && s.SaleDate >= from && s.SaleDate <= to)
