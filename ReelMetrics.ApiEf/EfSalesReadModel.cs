@@ -9,19 +9,13 @@ namespace ReelMetrics.ApiEf;
 public sealed class EfSalesReadModel(ReelMetricsDbContext db) : ISalesReadModel
 {
     public async Task<IReadOnlyList<Contracts.Catalog.Theater>> GetTheatersAsync(CancellationToken cancellationToken) =>
-        await db.Theaters
-            .Select(t => new Contracts.Catalog.Theater(t.TheaterId, t.Name, t.City, t.TimeZone, t.BusinessDayCutoff))
-            .ToListAsync(cancellationToken);
+        await db.Theaters.ToListAsync(cancellationToken);
 
     public async Task<IReadOnlyList<Screen>> GetScreensAsync(CancellationToken cancellationToken) =>
-        await db.Screens
-            .Select(s => new Screen(s.ScreenId, s.TheaterId, s.Name, s.Capacity, s.Format))
-            .ToListAsync(cancellationToken);
+        await db.Screens.ToListAsync(cancellationToken);
 
     public async Task<IReadOnlyList<Contracts.Catalog.Movie>> GetMoviesAsync(CancellationToken cancellationToken) =>
-        await db.Movies
-            .Select(m => new Contracts.Catalog.Movie(m.MovieId, m.Title, m.Genre, m.Rating, m.RuntimeMinutes, m.ReleaseDate, m.Popularity))
-            .ToListAsync(cancellationToken);
+        await db.Movies.ToListAsync(cancellationToken);
 
     public async Task<IReadOnlyList<TheaterMovieFigures>> GetTheaterMovieSalesAsync(int theaterId, DateRange dates, CancellationToken cancellationToken) =>
         await db.TheaterMovieDailySales
@@ -72,9 +66,7 @@ public sealed class EfSalesReadModel(ReelMetricsDbContext db) : ISalesReadModel
             .ToListAsync(cancellationToken);
 
     public async Task<ChainSettings> GetChainAsync(CancellationToken cancellationToken) =>
-        await db.Chain
-            .Select(c => new ChainSettings(c.HomeTimeZone, c.BusinessDayCutoff))
-            .SingleAsync(cancellationToken);
+        await db.Chain.SingleAsync(cancellationToken);
 
     public async Task<IReadOnlyList<MinuteFigures>> GetDateMinuteSalesAsync(DateOnly date, CancellationToken cancellationToken) =>
         await db.ChainDateMinuteSales

@@ -1,18 +1,20 @@
+using ReelMetrics.Contracts.Catalog;
 using ReelMetrics.Contracts.Rollups;
 
 namespace ReelMetrics.ApiEf.Data;
 
 /// <summary>
 /// EF Core's view of the schema owned by ReelMetrics.Database (EF does not migrate it): the catalog and the
-/// aggregate tables the API reads. Read-only use: queries run without change tracking, and columns are named by the
-/// snake_case naming convention (TicketsSold is tickets_sold, as Dapper maps them too), both configured where the
-/// context is registered.
+/// aggregate tables the API reads. The catalog's rows are read as the catalog's own records (ReelMetrics.Contracts.Catalog);
+/// showtimes keep an entity of their own, for the navigations to their screen and their seats sold. Read-only use:
+/// queries run without change tracking, and columns are named by the snake_case naming convention (TicketsSold is
+/// tickets_sold, as Dapper maps them too), both configured where the context is registered.
 /// </summary>
 public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> options) : DbContext(options)
 {
-    public DbSet<TheaterEntity> Theaters => Set<TheaterEntity>();
-    public DbSet<ScreenEntity> Screens => Set<ScreenEntity>();
-    public DbSet<MovieEntity> Movies => Set<MovieEntity>();
+    public DbSet<Theater> Theaters => Set<Theater>();
+    public DbSet<Screen> Screens => Set<Screen>();
+    public DbSet<Movie> Movies => Set<Movie>();
     public DbSet<ShowtimeEntity> Showtimes => Set<ShowtimeEntity>();
     public DbSet<ShowtimeSalesEntity> ShowtimeSales => Set<ShowtimeSalesEntity>();
     public DbSet<TheaterDailySalesEntity> TheaterDailySales => Set<TheaterDailySalesEntity>();
@@ -23,26 +25,14 @@ public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> 
     public DbSet<DeadLetterEntity> DeadLetters => Set<DeadLetterEntity>();
     public DbSet<ChainDateMinuteSalesEntity> ChainDateMinuteSales => Set<ChainDateMinuteSalesEntity>();
     public DbSet<TheaterHourlySalesEntity> TheaterHourlySales => Set<TheaterHourlySalesEntity>();
-    public DbSet<ChainEntity> Chain => Set<ChainEntity>();
+    public DbSet<ChainSettings> Chain => Set<ChainSettings>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new DeadLetterEntityConfiguration());
-        modelBuilder.Entity<TheaterEntity>(theater =>
-        {
-            theater.ToTable("theaters");
-            theater.HasKey(t => t.TheaterId);
-        });
-        modelBuilder.Entity<ScreenEntity>(screen =>
-        {
-            screen.ToTable("screens");
-            screen.HasKey(s => s.ScreenId);
-        });
-        modelBuilder.Entity<MovieEntity>(movie =>
-        {
-            movie.ToTable("movies");
-            movie.HasKey(m => m.MovieId);
-        });
+        modelBuilder.Entity<Theater>().ToTable("theaters").HasKey(t => t.TheaterId);
+        modelBuilder.Entity<Screen>().ToTable("screens").HasKey(s => s.ScreenId);
+        modelBuilder.Entity<Movie>().ToTable("movies").HasKey(m => m.MovieId);
         modelBuilder.Entity<ShowtimeEntity>(showtime =>
         {
             showtime.ToTable("showtimes");
@@ -61,41 +51,8 @@ public sealed class ReelMetricsDbContext(DbContextOptions<ReelMetricsDbContext> 
         modelBuilder.Entity<ChainDateMinuteSalesEntity>().ToTable(Rollups.DateMinute.Table).HasKey(s => new { s.SaleDate, s.Minute });
         modelBuilder.Entity<TheaterHourlySalesEntity>().ToTable(Rollups.TheaterHour.Table).HasKey(s => new { s.SaleDate, s.TheaterId, s.Hour });
         PipelineModel.Configure(modelBuilder);
-        modelBuilder.Entity<ChainEntity>(chain =>
-        {
-            chain.ToTable("chain");
-            chain.HasKey(c => c.ChainId);
-        });
+        modelBuilder.Entity<ChainSettings>().ToTable("chain").HasNoKey();   // one row; its key column is only "there is one"
     }
-}
-
-public sealed class TheaterEntity
-{
-    public int TheaterId { get; init; }
-    public required string Name { get; init; }
-    public required string City { get; init; }
-    public required string TimeZone { get; init; }
-    public TimeOnly? BusinessDayCutoff { get; init; }
-}
-
-public sealed class ScreenEntity
-{
-    public int ScreenId { get; init; }
-    public int TheaterId { get; init; }
-    public required string Name { get; init; }
-    public int Capacity { get; init; }
-    public required string Format { get; init; }
-}
-
-public sealed class MovieEntity
-{
-    public int MovieId { get; init; }
-    public required string Title { get; init; }
-    public required string Genre { get; init; }
-    public required string Rating { get; init; }
-    public int RuntimeMinutes { get; init; }
-    public DateOnly ReleaseDate { get; init; }
-    public float Popularity { get; init; }
 }
 
 public sealed class ShowtimeEntity
@@ -110,7 +67,7 @@ public sealed class ShowtimeEntity
 
     public DateOnly BusinessDate { get; init; }
     public int Capacity { get; init; }
-    public ScreenEntity Screen { get; init; } = null!;
+    public Screen Screen { get; init; } = null!;
 
     /// <summary>Null until the showtime has sold a ticket.</summary>
     public ShowtimeSalesEntity? Sales { get; init; }
@@ -175,12 +132,4 @@ public sealed class TheaterHourlySalesEntity : DailyTotals
 {
     public int TheaterId { get; init; }
     public int Hour { get; init; }
-}
-
-/// <summary>The chain's one row: its home time zone and business-day cutoff.</summary>
-public sealed class ChainEntity
-{
-    public bool ChainId { get; init; }
-    public required string HomeTimeZone { get; init; }
-    public TimeOnly BusinessDayCutoff { get; init; }
 }
