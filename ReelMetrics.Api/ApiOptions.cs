@@ -21,9 +21,10 @@ public sealed class ApiOptions
     public TimeSpan CatalogLifetime { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// How long one read of the live aggregates in Redis answers every request for the same figures: concurrent and
-    /// following requests within it share that read instead of each making its own round trip. Bounds how much older
-    /// than Redis a hot answer can be; zero reads Redis for every request.
+    /// How long one read of the live aggregates in Redis may answer every request for the same figures: concurrent and
+    /// following requests share that read instead of each making its own round trip, until the consumer announces new
+    /// sales (then the next request reads again) or this long at most. Bounds how much older than Redis a hot answer can
+    /// be when announcements do not arrive; zero reads Redis for every request.
     /// </summary>
     public TimeSpan HotReadLifetime { get; set; } = TimeSpan.FromMilliseconds(200);
 

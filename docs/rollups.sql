@@ -63,10 +63,10 @@ chain_minute as (
     on conflict (minute) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold, revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count
     returning a.*),
 showtime as (
-    insert into showtime_sales as a (showtime_id, tickets_sold, revenue)
-    select showtime_id, sum(tickets_sold), sum(revenue)
-    from inserted where showtime_id is not null
-    group by 1 order by 1
+    insert into showtime_sales as a (showtime_id, capacity, tickets_sold, revenue)
+    select showtime_id, capacity, sum(tickets_sold), sum(revenue)
+    from inserted join showtimes using (showtime_id) where showtime_id is not null
+    group by 1, 2 order by 1
     on conflict (showtime_id) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold, revenue = a.revenue + excluded.revenue
     returning a.*),
 date_minute as (

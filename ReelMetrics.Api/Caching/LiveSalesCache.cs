@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReelMetrics.Api.Live;
 using ReelMetrics.Contracts.Api;
 using ReelMetrics.Contracts.Live;
 using StackExchange.Redis;
@@ -18,11 +19,12 @@ namespace ReelMetrics.Api.Caching;
 /// </summary>
 /// <remarks>
 /// Freshness: the consumer writes these totals right after the PostgreSQL transaction that changed them commits,
-/// so they trail PostgreSQL by that one write (milliseconds); one read serves the same figures for
-/// <see cref="ApiOptions.HotReadLifetime"/> (200 ms), so an answer is at most that much older than Redis. If such a write fails, Redis may lag until the
-/// consumer has rebuilt it, which it does before its next batch.
+/// so they trail PostgreSQL by that one write (milliseconds). One read serves the same figures to every request until
+/// the consumer's next "sales updated" notification (<see cref="SalesUpdates"/>), and for at most
+/// <see cref="ApiOptions.HotReadLifetime"/> (200 ms, what bounds the age while notifications do not arrive). If such a
+/// write fails, Redis may lag until the consumer has rebuilt it; the APIs read PostgreSQL meanwhile.
 /// </remarks>
-public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOptions> options, ILogger<LiveSalesCache> logger)
+public sealed class LiveSalesCache(IServiceProvider services, SalesUpdates updates, IOptions<ApiOptions> options, ILogger<LiveSalesCache> logger)
 {
     private readonly Lazy<IConnectionMultiplexer?> redis = new(() =>
         options.Value.UseCache ? services.GetService<IConnectionMultiplexer>() : null);
@@ -161,23 +163,26 @@ public sealed class LiveSalesCache(IServiceProvider services, IOptions<ApiOption
     });
 
     /// <summary>
-    /// One Redis read per <paramref name="key"/> and <see cref="ApiOptions.HotReadLifetime"/>: requests within the lifetime
-    /// share it (also while it is still in flight), so a burst of requests for the same figures costs one round trip.
+    /// One Redis read per <paramref name="key"/> between two "sales updated" notifications, and for at most
+    /// <see cref="ApiOptions.HotReadLifetime"/>: requests in between share it (also while it is still in flight), so a
+    /// burst of requests for the same figures costs one round trip, and a sale is visible as soon as it is announced.
     /// </summary>
     private Task<T?> ReadAsync<T>(string key, Func<IDatabaseAsync, Task<T>> read) where T : class
     {
         var lifetime = (long)options.Value.HotReadLifetime.TotalMilliseconds;
         if (lifetime <= 0) return ReadRedisAsync(read);
 
+        updates.Listen();
+        var generation = updates.Generation;   // taken before the read: a notification during it makes the next request read again
         var now = Environment.TickCount64;
-        if (hotReads.TryGetValue(key, out var hot) && now < hot.Expires) return (Task<T?>)hot.Read;
+        if (hotReads.TryGetValue(key, out var hot) && now < hot.Expires && hot.Generation == generation) return (Task<T?>)hot.Read;
         if (hotReads.Count >= MaxHotReads) hotReads.Clear();   // keys come from requests: keep the map bounded
         var fresh = ReadRedisAsync(read);
-        hotReads[key] = new HotRead(now + lifetime, fresh);
+        hotReads[key] = new HotRead(now + lifetime, generation, fresh);
         return fresh;
     }
 
-    private sealed record HotRead(long Expires, Task Read);
+    private sealed record HotRead(long Expires, long Generation, Task Read);
 
     private const int MaxHotReads = 10_000;
 

@@ -17,9 +17,34 @@ public sealed class SalesUpdates(IServiceProvider services, IOptions<ApiOptions>
     private TaskCompletionSource next = NewSignal();
     private bool subscribed;
     private long retryAfter;
+    private long generation;
+    private int listening;
 
     /// <summary>Completes at the next notification. Take it before reading the totals, so that no update is missed.</summary>
     public Task Next => Volatile.Read(ref next).Task;
+
+    /// <summary>
+    /// How many notifications arrived: a read of the live totals taken at one generation is current until the next.
+    /// It stays still while nothing delivers notifications (then only a read's own lifetime bounds its age).
+    /// </summary>
+    public long Generation => Interlocked.Read(ref generation);
+
+    /// <summary>Subscribes in the background if not yet done (for readers that must not wait for it).</summary>
+    public void Listen()
+    {
+        if (Volatile.Read(ref subscribed) || Interlocked.CompareExchange(ref listening, 1, 0) != 0) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ListenAsync(CancellationToken.None);
+            }
+            finally
+            {
+                Volatile.Write(ref listening, 0);
+            }
+        });
+    }
 
     /// <summary>
     /// Subscribes if not yet done; true while Redis can deliver notifications, false when the caller must poll
@@ -36,7 +61,7 @@ public sealed class SalesUpdates(IServiceProvider services, IOptions<ApiOptions>
                 {
                     // Once subscribed, StackExchange.Redis restores the subscription by itself after a reconnect.
                     await connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(LiveKeys.SalesUpdatedChannel), (_, _) => Raise());
-                    subscribed = true;
+                    Volatile.Write(ref subscribed, true);
                 }
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -52,7 +77,11 @@ public sealed class SalesUpdates(IServiceProvider services, IOptions<ApiOptions>
         return subscribed && redis.Value is { IsConnected: true };
     }
 
-    private void Raise() => Interlocked.Exchange(ref next, NewSignal()).TrySetResult();
+    private void Raise()
+    {
+        Interlocked.Increment(ref generation);
+        Interlocked.Exchange(ref next, NewSignal()).TrySetResult();
+    }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -65,14 +65,17 @@ internal static class RollupSql
     private static string Upsert(Rollup rollup)
     {
         var keys = string.Join(", ", rollup.Keys.Select(k => k.Column));
+        var attributes = rollup.AttributesOrNone;
+        var columns = string.Join(", ", [.. rollup.Keys.Select(k => k.Column), .. attributes.Select(a => a.Column)]);
+        var groups = string.Join(", ", Enumerable.Range(1, rollup.Keys.Count + attributes.Count));
         var positions = string.Join(", ", rollup.Keys.Select((_, i) => i + 1));
         var measures = rollup.Measures.Select(Rollup.Column).ToList();
         return $"""
             {rollup.Name} as (
-                insert into {rollup.Table} as a ({keys}, {string.Join(", ", measures)})
-                select {string.Join(", ", [.. rollup.Keys.Select(k => k.FromSale), .. rollup.Measures.Select(Rollup.Aggregate)])}
+                insert into {rollup.Table} as a ({columns}, {string.Join(", ", measures)})
+                select {string.Join(", ", [.. rollup.Keys.Select(k => k.FromSale), .. attributes.Select(a => a.FromSale), .. rollup.Measures.Select(Rollup.Aggregate)])}
                 from inserted{(rollup.Join is null ? "" : " " + rollup.Join)}{(rollup.Where is null ? "" : " where " + rollup.Where)}
-                group by {positions} order by {positions}
+                group by {groups} order by {positions}
                 on conflict ({keys}) do update set {string.Join(", ", measures.Select(m => $"{m} = a.{m} + excluded.{m}"))}
                 returning a.*)
             """;

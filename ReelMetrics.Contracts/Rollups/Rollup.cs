@@ -15,10 +15,17 @@ namespace ReelMetrics.Contracts.Rollups;
 /// <param name="Live">How it is mirrored in Redis; null when the APIs read it from PostgreSQL only.</param>
 /// <param name="Join">More tables a key's value needs (SQL after <c>from inserted</c>), e.g. <c>join theaters using (theater_id)</c>.</param>
 /// <param name="Where">Which sales count (SQL over a sale), e.g. only sales with a showtime.</param>
+/// <param name="Attributes">
+/// Columns the keys determine (SQL over a sale and <paramref name="Join"/>), written when a row is first inserted and never
+/// summed, e.g. a showtime's capacity, which the table's check constraint compares the tickets sold with.
+/// </param>
 public sealed record Rollup(
     string Name, string Table, IReadOnlyList<RollupKey> Keys, IReadOnlyList<Measure> Measures,
-    LiveMirror? Live = null, string? Join = null, string? Where = null)
+    LiveMirror? Live = null, string? Join = null, string? Where = null, IReadOnlyList<RollupAttribute>? Attributes = null)
 {
+    /// <summary><see cref="Attributes"/>, or none.</summary>
+    public IReadOnlyList<RollupAttribute> AttributesOrNone => Attributes ?? [];
+
     /// <summary>The business date of the rollup's rows, when it has one (its first <see cref="KeyKind.Date"/> key).</summary>
     public RollupKey? DateKey => Keys.FirstOrDefault(k => k.Kind == KeyKind.Date);
 
@@ -57,6 +64,9 @@ public enum KeyKind
     /// <summary>The start of a minute (timestamptz): <see cref="RollupRow.Minute"/>, in minutes since the Unix epoch.</summary>
     Minute,
 }
+
+/// <summary>A column of a rollup its keys determine: its column and its value (SQL over a sale and the rollup's join).</summary>
+public sealed record RollupAttribute(string Column, string FromSale);
 
 /// <summary>A key of a rollup: its column, its kind, and its value for a sale (SQL over the columns of <c>sales</c>).</summary>
 public sealed record RollupKey(string Column, KeyKind Kind, string FromSale)

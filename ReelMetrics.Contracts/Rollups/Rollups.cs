@@ -40,12 +40,15 @@ public static class Rollups
         [RollupKey.Minute("minute", SoldMinute)], Every,
         new(RevenueTicketsAndSales, (r, m) => Minutes(DateOnly.FromDateTime(r.MinuteStart), m), r => Id(r.MinuteStart.Hour * 60 + r.MinuteStart.Minute)));
 
-    /// <summary>Tickets sold per showtime (sales with a showtime only): occupancy, sell-out watch.</summary>
+    /// <summary>
+    /// Tickets sold per showtime (sales with a showtime only): occupancy, sell-out watch. Each row carries its showtime's
+    /// capacity (a foreign key to the showtime's, so it is the real one), which a check constraint compares the tickets with.
+    /// </summary>
     public static readonly Rollup Showtime = new("showtime", "showtime_sales",
         [RollupKey.Id("showtime_id")], [Measure.Tickets, Measure.Revenue],
         new([Measure.Tickets], (r, _) => Showtimes(r.Date), r => Id(r.Id1),
             Date: "st.business_date", DateJoin: "join showtimes st using (showtime_id)"),
-        Where: "showtime_id is not null");
+        Join: "join showtimes using (showtime_id)", Where: "showtime_id is not null", Attributes: [new("capacity", "capacity")]);
 
     /// <summary>Chain sales of each business date per minute of sold_at: the pace of the day.</summary>
     public static readonly Rollup DateMinute = new("date_minute", "chain_date_minute_sales",

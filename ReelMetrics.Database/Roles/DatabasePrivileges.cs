@@ -15,9 +15,10 @@ public static class DatabasePrivileges
     [
         // Sales are inserted once (on conflict do nothing) and never changed.
         new("sales", "select, insert"),
-        // Aggregates are upserted: insert ... on conflict do update. (While a batch decides which sales fit, its
-        // showtimes are held with advisory locks, which need no privilege.)
-        .. Rollups.All.Select(rollup => new TableGrant(rollup.Table, "select, insert, update")),
+        // Aggregates are upserted: insert ... on conflict do update of their measures only (a row's keys, and the
+        // capacity a showtime's row carries, never change). (While a batch decides which sales fit, its showtimes are
+        // held with advisory locks, which need no privilege.)
+        .. Rollups.All.Select(rollup => new TableGrant(rollup.Table, $"select, insert, update ({string.Join(", ", rollup.Measures.Select(Rollup.Column))})")),
         // The outbox of the dead-letter topic: stored, then marked published.
         new("dead_letters", "select, insert, update"),
         // Its own heartbeat row (upserted every second); rows of consumers gone for a day are deleted at start.

@@ -3,6 +3,7 @@ using System.Net;
 using ReelMetrics.Contracts.Api;
 using ReelMetrics.Contracts.Live;
 using ReelMetrics.Tests.Fixtures;
+using ReelMetrics.Tests.Kafka;
 using StackExchange.Redis;
 
 namespace ReelMetrics.Tests.Api;
@@ -61,6 +62,42 @@ public sealed class LiveCacheTests(ApiWorld world, RedisFixture redis) : IClassF
         Assert.Equal((10.00m, 1L), (first.Revenue, first.TicketsSold));
         Assert.Equal(first, shared);
         Assert.Equal((20.00m, 2L), (next.Revenue, next.TicketsSold));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task ASalesUpdatedNotificationEndsTheSharedReadAtOnce(Backend backend)
+    {
+        var lifetime = TimeSpan.FromMinutes(5);   // far longer than the test: only the notification can end the shared read
+        await using var host = world.StartHost(backend, new ApiSettings(world.Postgres, world.Redis,
+            Extra: new Dictionary<string, string> { ["Api:HotReadLifetime"] = lifetime.ToString() }));
+        var date = world.Sales.Today.AddDays(backend == Backend.Dapper ? -22 : -23);   // nothing sold: only Redis knows these
+        var redis = world.Harness.Redis;
+        var db = redis.GetDatabase();
+        async Task SellAsync(decimal revenue, long tickets)
+        {
+            await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Revenue), "5", (double)revenue);
+            await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Tickets), "5", tickets);
+        }
+        var url = $"/top-theater/{Day(date)}";
+
+        await SellAsync(10.00m, 1);
+        var first = (await host.Client.FetchAsync(url)).As<TopTheater>();
+        await SellAsync(30.00m, 3);
+        var shared = (await host.Client.FetchAsync(url)).As<TopTheater>();
+        // What the consumer does after writing new totals. The API subscribes on its first read, in the background, so
+        // the announcement is repeated until it is heard.
+        TopTheater? next = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(LiveKeys.SalesUpdatedChannel), 1);
+            next = (await host.Client.FetchAsync(url)).As<TopTheater>();
+            return next.TicketsSold == 3;
+        }, TimeSpan.FromSeconds(30), "the API to read Redis again after a sales-updated notification");
+
+        Assert.Equal((10.00m, 1L), (first.Revenue, first.TicketsSold));
+        Assert.Equal(first, shared);
+        Assert.Equal((30.00m, 3L), (next!.Revenue, next.TicketsSold));
     }
 
     [Theory]

@@ -9,6 +9,12 @@ namespace ReelMetrics.Tests.Database;
 
 public sealed class DatabaseMigratorTests(PostgresFixture postgres)
 {
+    private static readonly string[] AllMigrations =
+    [
+        "0001_catalog", "0002_sales", "0003_aggregates", "0004_sales_without_foreign_keys", "0005_robust_ingestion", "0006_business_day",
+        "0007_pipeline_status_and_alerts", "0008_dead_letter_console", "0009_theater_hourly_sales", "0010_showtime_capacity_check",
+    ];
+
     [Fact]
     public async Task MigratingTwiceIsANoOp()
     {
@@ -19,7 +25,7 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
         var first = await migrator.MigrateAsync(today, TestContext.Current.CancellationToken);
         var second = await migrator.MigrateAsync(today, TestContext.Current.CancellationToken);
 
-        Assert.Equal(["0001_catalog", "0002_sales", "0003_aggregates", "0004_sales_without_foreign_keys", "0005_robust_ingestion", "0006_business_day", "0007_pipeline_status_and_alerts", "0008_dead_letter_console", "0009_theater_hourly_sales"], first.AppliedMigrations);
+        Assert.Equal(AllMigrations, first.AppliedMigrations);
         Assert.True(first.CatalogRowsChanged > 0 && first.ShowtimesAdded > 0);
         Assert.Empty(second.AppliedMigrations);
         Assert.Equal(0, second.CatalogRowsChanged);
@@ -34,9 +40,9 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
         var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
             new DatabaseMigrator(dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(today, TestContext.Current.CancellationToken)));
 
-        Assert.Equal(9, results.Sum(r => r.AppliedMigrations.Count));
+        Assert.Equal(AllMigrations.Length, results.Sum(r => r.AppliedMigrations.Count));
         await using var count = dataSource.CreateCommand("select count(*) from schema_migrations");
-        Assert.Equal(9L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((long)AllMigrations.Length, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]

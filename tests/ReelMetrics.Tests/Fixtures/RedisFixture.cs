@@ -42,9 +42,13 @@ public sealed class RedisFixture : IAsyncDisposable
     /// <summary>The server's port on 127.0.0.1.</summary>
     public int Port => server.Value.Port;
 
-    /// <summary>Returns a connection string (<c>127.0.0.1:port,defaultDatabase=N</c>) for an empty database that is never handed out again.</summary>
+    /// <summary>Returns a connection string (<c>127.0.0.1:port,defaultDatabase=N,channelPrefix=dbN:</c>) for an empty database that is never handed out again.</summary>
     /// <exception cref="InvalidOperationException">All 255 databases are in use.</exception>
-    public string CreateDatabase() => server.Value.GetConnectionString(Take());
+    public string CreateDatabase() => ConnectionStringOf(Take());
+
+    // Pub/sub channels are the server's, not a database's: each database gets its own channel prefix, so one test's
+    // "sales updated" notifications do not reach another's API (which would drop its shared reads early).
+    private string ConnectionStringOf(int database) => $"{server.Value.GetConnectionString(database)},channelPrefix=db{database}:";
 
     /// <summary>
     /// Lends an empty database until the lease is disposed; it is then flushed and lent again later. Dispose it when the test
@@ -54,7 +58,7 @@ public sealed class RedisFixture : IAsyncDisposable
     public Task<RedisDatabaseLease> LeaseDatabaseAsync()
     {
         var database = Take();
-        return Task.FromResult(new RedisDatabaseLease(server.Value.GetConnectionString(database), database, () => ReturnAsync(database)));
+        return Task.FromResult(new RedisDatabaseLease(ConnectionStringOf(database), database, () => ReturnAsync(database)));
     }
 
     /// <summary>Stops the server if it was started.</summary>

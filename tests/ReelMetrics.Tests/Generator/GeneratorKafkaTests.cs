@@ -127,8 +127,8 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
         var open = await database.ScalarAsync<long>(
             "select showtime_id from showtimes where business_date = $1 order by showtime_id limit 1", SalesDatabase.Today.AddDays(3));
         await database.ScalarAsync<int>("""
-            insert into showtime_sales (showtime_id, tickets_sold, revenue)
-            select showtime_id, capacity - case when showtime_id = $1 then 5 else 0 end, 0 from showtimes
+            insert into showtime_sales (showtime_id, tickets_sold, revenue, capacity)
+            select showtime_id, capacity - case when showtime_id = $1 then 5 else 0 end, 0, capacity from showtimes
             """, open);
         var topic = kafka.CreateTopic("generator-db", 1);
         var totalsFile = Path.Combine(Path.GetTempPath(), $"generator-totals-{Guid.NewGuid():N}.json");

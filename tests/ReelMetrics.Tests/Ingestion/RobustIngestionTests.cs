@@ -154,12 +154,24 @@ public sealed class RobustIngestionTests(PostgresFixture postgres, RedisFixture 
         await using var database = await SalesDatabase.CreateAsync(postgres, "seat_check");
         var showtime = SeedCatalog.ShowtimesOn(SalesDatabase.Today).First();
 
-        var refused = await Assert.ThrowsAsync<PostgresException>(() => database.ScalarAsync<int>(
-            "insert into showtime_sales (showtime_id, tickets_sold, revenue) values ($1, $2, 0) returning 1", showtime.ShowtimeId, showtime.Capacity + 1));
+        const string Sell = "insert into showtime_sales (showtime_id, tickets_sold, revenue, capacity) values ($1, $2, 0, $3) returning 1";
 
-        Assert.Equal(PostgresErrorCodes.CheckViolation, refused.SqlState);
-        Assert.Equal(1, await database.ScalarAsync<int>(
-            "insert into showtime_sales (showtime_id, tickets_sold, revenue) values ($1, $2, 0) returning 1", showtime.ShowtimeId, showtime.Capacity));
+        var beyond = await Assert.ThrowsAsync<PostgresException>(() => database.ScalarAsync<int>(Sell, showtime.ShowtimeId, showtime.Capacity + 1, showtime.Capacity));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, beyond.SqlState);
+        // The row's capacity is the showtime's: claiming more seats than the screen has is refused too.
+        var inflated = await Assert.ThrowsAsync<PostgresException>(() => database.ScalarAsync<int>(Sell, showtime.ShowtimeId, showtime.Capacity + 1, showtime.Capacity + 1));
+        Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, inflated.SqlState);
+
+        Assert.Equal(1, await database.ScalarAsync<int>(Sell, showtime.ShowtimeId, showtime.Capacity, showtime.Capacity));
+        var upsert = await Assert.ThrowsAsync<PostgresException>(() => database.ScalarAsync<int>(
+            "update showtime_sales set tickets_sold = tickets_sold + 1 where showtime_id = $1 returning 1", showtime.ShowtimeId));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, upsert.SqlState);
+        // A sold-out showtime's screen cannot shrink under the tickets sold; a larger one carries over.
+        var shrink = await Assert.ThrowsAsync<PostgresException>(() => database.ScalarAsync<int>(
+            "update showtimes set capacity = capacity - 1 where showtime_id = $1 returning 1", showtime.ShowtimeId));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, shrink.SqlState);
+        await database.ScalarAsync<int>("update showtimes set capacity = capacity + 10 where showtime_id = $1 returning 1", showtime.ShowtimeId);
+        Assert.Equal(showtime.Capacity + 10, await database.ScalarAsync<int>("select capacity from showtime_sales where showtime_id = $1", showtime.ShowtimeId));
     }
 
     [Fact]
