@@ -3,9 +3,9 @@ using ReelMetrics.Contracts.BusinessDay;
 namespace ReelMetrics.Contracts.Catalog;
 
 // The one model of the catalog: a record per row of the tables chain, theaters, screens, movies and showtimes
-// (ReelMetrics.Database/Migrations), in their column order. The seed (SeedCatalog), the consumer's cache, the generator
-// and the APIs' catalog all hold these; the API contract's Theater and Movie (ReelMetrics.Contracts.Api) are what clients
-// see of them, mapped in one place (ReelMetrics.Api/Catalog.cs).
+// (ReelMetrics.Database/Migrations), in their column order, so Dapper and EF Core read rows into them as they are. The
+// seed (SeedCatalog), the consumer's cache, the generator and both APIs hold these; the API contract's Theater and Movie
+// (ReelMetrics.Contracts.Api) are what clients see of them, mapped in one place (ReelMetrics.Api/Catalog.cs).
 
 /// <summary>The chain's business-day settings (table <c>chain</c>): its home time zone (IANA id) and its cutoff.</summary>
 public sealed record ChainSettings(string HomeTimeZone, TimeOnly BusinessDayCutoff)
@@ -25,6 +25,7 @@ public sealed record Theater(int TheaterId, string Name, string City, string Tim
     public BusinessDayRule BusinessDay(ChainSettings chain) => BusinessDayRule.For(TimeZone, BusinessDayCutoff ?? chain.BusinessDayCutoff);
 }
 
+/// <summary>A screen of a theater; <paramref name="Format"/> is standard, imax, dolby or 3d.</summary>
 public sealed record Screen(int ScreenId, int TheaterId, string Name, int Capacity, string Format);
 
 /// <summary>A movie; <paramref name="Popularity"/> is its relative demand, which the generator sells by.</summary>
