@@ -231,12 +231,20 @@ public sealed class SalesModelTests
     }
 
     [Fact]
-    public void EventIdsAreUniqueVersion4Uuids()
+    public void EventIdsAreUniqueTimeOrderedVersion7Uuids()
     {
         var sales = Sell(NewSeedModel(seed: 31), 10_000, LosAngeles(Today, 12));
 
         Assert.Equal(sales.Count, sales.Select(s => s.EventId).Distinct().Count());
-        Assert.All(sales, s => Assert.Equal(4, s.EventId.Version));
+        Assert.All(sales, s =>
+        {
+            Assert.Equal(7, s.EventId.Version);
+            Assert.Equal(0b10, s.EventId.ToByteArray(bigEndian: true)[8] >> 6);   // the RFC variant
+            // The first 48 bits are the millisecond of the sale (big-endian), so ids sort as the sales were made.
+            var bytes = s.EventId.ToByteArray(bigEndian: true);
+            var unixMs = bytes.Take(6).Aggregate(0L, (ms, b) => (ms << 8) | b);
+            Assert.Equal(s.SoldAt.ToUnixTimeMilliseconds(), unixMs);
+        });
     }
 
     [Fact]
