@@ -29,6 +29,7 @@ internal sealed class CpuMeter
         start = Read();
     }
 
+    /// <summary>CPU used from the start until now (the meter keeps running: call it as often as needed).</summary>
     public CpuUse Stop()
     {
         var end = Read();
@@ -81,4 +82,38 @@ internal sealed class CpuMeter
         var values = cpu.Skip(1).Take(8).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         return values.Sum() - values[3] - values[4];
     }
+}
+
+/// <summary>
+/// CPU use while a drain stored its middle 80 % (from the first progress sample at 10 % of the events to the first at
+/// 90 %): the steady state, without the start (connecting, the cache rebuild, the JIT compiling and re-compiling hot
+/// code, which on this machine takes seconds) and without the tail.
+/// </summary>
+internal sealed class SteadyWindow(CpuMeter meter, long events)
+{
+    private (CpuUse Cpu, long Stored)? from;
+    private (CpuUse Cpu, long Stored)? to;
+
+    public void Observe(ProgressSample sample)
+    {
+        if (from is null && sample.Stored >= events * 0.1) from = (meter.Stop(), sample.Stored);
+        else if (from is not null && to is null && sample.Stored >= events * 0.9) to = (meter.Stop(), sample.Stored);
+    }
+
+    /// <summary>CPU used in the window and the sales stored in it; null when the drain was too short to see both ends.</summary>
+    public SteadyCpu? Result => from is { } a && to is { } b && b.Stored > a.Stored
+        ? new SteadyCpu(b.Stored - a.Stored, new CpuUse(
+            b.Cpu.WallSeconds - a.Cpu.WallSeconds, b.Cpu.Consumer - a.Cpu.Consumer, b.Cpu.Postgres - a.Cpu.Postgres,
+            b.Cpu.Benchmark - a.Cpu.Benchmark, b.Cpu.Machine - a.Cpu.Machine))
+        : null;
+}
+
+/// <summary>What <see cref="SteadyWindow"/> measured.</summary>
+internal sealed record SteadyCpu(long Sales, CpuUse Cpu)
+{
+    public double ConsumerMicrosecondsPerSale => Cpu.Consumer * 1e6 / Sales;
+
+    public double PostgresMicrosecondsPerSale => Cpu.Postgres * 1e6 / Sales;
+
+    public double MachineMicrosecondsPerSale => Cpu.Machine * 1e6 / Sales;
 }

@@ -8,7 +8,7 @@ namespace ReelMetrics.Benchmarks;
 internal sealed record DrainResult(
     string Consumer, long Events, long Stored, bool Complete, double SecondsToDrain, double EventsPerSecond, double SustainedEventsPerSecond,
     long PeakWorkingSetKb, ExactnessReport Exactness, long StartUnixMs, IReadOnlyList<ProgressSample> Progress, CpuUse Cpu,
-    PostgresStats? Postgres)
+    PostgresStats? Postgres, SteadyCpu? Steady)
 {
     /// <summary>CPU time of the whole machine per stored sale, in microseconds.</summary>
     public double MachineMicrosecondsPerSale => Stored <= 0 ? 0 : Cpu.Machine * 1e6 / Stored;
@@ -184,12 +184,14 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         long peak;
         bool complete;
         CpuUse cpu;
+        SteadyWindow steady;
         try
         {
             var meter = new CpuMeter(Infra.PostgresPid, () => children.Where(c => !c.HasExited).Select(c => c.Id));
+            steady = new SteadyWindow(meter, totals.Sales);
             // The naive consumer exits by itself once it has processed every event: only ours must never exit.
             complete = await monitor.WaitUntilAsync(s => s.Stored >= totals.Sales, limit, () => children.Any(c => c.HasExited) && !naive,
-                sample => context.Say(Progress(who, sample, totals.Sales, monitor.Progress)));
+                sample => context.Say(Progress(who, sample, totals.Sales, monitor.Progress)), steady.Observe);
             if (children.FirstOrDefault(c => c.HasExited && !(naive && complete && c.ExitCode == 0)) is { } exited)
             {
                 throw new BenchmarkFailure($"{exited.Name} exited with code {exited.ExitCode} (see its log)");
@@ -217,14 +219,17 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         context.Say($"{who}: {(complete ? "drained" : "stopped at")} {final:N0} events in {seconds:0.0} s since start: " +
                     $"{final / seconds:N0} events/s overall, {sustained:N0} events/s sustained (10–90 %), peak working set {peak / 1024.0:N0} MiB; " +
                     $"CPU seconds: consumer {cpu.Consumer:0.0}, PostgreSQL {cpu.Postgres:0.0}, Kafka+Garnet+benchmark {cpu.Benchmark:0.0}, machine {cpu.Machine:0.0} in {cpu.WallSeconds:0.0} s " +
-                    $"({(final > 0 ? cpu.Machine * 1e6 / final : 0):N1} µs of machine CPU per sale)");
+                    $"({(final > 0 ? cpu.Machine * 1e6 / final : 0):N1} µs of machine CPU per sale)" +
+                    (steady.Result is { } window
+                        ? $"; steady (10–90 %): consumer {window.ConsumerMicrosecondsPerSale:N1}, PostgreSQL {window.PostgresMicrosecondsPerSale:N1}, machine {window.MachineMicrosecondsPerSale:N1} µs per sale"
+                        : ""));
 
         var exactness = naive
             ? complete ? await Exactness.CheckNaiveAsync(postgres, redis, totals) : await Exactness.CheckNaivePartialAsync(postgres, redis, totals)
             : await Exactness.CheckOursAsync(postgres, redis, totals);
         context.Report(who, exactness);
         if (!naive && !complete) throw new BenchmarkFailure($"our consumer did not drain {totals.Sales} events within {limit.TotalSeconds:0} s");
-        return new DrainResult(who, totals.Sales, final, complete, seconds, final / seconds, sustained, peak, exactness, start, progress, cpu, postgresStats);
+        return new DrainResult(who, totals.Sales, final, complete, seconds, final / seconds, sustained, peak, exactness, start, progress, cpu, postgresStats, steady.Result);
     }
 
     /// <summary>One progress line: stored so far, the rate over the last five seconds, the lag and the time left at that rate.</summary>

@@ -76,13 +76,13 @@ internal static class Summary
         {
             s.AppendLine(CultureInfo.InvariantCulture, $"### Saturation: {ingest.Events:N0} sales on the topic (seed {ingest.Seed}), each consumer drains them");
             s.AppendLine();
-            s.AppendLine("| consumer | stored | time to drain | events/s overall | events/s sustained (10–90 %) | peak working set | CPU s: consumer / PostgreSQL / Kafka+Garnet / whole machine | CPU µs per sale: consumer / machine | exact |");
-            s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+            s.AppendLine("| consumer | stored | time to drain | events/s overall | events/s sustained (10–90 %) | peak working set | CPU s: consumer / PostgreSQL / Kafka+Garnet / whole machine | CPU µs per sale: consumer / machine | steady CPU µs per sale (10–90 %): consumer / PostgreSQL / machine | exact |");
+            s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var d in new[] { ingest.Ours, ingest.Naive }.OfType<DrainResult>().Concat(ingest.Variants))
             {
                 var who = d.Consumer switch { "ours" => "ReelMetrics.Consumer", "naive" => "naive baseline", var v => $"ReelMetrics.Consumer, {v[5..]}" };
                 s.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {who} | {d.Stored:N0}{(d.Complete ? "" : " (stopped)")} | {d.SecondsToDrain:0.0} s | {d.EventsPerSecond:N0} | {d.SustainedEventsPerSecond:N0} | {d.PeakWorkingSetKb / 1024.0:N0} MiB | {d.Cpu.Consumer:0.0} / {d.Cpu.Postgres:0.0} / {d.Cpu.Benchmark:0.0} / {d.Cpu.Machine:0.0} in {d.Cpu.WallSeconds:0.0} s | {d.ConsumerMicrosecondsPerSale:N1} / {d.MachineMicrosecondsPerSale:N1} | {Exact(d.Exactness)} |");
+                    $"| {who} | {d.Stored:N0}{(d.Complete ? "" : " (stopped)")} | {d.SecondsToDrain:0.0} s | {d.EventsPerSecond:N0} | {d.SustainedEventsPerSecond:N0} | {d.PeakWorkingSetKb / 1024.0:N0} MiB | {d.Cpu.Consumer:0.0} / {d.Cpu.Postgres:0.0} / {d.Cpu.Benchmark:0.0} / {d.Cpu.Machine:0.0} in {d.Cpu.WallSeconds:0.0} s | {d.ConsumerMicrosecondsPerSale:N1} / {d.MachineMicrosecondsPerSale:N1} | {(d.Steady is { } w ? $"{w.ConsumerMicrosecondsPerSale:N1} / {w.PostgresMicrosecondsPerSale:N1} / {w.MachineMicrosecondsPerSale:N1}" : "–")} | {Exact(d.Exactness)} |");
             }
             var noise = ingest.Noise is { } n
                 ? $" Noise: the repeat drain (same consumer, same topic) differed by {n:P0}, so read every ratio here as ± {n:P0}."

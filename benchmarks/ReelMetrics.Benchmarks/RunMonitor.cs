@@ -194,12 +194,13 @@ internal sealed class RunMonitor : IDisposable
     /// sample to <paramref name="report"/> every <see cref="ReportInterval"/> on the way.
     /// </summary>
     public async Task<bool> WaitUntilAsync(Func<ProgressSample, bool> condition, TimeSpan timeout, Func<bool>? abort = null,
-        Action<ProgressSample>? report = null)
+        Action<ProgressSample>? report = null, Action<ProgressSample>? observe = null)
     {
         var clock = Stopwatch.StartNew();
         var reported = TimeSpan.Zero;
         while (clock.Elapsed < timeout)
         {
+            if (Last is { } seen) observe?.Invoke(seen);
             if (Last is { } last && condition(last)) return true;
             if (abort?.Invoke() == true) return false;
             if (report is not null && Last is { } sample && clock.Elapsed - reported >= ReportInterval)
