@@ -77,6 +77,28 @@ public sealed class RobustIngestionTests(PostgresFixture postgres, RedisFixture 
     }
 
     [Fact]
+    public async Task AConsumerWhoseSqlDoesNotFitTheSchemaHoldsItsBatchInsteadOfDeadLetteringEveryMessage()
+    {
+        await using var harness = await IngestionHarness.CreateAsync(postgres, redis, "schema_mismatch");
+        var events = SaleEvents.Random(200, seed: 12);
+        // A migration this consumer does not know: a required column it does not write (so every insert fails the same way).
+        await harness.Database.ScalarAsync<int>("alter table showtime_sales add column seats_reserved integer not null; select 1");
+
+        var held = await Assert.ThrowsAsync<PostgresException>(() => harness.ProcessAsync(events));
+
+        Assert.Equal(PostgresErrorCodes.NotNullViolation, held.SqlState);
+        Assert.True(IngestionFailures.IsInfrastructure(held));   // what makes the consume loop hold and retry the batch
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from dead_letters"));
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from sales"));
+
+        // The schema and the consumer fit again (here: the column goes): the same batch is stored whole.
+        await harness.Database.ScalarAsync<int>("alter table showtime_sales drop column seats_reserved; select 1");
+        var outcome = await harness.ProcessAsync(events);
+        Assert.Equal((events.Count, 0), (outcome.Stored, outcome.DeadLetters.Count));
+        await harness.AssertCacheMatchesDatabaseAsync();
+    }
+
+    [Fact]
     public async Task OriginalFormatSalesAtOffsetsThatStartedOverAreNewSalesAndARedeliveryStillCountsOnce()
     {
         await using var harness = await IngestionHarness.CreateAsync(postgres, redis, "offsets_start_over");
