@@ -103,7 +103,11 @@ internal sealed class IngestionWorker(
         while (!stoppingToken.IsCancellationRequested)
         {
             var batch = Collect(stoppingToken);
-            if (batch.Count == 0) continue;
+            if (batch.Count == 0)
+            {
+                StartOverIfTheBrokerForgotWhileIdle();
+                continue;
+            }
 
             await StoreAsync(batch, stoppingToken);
             Commit(batch);
@@ -123,6 +127,57 @@ internal sealed class IngestionWorker(
         }
         logger.LogWarning("Rewound {Count} partitions to their committed offsets", assignment.Count);
     }
+
+    // The partitions this consumer has committed offsets of, and when the broker was last asked (while idle) whether it still has them.
+    private readonly HashSet<TopicPartition> committedHere = [];
+    private long nextIdleCheck;
+
+    /// <summary>
+    /// A partition whose committed offset the broker no longer has, although this consumer committed one, belongs to a
+    /// broker that started over empty (a restarted local broker: its topics begin again at offset 0). The consumer's
+    /// position may then lie inside or at the end of the new log, and the messages before it would never be read; it
+    /// reads such partitions again from their beginning instead (the store tells the sales it has by event id or message
+    /// identity). Asked before every commit, and every few seconds while idle.
+    /// </summary>
+    /// <returns>
+    /// The partitions whose offsets must not be committed now: read again from the beginning, or not known (the broker
+    /// did not answer: a broker that has just started over may not know its groups yet, and a commit then would hide
+    /// that it forgot; the next batch commits them, or a redelivery is recognised).
+    /// </returns>
+    private IReadOnlySet<TopicPartition> StartOverWhereTheBrokerForgot(IEnumerable<TopicPartition> partitions)
+    {
+        var mine = partitions.Where(committedHere.Contains).ToList();
+        if (mine.Count == 0) return new HashSet<TopicPartition>();
+        List<TopicPartitionOffset> committed;
+        try
+        {
+            committed = consumer.Committed(mine, TimeSpan.FromSeconds(5));
+        }
+        catch (KafkaException)
+        {
+            return mine.ToHashSet();
+        }
+        var forgotten = committed.Where(c => c.Offset.Value < 0).Select(c => c.TopicPartition).ToHashSet();
+        if (forgotten.Count == 0) return forgotten;
+        foreach (var partition in forgotten)
+        {
+            committedHere.Remove(partition);
+            consumer.Seek(new TopicPartitionOffset(partition, Offset.Beginning));
+        }
+        losses.Forget(forgotten);
+        logger.LogWarning("The broker no longer has this group's committed offsets of {Count} partitions ({Partitions}): it started over; reading them again from the beginning",
+            forgotten.Count, string.Join(", ", forgotten.Select(p => p.Partition.Value)));
+        return forgotten;
+    }
+
+    private void StartOverIfTheBrokerForgotWhileIdle()
+    {
+        if (committedHere.Count == 0 || Environment.TickCount64 < nextIdleCheck) return;
+        nextIdleCheck = Environment.TickCount64 + (long)IdleCheckInterval.TotalMilliseconds;
+        StartOverWhereTheBrokerForgot(consumer.Assignment);
+    }
+
+    private static readonly TimeSpan IdleCheckInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>Up to MaxBatchSize messages or MaxBatchBytes of payload, waiting at most MaxBatchWait after the first.</summary>
     private List<ConsumeResult<string, byte[]>> Collect(CancellationToken stoppingToken)
@@ -245,7 +300,11 @@ internal sealed class IngestionWorker(
             .ToList();
         try
         {
+            var holdBack = StartOverWhereTheBrokerForgot(offsets.Select(o => o.TopicPartition));
+            offsets.RemoveAll(o => holdBack.Contains(o.TopicPartition));
+            if (offsets.Count == 0) return;
             consumer.Commit(offsets);
+            foreach (var offset in offsets) committedHere.Add(offset.TopicPartition);
         }
         catch (KafkaException ex)
         {

@@ -41,23 +41,14 @@ public sealed class LiveCacheTests(ApiWorld world, RedisFixture redis) : IClassF
     public async Task OneRedisReadServesTheSameFiguresForTheHotReadLifetime(Backend backend)
     {
         var lifetime = TimeSpan.FromSeconds(2);
-        await using var host = world.StartHost(backend, new ApiSettings(world.Postgres, world.Redis,
-            Extra: new Dictionary<string, string> { ["Api:HotReadLifetime"] = lifetime.ToString() }));
-        var date = world.Sales.Today.AddDays(backend == Backend.Dapper ? -20 : -21);   // nothing sold: only Redis knows these
-        var db = world.Harness.Redis.GetDatabase();
-        async Task SellAsync(decimal revenue, long tickets)
-        {
-            await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Revenue), "4", (double)revenue);
-            await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Tickets), "4", tickets);
-        }
-        var url = $"/top-theater/{Day(date)}";
+        await using var theater = StartWithHotReads(backend, lifetime, daysAgo: backend == Backend.Dapper ? 20 : 21, theaterId: 4);
 
-        await SellAsync(10.00m, 1);
-        var first = (await host.Client.FetchAsync(url)).As<TopTheater>();
-        await SellAsync(20.00m, 2);
-        var shared = (await host.Client.FetchAsync(url)).As<TopTheater>();   // within the lifetime: the same read
+        await theater.SellAsync(10.00m, 1);
+        var first = await theater.FetchAsync();
+        await theater.SellAsync(20.00m, 2);
+        var shared = await theater.FetchAsync();   // within the lifetime: the same read
         await Task.Delay(lifetime + TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
-        var next = (await host.Client.FetchAsync(url)).As<TopTheater>();
+        var next = await theater.FetchAsync();
 
         Assert.Equal((10.00m, 1L), (first.Revenue, first.TicketsSold));
         Assert.Equal(first, shared);
@@ -68,36 +59,48 @@ public sealed class LiveCacheTests(ApiWorld world, RedisFixture redis) : IClassF
     [MemberData(nameof(Backends))]
     public async Task ASalesUpdatedNotificationEndsTheSharedReadAtOnce(Backend backend)
     {
-        var lifetime = TimeSpan.FromMinutes(5);   // far longer than the test: only the notification can end the shared read
-        await using var host = world.StartHost(backend, new ApiSettings(world.Postgres, world.Redis,
-            Extra: new Dictionary<string, string> { ["Api:HotReadLifetime"] = lifetime.ToString() }));
-        var date = world.Sales.Today.AddDays(backend == Backend.Dapper ? -22 : -23);   // nothing sold: only Redis knows these
-        var redis = world.Harness.Redis;
-        var db = redis.GetDatabase();
-        async Task SellAsync(decimal revenue, long tickets)
-        {
-            await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Revenue), "5", (double)revenue);
-            await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Tickets), "5", tickets);
-        }
-        var url = $"/top-theater/{Day(date)}";
+        // A lifetime far longer than the test: only the notification can end the shared read.
+        await using var theater = StartWithHotReads(backend, TimeSpan.FromMinutes(5), daysAgo: backend == Backend.Dapper ? 22 : 23, theaterId: 5);
 
-        await SellAsync(10.00m, 1);
-        var first = (await host.Client.FetchAsync(url)).As<TopTheater>();
-        await SellAsync(30.00m, 3);
-        var shared = (await host.Client.FetchAsync(url)).As<TopTheater>();
+        await theater.SellAsync(10.00m, 1);
+        var first = await theater.FetchAsync();
+        await theater.SellAsync(30.00m, 3);
+        var shared = await theater.FetchAsync();
         // What the consumer does after writing new totals. The API subscribes on its first read, in the background, so
         // the announcement is repeated until it is heard.
         TopTheater? next = null;
         await Eventually.TrueAsync(async () =>
         {
-            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(LiveKeys.SalesUpdatedChannel), 1);
-            next = (await host.Client.FetchAsync(url)).As<TopTheater>();
+            await world.Harness.Redis.GetSubscriber().PublishAsync(RedisChannel.Literal(LiveKeys.SalesUpdatedChannel), 1);
+            next = await theater.FetchAsync();
             return next.TicketsSold == 3;
         }, TimeSpan.FromSeconds(30), "the API to read Redis again after a sales-updated notification");
 
         Assert.Equal((10.00m, 1L), (first.Revenue, first.TicketsSold));
         Assert.Equal(first, shared);
         Assert.Equal((30.00m, 3L), (next!.Revenue, next.TicketsSold));
+    }
+
+    /// <summary>
+    /// An API with the given hot-read lifetime, and one theater's figures on a date nothing sold, which only Redis knows:
+    /// what an answer says shows which read of Redis it came from.
+    /// </summary>
+    private RedisOnlyTheater StartWithHotReads(Backend backend, TimeSpan lifetime, int daysAgo, int theaterId) => new(
+        world.StartHost(backend, new ApiSettings(world.Postgres, world.Redis,
+            Extra: new Dictionary<string, string> { ["Api:HotReadLifetime"] = lifetime.ToString() })),
+        world.Harness.Redis.GetDatabase(), world.Sales.Today.AddDays(-daysAgo), theaterId);
+
+    private sealed class RedisOnlyTheater(ApiHost host, IDatabase db, DateOnly date, int theaterId) : IAsyncDisposable
+    {
+        public async Task SellAsync(decimal revenue, long tickets)
+        {
+            await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Revenue), theaterId, (double)revenue);
+            await db.SortedSetAddAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Tickets), theaterId, tickets);
+        }
+
+        public async Task<TopTheater> FetchAsync() => (await host.Client.FetchAsync($"/top-theater/{Day(date)}")).As<TopTheater>();
+
+        public ValueTask DisposeAsync() => host.DisposeAsync();
     }
 
     [Theory]

@@ -163,6 +163,45 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
     }
 
     [Fact]
+    public async Task AConsumerPositionedPastARestartedBrokersNewLogReadsItFromTheBeginning()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var broker = StartBroker();
+        var port = broker.Port;
+        await using var database = await SalesDatabase.CreateAsync(postgres, "broker_restart_past_log");
+        var first = SaleEvents.Random(150, seed: 61);
+        var after = SaleEvents.Random(300, seed: 62);
+        Task<long> Sales() => database.ScalarAsync<long>("select count(*) from sales");
+
+        using var host = BuildConsumer(broker, database);
+        await host.StartAsync(ct);
+        try
+        {
+            Produce(broker, Payloads(first));
+            Assert.Equal(first.Count, await WaitForAsync(Sales, first.Count));
+
+            // The consumer fetches nothing while the broker restarts empty and takes more new sales than it had read
+            // (so its position, 150, lies inside the new log instead of past its end, where the broker would tell it).
+            var consumer = host.Services.GetRequiredService<IConsumer<string, byte[]>>();
+            var assignment = consumer.Assignment;
+            consumer.Pause(assignment);
+            await broker.DisposeAsync();
+            broker = StartBroker(port: port);
+            Produce(broker, Payloads(after));
+            consumer.Resume(assignment);
+
+            Assert.Equal(first.Count + after.Count, await WaitForAsync(Sales, first.Count + after.Count));
+            Assert.Equal(first.Concat(after).Sum(s => s.TicketsSold),
+                await database.ScalarAsync<long>("select sum(tickets_sold) from theater_daily_sales"));
+            await host.StopAsync(ct);
+        }
+        finally
+        {
+            await broker.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task AWorkerThatDiesIsRestartedInProcessFromTheCommittedOffsetsAndLosesNothing()
     {
         var ct = TestContext.Current.CancellationToken;
