@@ -1,9 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using ReelMetrics.Contracts;
 using ReelMetrics.Database;
 
-namespace ReelMetrics.AppHost.Infrastructure.Local;
+namespace ReelMetrics.LocalInfrastructure.Hosting;
 
 /// <summary>
 /// Adds PostgreSQL, Redis (Garnet) and Kafka (librdkafka mock cluster) as local processes, so
@@ -80,16 +79,19 @@ public static class LocalInfrastructureExtensions
             });
     }
 
-    /// <summary>Adds a local Kafka broker (librdkafka's mock cluster) with ReelMetrics' topics.</summary>
+    /// <summary>Adds a local Kafka broker (librdkafka's mock cluster); its topics are given with <see cref="WithTopic"/>.</summary>
     public static IResourceBuilder<LocalKafkaResource> AddLocalKafka(this IDistributedApplicationBuilder builder, string name, int port)
     {
         return builder.AddResource(new LocalKafkaResource(name, "dotnet", builder.AppHostDirectory))
             .WithLocalServerArgs("kafka", port)
-            .WithArgs("--topic", $"{Topics.TicketSales}:{Topics.TicketSalesPartitions}", "--topic", $"{Topics.DeadLetters}:1")
             .WithIconName("Stream")
             .WithReadinessCheck(async (resource, ct) =>
                 KafkaReadiness.Check(await resource.ConnectionStringExpression.GetValueAsync(ct) ?? ""));
     }
+
+    /// <summary>A topic the local broker creates at start.</summary>
+    public static IResourceBuilder<LocalKafkaResource> WithTopic(this IResourceBuilder<LocalKafkaResource> builder, string name, int partitions) =>
+        builder.WithArgs("--topic", $"{name}:{partitions.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
     private static IResourceBuilder<T> WithLocalServerArgs<T>(this IResourceBuilder<T> builder, string server, int port)
         where T : LocalServerResource =>
