@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using ReelMetrics.Database;
+using ReelMetrics.LocalInfrastructure.Postgres;
 
 namespace ReelMetrics.LocalInfrastructure.Hosting;
 
@@ -108,8 +109,21 @@ public static class LocalInfrastructureExtensions
             .WithOtlpExporter();
 }
 
-/// <summary>Where the AppHost finds the ReelMetrics.LocalInfrastructure program (copied next to it by the project reference).</summary>
-internal static class LocalInfrastructureProgram
+/// <summary>The ReelMetrics.LocalInfrastructure program, which the AppHost runs from its own folder (its project reference copies it there).</summary>
+public static class LocalInfrastructureProgram
 {
-    public static string Path { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "ReelMetrics.LocalInfrastructure.dll");
+    internal static string Path { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "ReelMetrics.LocalInfrastructure.dll");
+
+    /// <summary>Where the PostgreSQL server binaries the program would run are installed, or null when they are not.</summary>
+    public static string? FindPostgres()
+    {
+        try
+        {
+            return PostgresBinaries.Find();
+        }
+        catch (PostgresNotFoundException)
+        {
+            return null;
+        }
+    }
 }
