@@ -2,7 +2,6 @@ using ReelMetrics.AppHost;
 using ReelMetrics.AppHost.Frontend;
 using ReelMetrics.AppHost.Identity;
 using ReelMetrics.AppHost.Infrastructure;
-using ReelMetrics.AppHost.Infrastructure.Kafka;
 using ReelMetrics.Database.Roles;
 
 var builder = DistributedApplication.CreateBuilder(args);

@@ -1,6 +1,6 @@
-using ReelMetrics.AppHost.Infrastructure.Local;
 using ReelMetrics.Contracts;
 using ReelMetrics.Database.Roles;
+using ReelMetrics.LocalInfrastructure.Hosting;
 
 namespace ReelMetrics.AppHost.Infrastructure;
 

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using ReelMetrics.AppHost.Infrastructure.Kafka;
-using ReelMetrics.AppHost.Infrastructure.Local;
 using ReelMetrics.Contracts;
+using ReelMetrics.LocalInfrastructure.Hosting;
 
 namespace ReelMetrics.AppHost.Infrastructure;
 
@@ -35,7 +34,8 @@ public static class InfrastructureExtensions
         {
             var postgres = builder.AddPostgres(ConnectionNames.Postgres).WithDataVolume();
             return new(choice,
-                builder.AddKafka(ConnectionNames.Kafka, ConsumerGroupOf(settings)).WithDataVolume().WithKafkaUIInDevelopment(),
+                builder.AddKafka(ConnectionNames.Kafka).WithDataVolume()
+                    .WithReelMetricsTopicsAndPrincipals(ConsumerGroupOf(settings)).WithKafkaUIInDevelopment(),
                 postgres.AddDatabase(ConnectionNames.Database),
                 builder.AddRedis(ConnectionNames.Redis),
                 postgres.AddDatabase(ConnectionNames.IdentityDatabase));
@@ -44,7 +44,7 @@ public static class InfrastructureExtensions
         var local = settings.Local;
         var localPostgres = builder.AddLocalPostgres(ConnectionNames.Postgres, local.PostgresPort, local.DataDirectory);
         return new(choice,
-            builder.AddLocalKafka(ConnectionNames.Kafka, local.KafkaPort),
+            builder.AddLocalKafka(ConnectionNames.Kafka, local.KafkaPort).WithReelMetricsTopics(),
             localPostgres.AddDatabase(ConnectionNames.Database),
             builder.AddLocalRedis(ConnectionNames.Redis, local.RedisPort),
             localPostgres.AddDatabase(ConnectionNames.IdentityDatabase));
@@ -52,7 +52,7 @@ public static class InfrastructureExtensions
 
     /// <summary>The consumer's group, which the broker's ACLs allow: the one the consumer is configured with, or its default.</summary>
     private static string ConsumerGroupOf(AppHostSettings settings) =>
-        settings.Consumer.GetValueOrDefault("GroupId") ?? KafkaSecurity.DefaultConsumerGroup;
+        settings.Consumer.GetValueOrDefault("GroupId") ?? KafkaPrincipals.DefaultConsumerGroup;
 
     /// <summary>Kafka UI shows sales as they flow (confidential): only on a developer's machine, and read-only there.</summary>
     private static IResourceBuilder<KafkaServerResource> WithKafkaUIInDevelopment(this IResourceBuilder<KafkaServerResource> kafka) =>

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ReelMetrics.LocalInfrastructure.Postgres;
+using ReelMetrics.LocalInfrastructure.Hosting;
 
 namespace ReelMetrics.AppHost.Infrastructure;
 
@@ -41,7 +41,7 @@ public static class InfrastructureModeResolver
             return new(InfrastructureMode.Containers, "a container runtime answered");
         }
 
-        findPostgres ??= FindPostgres;
+        findPostgres ??= LocalInfrastructureProgram.FindPostgres;
         if (findPostgres() is { } binaries)
         {
             return new(InfrastructureMode.Local, $"no container runtime answered; using local PostgreSQL at {binaries}, Garnet and the librdkafka mock cluster");
@@ -50,18 +50,6 @@ public static class InfrastructureModeResolver
         throw new DistributedApplicationException(
             "ReelMetrics needs either a running container runtime (Docker or Podman) or the PostgreSQL server binaries. " +
             "Install one of them, e.g. `apt-get install postgresql` (Debian/Ubuntu) or `brew install postgresql` (macOS), then run again.");
-    }
-
-    private static string? FindPostgres()
-    {
-        try
-        {
-            return PostgresBinaries.Find();
-        }
-        catch (PostgresNotFoundException)
-        {
-            return null;
-        }
     }
 
     private static bool ContainerRuntimeAnswers(string runtime)

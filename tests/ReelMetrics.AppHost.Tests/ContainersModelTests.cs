@@ -1,6 +1,6 @@
 using Aspire.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using ReelMetrics.AppHost.Infrastructure.Kafka;
+using ReelMetrics.AppHost.Infrastructure;
 using ReelMetrics.Contracts;
 
 namespace ReelMetrics.AppHost.Tests;
@@ -153,23 +153,30 @@ public sealed class ContainersModelTests
     }
 
     [Fact]
-    public void TheGeneratorMayOnlyProduceSalesAndTheConsumerOnlyConsumeItsGroupAndProduceDeadLetters()
+    public async Task TheGeneratorMayOnlyProduceSalesAndTheConsumerOnlyConsumeItsGroupAndProduceDeadLetters()
     {
-        static string[] Allowed(KafkaPrincipal principal) => KafkaSecurity.AclsFor(principal, "reelmetrics-consumer")
+        await using var app = await BuildAsync();
+        var kafka = Resource<KafkaServerResource>(app, "kafka");
+        string[] Allowed(string user) => kafka.Users[user].Acls
             .Select(acl => $"{acl.Entry.Principal} {acl.Entry.PermissionType} {acl.Entry.Operation} {acl.Pattern.Type}:{acl.Pattern.Name}:{acl.Pattern.ResourcePatternType}")
             .Order(StringComparer.Ordinal).ToArray();
 
+        Assert.Equal(["consumer", "generator", "kafka-ui"], kafka.Users.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(
             ["User:generator Allow Describe Topic:ticket-sales:Literal", "User:generator Allow Write Topic:ticket-sales:Literal"],
-            Allowed(KafkaPrincipal.Generator));
+            Allowed(KafkaPrincipals.UserOf(KafkaPrincipal.Generator)));
         Assert.Equal(
             [
                 "User:consumer Allow Describe Topic:ticket-sales-dead-letters:Literal", "User:consumer Allow Describe Topic:ticket-sales:Literal",
                 "User:consumer Allow Read Group:reelmetrics-consumer:Literal", "User:consumer Allow Read Topic:ticket-sales:Literal",
                 "User:consumer Allow Write Topic:ticket-sales-dead-letters:Literal",
             ],
-            Allowed(KafkaPrincipal.Consumer));
-        Assert.DoesNotContain(Allowed(KafkaPrincipal.KafkaUi), acl => acl.Contains(" Write ") || acl.Contains(" Create ") || acl.Contains(" Delete ") || acl.Contains(" Alter"));
+            Allowed(KafkaPrincipals.UserOf(KafkaPrincipal.Consumer)));
+        Assert.All(Allowed("kafka-ui"), acl => Assert.StartsWith("User:kafka-ui ", acl, StringComparison.Ordinal));
+        Assert.DoesNotContain(Allowed("kafka-ui"), acl => acl.Contains(" Write ") || acl.Contains(" Create ") || acl.Contains(" Delete ") || acl.Contains(" Alter"));
+        Assert.Equal(
+            ["ticket-sales-dead-letters:1", $"ticket-sales:{Topics.TicketSalesPartitions}"],
+            kafka.Topics.Select(t => $"{t.Name}:{t.NumPartitions}").Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
-namespace ReelMetrics.AppHost.Infrastructure;
+namespace ReelMetrics.LocalInfrastructure.Hosting;
 
 /// <summary>Readiness as <c>WaitFor</c> understands it: a health check that passes when a probe of the resource succeeds.</summary>
 internal static class ReadinessChecks

@@ -1,6 +1,10 @@
+using Confluent.Kafka.Admin;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace ReelMetrics.AppHost.Infrastructure.Kafka;
+namespace Aspire.Hosting;
 
+/// <summary>Adds a Kafka broker (and Kafka UI) to the application model, as Aspire.Hosting.Kafka does, but requiring SASL.</summary>
 public static class KafkaBuilderExtensions
 {
     public const string Image = "confluentinc/confluent-local";
@@ -17,14 +21,13 @@ public static class KafkaBuilderExtensions
         $"PLAINTEXT://localhost:29092,CONTROLLER://localhost:29093,HOST://0.0.0.0:{KafkaServerResource.PrimaryTargetPort},INTERNAL://0.0.0.0:{InternalPort}";
 
     /// <summary>
-    /// Adds a Kafka broker container that requires SASL: SCRAM-SHA-256 for the services (one principal each, see
-    /// <see cref="WithKafkaPrincipal"/>) and PLAIN for the AppHost's admin, with ACLs and nothing allowed without one.
+    /// Adds a Kafka broker container that requires SASL: SCRAM-SHA-256 for the clients (one user each, see
+    /// <see cref="WithUser"/>) and PLAIN for the AppHost's admin, with ACLs and nothing allowed without one.
     /// Host processes reach it on the <c>tcp</c> endpoint; containers on <c>internal</c>. The health check signs in
-    /// as the admin, creates the topics, principals and ACLs, and answers a metadata request, so <c>WaitFor(kafka)</c>
-    /// means "usable by every principal".
+    /// as the admin, creates the topics, users and ACLs, and answers a metadata request, so <c>WaitFor(kafka)</c>
+    /// means "usable by every user".
     /// </summary>
-    public static IResourceBuilder<KafkaServerResource> AddKafka(
-        this IDistributedApplicationBuilder builder, string name, string consumerGroup, int? port = null)
+    public static IResourceBuilder<KafkaServerResource> AddKafka(this IDistributedApplicationBuilder builder, string name, int? port = null)
     {
         var adminPassword = PasswordParameter(builder, $"{name}-admin-password");
         var kafka = new KafkaServerResource(name, adminPassword);
@@ -33,26 +36,10 @@ public static class KafkaBuilderExtensions
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(kafka, async (_, ct) =>
             connectionString = await kafka.ConnectionStringExpression.GetValueAsync(ct));
 
-        var provisioned = false;
-        // Ready means usable by every principal: the first probe that reaches the broker provisions it.
-        async Task ProvisionedAndAnswers(KafkaServerResource _, CancellationToken ct)
-        {
-            var bootstrap = connectionString ?? throw new InvalidOperationException("Kafka's address is not known yet.");
-            var password = await adminPassword.GetValueAsync(ct) ?? "";
-            if (!provisioned)
-            {
-                var passwords = new Dictionary<KafkaPrincipal, string>();
-                foreach (var (principal, parameter) in kafka.Principals)
-                {
-                    passwords[principal] = await parameter.GetValueAsync(ct) ?? "";
-                }
-
-                await KafkaSecurity.ProvisionAsync(bootstrap, password, passwords, consumerGroup, ct);
-                provisioned = true;
-            }
-
-            KafkaReadiness.Check(KafkaSecurity.AdminConfig(bootstrap, password));
-        }
+        var healthCheckKey = $"{name}-ready";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey, _ => new KafkaHealthCheck(kafka, () => connectionString),
+            failureStatus: HealthStatus.Unhealthy, tags: null, timeout: TimeSpan.FromSeconds(15)));
 
         return builder.AddResource(kafka)
             .WithImage(Image, Tag)
@@ -71,64 +58,84 @@ public static class KafkaBuilderExtensions
             .WithEnvironment("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND", "false")
             // Topics are created by the admin with their partitions, not by whoever produces first.
             .WithEnvironment("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
-            .WithReadinessCheck(ProvisionedAndAnswers, timeout: TimeSpan.FromSeconds(15));
+            .WithHealthCheck(healthCheckKey);
+    }
+
+    /// <summary>A topic the admin creates when the broker is up (the broker creates none by itself).</summary>
+    public static IResourceBuilder<KafkaServerResource> WithTopic(this IResourceBuilder<KafkaServerResource> builder, string name, int partitions)
+    {
+        builder.Resource.Topics.Add(new TopicSpecification { Name = name, NumPartitions = partitions, ReplicationFactor = 1 });
+        return builder;
     }
 
     /// <summary>
-    /// References Kafka from <paramref name="service"/> as <paramref name="principal"/>: with the container broker, the
-    /// service's producer and consumer sign in with SCRAM-SHA-256 as that principal (password parameter
-    /// <c>kafka-&lt;principal&gt;-password</c>). librdkafka's local mock broker knows no SASL: there it is a plain reference.
+    /// A SCRAM-SHA-256 user the admin creates when the broker is up, allowed what <paramref name="acls"/> allow and
+    /// nothing else; its password is the secret parameter <c>&lt;kafka&gt;-&lt;user&gt;-password</c>.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithKafkaPrincipal(
-        this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> kafka, KafkaPrincipal principal)
+    public static IResourceBuilder<KafkaServerResource> WithUser(this IResourceBuilder<KafkaServerResource> builder, string user, IReadOnlyList<AclBinding> acls)
     {
-        service.WithReference(kafka);
-        if (kafka.Resource is not KafkaServerResource broker)
-        {
-            return service;
-        }
+        var password = PasswordParameter(builder.ApplicationBuilder, $"{builder.Resource.Name}-{user}-password");
+        builder.Resource.Users.Add(user, new KafkaUser(password, acls));
+        return builder;
+    }
 
-        var password = Principal(service.ApplicationBuilder, broker, principal);
-        foreach (var client in new[] { "Producer", "Consumer" })
+    /// <summary>
+    /// Makes <paramref name="client"/>'s producer and consumer (configured by Aspire.Confluent.Kafka) sign in to
+    /// <paramref name="kafka"/> with SCRAM-SHA-256 as <paramref name="user"/>, one of the broker's users.
+    /// </summary>
+    public static IResourceBuilder<T> WithKafkaCredentials<T>(this IResourceBuilder<T> client, KafkaServerResource kafka, string user)
+        where T : IResourceWithEnvironment
+    {
+        var password = kafka.Users.TryGetValue(user, out var known) ? known.Password
+            : throw new ArgumentException($"{kafka.Name} has no user {user}.", nameof(user));
+        foreach (var section in new[] { "Producer", "Consumer" })
         {
-            var config = $"Aspire__Confluent__Kafka__{client}__Config__";
-            service
+            var config = $"Aspire__Confluent__Kafka__{section}__Config__";
+            client
                 .WithEnvironment(config + "SecurityProtocol", "SaslPlaintext")
                 .WithEnvironment(config + "SaslMechanism", "ScramSha256")
-                .WithEnvironment(config + "SaslUsername", KafkaSecurity.UserOf(principal))
+                .WithEnvironment(config + "SaslUsername", user)
                 .WithEnvironment(config + "SaslPassword", password);
         }
 
-        return service;
+        return client;
     }
 
     /// <summary>Keeps the broker's log in a named volume so topics survive a restart.</summary>
-    public static IResourceBuilder<KafkaServerResource> WithDataVolume(this IResourceBuilder<KafkaServerResource> builder, string? name = null) =>
+    public static IResourceBuilder<KafkaServerResource> WithDataVolume(this IResourceBuilder<KafkaServerResource> builder, string? name = null, bool isReadOnly = false) =>
         builder
-            .WithVolume(name ?? $"{builder.ApplicationBuilder.Environment.ApplicationName.ToLowerInvariant()}-{builder.Resource.Name}-data", "/var/lib/kafka/data")
+            .WithVolume(name ?? $"{builder.ApplicationBuilder.Environment.ApplicationName.ToLowerInvariant()}-{builder.Resource.Name}-data", "/var/lib/kafka/data", isReadOnly)
             .WithEnvironment("KAFKA_LOG_DIRS", "/var/lib/kafka/data");
 
     /// <summary>
-    /// Adds Kafka UI (kafbat) pointed at the broker's internal listener: read-only, signed in as its own principal, which
-    /// may describe and read but not write, create or delete. Sales are confidential: add it in development only.
+    /// Adds Kafka UI (kafbat) pointed at the broker's internal listener: read-only, signed in as its own user
+    /// (<c>kafka-ui</c>), which may describe and read but not write, create or delete. Sales are confidential: add it
+    /// in development only.
     /// </summary>
-    public static IResourceBuilder<KafkaServerResource> WithKafkaUI(this IResourceBuilder<KafkaServerResource> builder, int? port = null)
+    public static IResourceBuilder<KafkaServerResource> WithKafkaUI(this IResourceBuilder<KafkaServerResource> builder,
+        Action<IResourceBuilder<KafkaUIContainerResource>>? configureContainer = null, string? containerName = null)
     {
-        var kafka = builder.Resource;
-        var password = Principal(builder.ApplicationBuilder, kafka, KafkaPrincipal.KafkaUi);
-        builder.ApplicationBuilder.AddContainer($"{kafka.Name}-ui", UiImage, UiTag)
-            .WithHttpEndpoint(port: port, targetPort: 8080)
+        const string user = "kafka-ui";
+        var kafka = builder.WithUser(user, KafkaSecurity.ReadOnlyAcls(user)).Resource;
+        var ui = builder.ApplicationBuilder.AddResource(new KafkaUIContainerResource(containerName ?? "kafka-ui"))
+            .WithImage(UiImage, UiTag)
+            .WithHttpEndpoint(targetPort: 8080)
             .WithEnvironment("KAFKA_CLUSTERS_0_NAME", kafka.Name)
             .WithEnvironment("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS", $"{kafka.Name}:{InternalPort}")
             .WithEnvironment("KAFKA_CLUSTERS_0_READONLY", "true")
             .WithEnvironment("KAFKA_CLUSTERS_0_PROPERTIES_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
             .WithEnvironment("KAFKA_CLUSTERS_0_PROPERTIES_SASL_MECHANISM", "SCRAM-SHA-256")
             .WithEnvironment("KAFKA_CLUSTERS_0_PROPERTIES_SASL_JAAS_CONFIG", ReferenceExpression.Create(
-                $"org.apache.kafka.common.security.scram.ScramLoginModule required username=\"{KafkaSecurity.UserOf(KafkaPrincipal.KafkaUi)}\" password=\"{password}\";"))
+                $"org.apache.kafka.common.security.scram.ScramLoginModule required username=\"{user}\" password=\"{kafka.Users[user].Password}\";"))
             .WithParentRelationship(builder)
             .WaitFor(builder);
+        configureContainer?.Invoke(ui);
         return builder;
     }
+
+    /// <summary>The host port of Kafka UI, instead of one the runtime picks.</summary>
+    public static IResourceBuilder<KafkaUIContainerResource> WithHostPort(this IResourceBuilder<KafkaUIContainerResource> builder, int? port) =>
+        builder.WithEndpoint("http", endpoint => endpoint.Port = port);
 
     /// <summary>SASL on listener <paramref name="listener"/>: SCRAM-SHA-256 (credentials kept by the broker) and PLAIN (the admin only).</summary>
     private static IResourceBuilder<KafkaServerResource> WithSaslListener(this IResourceBuilder<KafkaServerResource> builder, string listener, ParameterResource adminPassword)
@@ -140,17 +147,6 @@ public static class KafkaBuilderExtensions
             .WithEnvironment(prefix + "SCRAM___SHA___256_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required;")
             .WithEnvironment(prefix + "PLAIN_SASL_JAAS_CONFIG", ReferenceExpression.Create(
                 $"org.apache.kafka.common.security.plain.PlainLoginModule required user_{KafkaSecurity.AdminUser}=\"{adminPassword}\";"));
-    }
-
-    private static ParameterResource Principal(IDistributedApplicationBuilder builder, KafkaServerResource kafka, KafkaPrincipal principal)
-    {
-        if (!kafka.Principals.TryGetValue(principal, out var password))
-        {
-            password = PasswordParameter(builder, $"{kafka.Name}-{KafkaSecurity.UserOf(principal)}-password");
-            kafka.Principals[principal] = password;
-        }
-
-        return password;
     }
 
     private static ParameterResource PasswordParameter(IDistributedApplicationBuilder builder, string name) =>

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using ReelMetrics.Contracts;
 using ReelMetrics.Database;
+using ReelMetrics.LocalInfrastructure.Postgres;
 
-namespace ReelMetrics.AppHost.Infrastructure.Local;
+namespace ReelMetrics.LocalInfrastructure.Hosting;
 
 /// <summary>
 /// Adds PostgreSQL, Redis (Garnet) and Kafka (librdkafka mock cluster) as local processes, so
@@ -80,16 +80,19 @@ public static class LocalInfrastructureExtensions
             });
     }
 
-    /// <summary>Adds a local Kafka broker (librdkafka's mock cluster) with ReelMetrics' topics.</summary>
+    /// <summary>Adds a local Kafka broker (librdkafka's mock cluster); its topics are given with <see cref="WithTopic"/>.</summary>
     public static IResourceBuilder<LocalKafkaResource> AddLocalKafka(this IDistributedApplicationBuilder builder, string name, int port)
     {
         return builder.AddResource(new LocalKafkaResource(name, "dotnet", builder.AppHostDirectory))
             .WithLocalServerArgs("kafka", port)
-            .WithArgs("--topic", $"{Topics.TicketSales}:{Topics.TicketSalesPartitions}", "--topic", $"{Topics.DeadLetters}:1")
             .WithIconName("Stream")
             .WithReadinessCheck(async (resource, ct) =>
                 KafkaReadiness.Check(await resource.ConnectionStringExpression.GetValueAsync(ct) ?? ""));
     }
+
+    /// <summary>A topic the local broker creates at start.</summary>
+    public static IResourceBuilder<LocalKafkaResource> WithTopic(this IResourceBuilder<LocalKafkaResource> builder, string name, int partitions) =>
+        builder.WithArgs("--topic", $"{name}:{partitions.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
     private static IResourceBuilder<T> WithLocalServerArgs<T>(this IResourceBuilder<T> builder, string server, int port)
         where T : LocalServerResource =>
@@ -106,8 +109,21 @@ public static class LocalInfrastructureExtensions
             .WithOtlpExporter();
 }
 
-/// <summary>Where the AppHost finds the ReelMetrics.LocalInfrastructure program (copied next to it by the project reference).</summary>
-internal static class LocalInfrastructureProgram
+/// <summary>The ReelMetrics.LocalInfrastructure program, which the AppHost runs from its own folder (its project reference copies it there).</summary>
+public static class LocalInfrastructureProgram
 {
-    public static string Path { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "ReelMetrics.LocalInfrastructure.dll");
+    internal static string Path { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "ReelMetrics.LocalInfrastructure.dll");
+
+    /// <summary>Where the PostgreSQL server binaries the program would run are installed, or null when they are not.</summary>
+    public static string? FindPostgres()
+    {
+        try
+        {
+            return PostgresBinaries.Find();
+        }
+        catch (PostgresNotFoundException)
+        {
+            return null;
+        }
+    }
 }

@@ -1,4 +1,4 @@
-namespace ReelMetrics.AppHost.Infrastructure.Local;
+namespace ReelMetrics.LocalInfrastructure.Hosting;
 
 /// <summary>
 /// A server process started from ReelMetrics.LocalInfrastructure (PostgreSQL supervisor, Garnet,
