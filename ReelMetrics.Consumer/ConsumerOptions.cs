@@ -17,7 +17,10 @@ public sealed class ConsumerOptions
     /// <summary>Most events stored in one transaction.</summary>
     [Range(1, 100_000)] public int MaxBatchSize { get; set; } = 20_000;
 
-    /// <summary>How long a batch may wait to fill up after its first event: the floor of freshness at low rates.</summary>
+    /// <summary>
+    /// How long a batch may wait to fill up after its first event, once the batch before it is stored: the floor of
+    /// freshness at low rates. While a batch is being stored the next one takes whatever arrives, up to the limits.
+    /// </summary>
     public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(25);
 
     /// <summary>A ticket price above this is absurd and dead-lettered.</summary>

@@ -95,7 +95,7 @@ internal sealed class BatchProcessor(
         var deadLetters = new List<DeadLetter>();
         foreach (var message in messages)
         {
-            var (sale, deadLetter) = SaleDecoder.Parse(message);
+            var (sale, deadLetter) = message.Parsed;
             if (sale is not null) parsed.Add((sale, message));
             else deadLetters.Add(deadLetter!);
         }

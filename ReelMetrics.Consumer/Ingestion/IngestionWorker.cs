@@ -97,21 +97,46 @@ internal sealed class IngestionWorker(
         }
     }
 
+    /// <summary>
+    /// Two batches at a time: while one is being stored (PostgreSQL, then Redis, on the thread pool), the next is taken
+    /// off Kafka and parsed here, and it keeps growing until the store is done, so batches are large while the consumer
+    /// is behind and small when it has caught up. Batches are stored one after the other, and a batch's offsets are
+    /// committed only once it is stored.
+    /// </summary>
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         health.Running();
-        while (!stoppingToken.IsCancellationRequested)
+        Task? storing = null;
+        List<ConsumeResult<string, byte[]>> inStore = [];
+        try
         {
-            var batch = Collect(stoppingToken);
-            if (batch.Count == 0)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                StartOverIfTheBrokerForgotWhileIdle();
-                continue;
+                var (batch, messages) = Collect(storing, stoppingToken);
+                if (storing is not null)
+                {
+                    await storing;
+                    var startedOver = Commit(inStore);
+                    if (startedOver.Count > 0)
+                    {
+                        // Read again from the beginning of those partitions: what was taken of them meanwhile comes again.
+                        batch.RemoveAll(r => startedOver.Contains(r.TopicPartition));
+                        messages.RemoveAll(m => startedOver.Contains(new TopicPartition(m.Source.Topic, m.Source.Partition)));
+                    }
+                    ReportLag();
+                }
+                else if (batch.Count == 0)
+                {
+                    StartOverIfTheBrokerForgotWhileIdle();
+                }
+                (storing, inStore) = batch.Count == 0 ? (null, []) : (Task.Run(() => StoreAsync(batch, messages, stoppingToken), CancellationToken.None), batch);
             }
-
-            await StoreAsync(batch, stoppingToken);
-            Commit(batch);
-            ReportLag();
+        }
+        finally
+        {
+            // Leaving (shutting down, or the loop died): let a store in flight finish or fail before the consumer closes.
+            // Its offsets are not committed; whoever reads next gets its messages again and recognises them.
+            if (storing is not null) await storing.ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
@@ -140,14 +165,16 @@ internal sealed class IngestionWorker(
     /// identity). Asked before every commit, and every few seconds while idle.
     /// </summary>
     /// <returns>
-    /// The partitions whose offsets must not be committed now: read again from the beginning, or not known (the broker
-    /// did not answer: a broker that has just started over may not know its groups yet, and a commit then would hide
-    /// that it forgot; the next batch commits them, or a redelivery is recognised).
+    /// <c>HoldBack</c>: the partitions whose offsets must not be committed now: read again from the beginning, or not
+    /// known (the broker did not answer: a broker that has just started over may not know its groups yet, and a commit
+    /// then would hide that it forgot; the next batch commits them, or a redelivery is recognised). <c>StartedOver</c>:
+    /// the partitions read again from the beginning.
     /// </returns>
-    private IReadOnlySet<TopicPartition> StartOverWhereTheBrokerForgot(IEnumerable<TopicPartition> partitions)
+    private (IReadOnlySet<TopicPartition> HoldBack, IReadOnlySet<TopicPartition> StartedOver) StartOverWhereTheBrokerForgot(IEnumerable<TopicPartition> partitions)
     {
+        var none = new HashSet<TopicPartition>();
         var mine = partitions.Where(committedHere.Contains).ToList();
-        if (mine.Count == 0) return new HashSet<TopicPartition>();
+        if (mine.Count == 0) return (none, none);
         List<TopicPartitionOffset> committed;
         try
         {
@@ -155,10 +182,10 @@ internal sealed class IngestionWorker(
         }
         catch (KafkaException)
         {
-            return mine.ToHashSet();
+            return (mine.ToHashSet(), none);
         }
         var forgotten = committed.Where(c => c.Offset.Value < 0).Select(c => c.TopicPartition).ToHashSet();
-        if (forgotten.Count == 0) return forgotten;
+        if (forgotten.Count == 0) return (none, none);
         foreach (var partition in forgotten)
         {
             committedHere.Remove(partition);
@@ -167,7 +194,7 @@ internal sealed class IngestionWorker(
         losses.Forget(forgotten);
         logger.LogWarning("The broker no longer has this group's committed offsets of {Count} partitions ({Partitions}): it started over; reading them again from the beginning",
             forgotten.Count, string.Join(", ", forgotten.Select(p => p.Partition.Value)));
-        return forgotten;
+        return (forgotten, forgotten);
     }
 
     private void StartOverIfTheBrokerForgotWhileIdle()
@@ -179,24 +206,51 @@ internal sealed class IngestionWorker(
 
     private static readonly TimeSpan IdleCheckInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>Up to MaxBatchSize messages or MaxBatchBytes of payload, waiting at most MaxBatchWait after the first.</summary>
-    private List<ConsumeResult<string, byte[]>> Collect(CancellationToken stoppingToken)
+    private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan StorePollInterval = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Up to MaxBatchSize messages or MaxBatchBytes of payload, each parsed as it arrives. It goes on while
+    /// <paramref name="storing"/> (the batch before) is being stored, and for at most MaxBatchWait after its first
+    /// message once that is done; it ends at once, empty, when the store is done and nothing has arrived.
+    /// </summary>
+    private (List<ConsumeResult<string, byte[]>> Batch, List<RawMessage> Messages) Collect(Task? storing, CancellationToken stoppingToken)
     {
         var batch = new List<ConsumeResult<string, byte[]>>();
-        var first = Consume(TimeSpan.FromMilliseconds(250));
-        if (first is null) return batch;
-        batch.Add(first);
-        long bytes = first.Message.Value?.Length ?? 0;
-        var deadline = Stopwatch.GetTimestamp() + (long)(settings.MaxBatchWait.TotalSeconds * Stopwatch.Frequency);
+        var messages = new List<RawMessage>();
+        long bytes = 0;
+        var deadline = long.MaxValue;
         while (batch.Count < settings.MaxBatchSize && bytes < settings.MaxBatchBytes && !stoppingToken.IsCancellationRequested)
         {
-            var remaining = TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
-            var next = Consume(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-            if (next is null) break;
+            var storeDone = storing is null || storing.IsCompleted;
+            TimeSpan timeout;
+            if (!storeDone) timeout = StorePollInterval;
+            else if (batch.Count > 0) timeout = TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+            else if (storing is not null) break;   // stored, and nothing waiting: go and commit it
+            else timeout = IdleWait;
+
+            var next = Consume(timeout);
+            if (next is null)
+            {
+                if (storeDone) break;
+                continue;
+            }
+            if (batch.Count == 0) deadline = Stopwatch.GetTimestamp() + (long)(settings.MaxBatchWait.TotalSeconds * Stopwatch.Frequency);
             batch.Add(next);
             bytes += next.Message.Value?.Length ?? 0;
+            messages.Add(Received(next));
         }
-        return batch;
+        return (batch, messages);
+    }
+
+    /// <summary>The message as the store takes it, parsed and identified now, beside the store of the batch before.</summary>
+    private static RawMessage Received(ConsumeResult<string, byte[]> result)
+    {
+        var message = new RawMessage(new MessageCoordinates(result.Topic, result.Partition.Value, result.Offset.Value),
+            result.Message.Key, result.Message.Value ?? [], result.Message.Timestamp.UnixTimestampMs);
+        _ = message.Parsed;
+        _ = message.Identity;
+        return message;
     }
 
     /// <summary>One message, or null. Errors the client reports are logged; a fatal one ends the loop (and restarts it).</summary>
@@ -237,10 +291,8 @@ internal sealed class IngestionWorker(
     }
 
     /// <summary>Stores the batch, holding it and retrying for as long as the infrastructure fails.</summary>
-    private async Task StoreAsync(List<ConsumeResult<string, byte[]>> batch, CancellationToken stoppingToken)
+    private async Task StoreAsync(List<ConsumeResult<string, byte[]>> batch, List<RawMessage> messages, CancellationToken stoppingToken)
     {
-        var messages = batch.Select(r => new RawMessage(
-            new MessageCoordinates(r.Topic, r.Partition.Value, r.Offset.Value), r.Message.Key, r.Message.Value ?? [], r.Message.Timestamp.UnixTimestampMs)).ToList();
         await storeRetry.ExecuteAsync(async token =>
         {
             using var activity = StartBatchActivity(batch);
@@ -292,17 +344,20 @@ internal sealed class IngestionWorker(
         return activity;
     }
 
-    private void Commit(List<ConsumeResult<string, byte[]>> batch)
+    /// <summary>Commits a stored batch's offsets.</summary>
+    /// <returns>The partitions read again from the beginning instead (see <see cref="StartOverWhereTheBrokerForgot"/>).</returns>
+    private IReadOnlySet<TopicPartition> Commit(List<ConsumeResult<string, byte[]>> batch)
     {
         var offsets = batch
             .GroupBy(r => r.TopicPartition)
             .Select(g => new TopicPartitionOffset(g.Key, new Offset(g.Max(r => r.Offset.Value) + 1)))
             .ToList();
+        IReadOnlySet<TopicPartition> startedOver = new HashSet<TopicPartition>();
         try
         {
-            var holdBack = StartOverWhereTheBrokerForgot(offsets.Select(o => o.TopicPartition));
+            (var holdBack, startedOver) = StartOverWhereTheBrokerForgot(offsets.Select(o => o.TopicPartition));
             offsets.RemoveAll(o => holdBack.Contains(o.TopicPartition));
-            if (offsets.Count == 0) return;
+            if (offsets.Count == 0) return startedOver;
             consumer.Commit(offsets);
             foreach (var offset in offsets) committedHere.Add(offset.TopicPartition);
         }
@@ -311,6 +366,7 @@ internal sealed class IngestionWorker(
             // Stored already, so nothing is lost: at worst the batch is redelivered and recognised as duplicates.
             logger.LogWarning("Committing offsets failed ({Reason}); the batch may be redelivered and will be deduplicated", ex.Error.Reason);
         }
+        return startedOver;
     }
 
     private void ReportLag()

@@ -8,6 +8,7 @@ internal sealed record RawMessage(MessageCoordinates Source, string? Key, byte[]
 {
     private static readonly long MaxUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
     private Guid? identity;
+    private (IncomingSale? Sale, DeadLetter? DeadLetter)? parsed;
 
     /// <summary>When it was sent, or null when the producer set no usable timestamp (none, or out of range).</summary>
     public DateTimeOffset? SentAt => TimestampMs > 0 && TimestampMs <= MaxUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs) : null;
@@ -21,6 +22,12 @@ internal sealed record RawMessage(MessageCoordinates Source, string? Key, byte[]
         get => identity ??= MessageIdentity.Of(Source, TimestampMs, Key, Payload);
         init => identity = value;
     }
+
+    /// <summary>
+    /// The payload parsed (<see cref="SaleDecoder.Parse"/>), once: the worker parses a batch while the one before it is
+    /// being stored, and splitting a failed batch does not parse its halves again.
+    /// </summary>
+    public (IncomingSale? Sale, DeadLetter? DeadLetter) Parsed => parsed ??= SaleDecoder.Parse(this);
 }
 
 /// <summary>

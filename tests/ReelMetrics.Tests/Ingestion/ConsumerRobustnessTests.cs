@@ -23,6 +23,7 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
     private const string SalesTopic = "sales";
     private const string DeadTopic = "sales-dead";
+    private const string GroupId = "robustness";
 
     private static LocalKafkaBroker StartBroker(long maxPartitionBytes = LocalKafkaBrokerOptions.DefaultMaxPartitionBytes, int port = 0) =>
         LocalKafkaBroker.Start(new LocalKafkaBrokerOptions
@@ -42,7 +43,7 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
             [$"ConnectionStrings:{ConnectionNames.Redis}"] = redis.CreateDatabase(),
             ["Consumer:Topic"] = SalesTopic,
             ["Consumer:DeadLetterTopic"] = DeadTopic,
-            ["Consumer:GroupId"] = "robustness",
+            ["Consumer:GroupId"] = GroupId,
             ["Consumer:MaxBatchSize"] = "200",
             ["Consumer:DeadLetterPublishInterval"] = "00:00:00.200",
         };
@@ -67,6 +68,17 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
         long value;
         while ((value = await read()) < expected && watch.Elapsed < Deadline) await Task.Delay(100, TestContext.Current.CancellationToken);
         return value;
+    }
+
+    /// <summary>
+    /// Waits until the broker holds the consumer group's committed offset <paramref name="expected"/> of the sales topic:
+    /// a sale is stored before its offset is committed, so seeing it stored does not mean the broker knows yet.
+    /// </summary>
+    private static async Task<long> WaitForCommittedAsync(LocalKafkaBroker broker, long expected)
+    {
+        using var group = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = GroupId }).Build();
+        var partition = new TopicPartition(SalesTopic, 0);
+        return await WaitForAsync(() => Task.FromResult(group.Committed([partition], TimeSpan.FromSeconds(10))[0].Offset.Value), expected);
     }
 
     private static async Task<HealthReportEntry> IngestionHealthAsync(IHost host) =>
@@ -125,6 +137,7 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
         {
             Produce(broker, wave);
             Assert.Equal(waveTickets, await WaitForAsync(Tickets, waveTickets));
+            Assert.Equal(wave.Count, await WaitForCommittedAsync(broker, wave.Count));
 
             // The local broker restarts empty (as when the AppHost restarts it): its offsets start over at 0.
             await broker.DisposeAsync();
@@ -179,6 +192,7 @@ public sealed class ConsumerRobustnessTests(PostgresFixture postgres, RedisFixtu
         {
             Produce(broker, Payloads(first));
             Assert.Equal(first.Count, await WaitForAsync(Sales, first.Count));
+            Assert.Equal(first.Count, await WaitForCommittedAsync(broker, first.Count));
 
             // The consumer fetches nothing while the broker restarts empty and takes more new sales than it had read
             // (so its position, 150, lies inside the new log instead of past its end, where the broker would tell it).
