@@ -13,7 +13,12 @@ public static class Rollups
     private static readonly Measure[] Every = [Measure.Tickets, Measure.Revenue, Measure.Sales];
     private static readonly Measure[] RevenueAndTickets = [Measure.Revenue, Measure.Tickets];
     private static readonly Measure[] RevenueTicketsAndSales = [Measure.Revenue, Measure.Tickets, Measure.Sales];
-    private const string SoldMinute = "date_trunc('minute', sold_at)";
+
+    /// <summary>
+    /// The minute of a sale in UTC, as SQL over a sale: the key of the per-minute rollups. In UTC whatever the session's
+    /// time zone (a zone of the past with an offset in seconds would move the start of its minutes).
+    /// </summary>
+    public const string SoldMinute = "date_trunc('minute', sold_at, 'UTC')";
 
     /// <summary>Each theater's sales per business date: the theater leaderboard.</summary>
     public static readonly Rollup TheaterDay = new("theater_day", "theater_daily_sales",

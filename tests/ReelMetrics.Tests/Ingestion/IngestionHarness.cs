@@ -32,12 +32,17 @@ internal sealed class IngestionHarness : IAsyncDisposable
     public BatchProcessor Processor { get; }
     public LiveAggregates Live { get; }
 
-    public static async Task<IngestionHarness> CreateAsync(PostgresFixture postgres, RedisFixture redisFixture, string name)
+    /// <param name="store">Makes the store (by default as the consumer does) over the database's data source.</param>
+    public static async Task<IngestionHarness> CreateAsync(PostgresFixture postgres, RedisFixture redisFixture, string name,
+        Func<Npgsql.NpgsqlDataSource, SalesStore>? store = null) =>
+        await CreateAsync(await SalesDatabase.CreateAsync(postgres, name), redisFixture, store);
+
+    /// <summary>A harness over a database made already (two harnesses may share one, as two consumers do).</summary>
+    public static async Task<IngestionHarness> CreateAsync(SalesDatabase database, RedisFixture redisFixture, Func<Npgsql.NpgsqlDataSource, SalesStore>? makeStore = null)
     {
-        var database = await SalesDatabase.CreateAsync(postgres, name);
         var redis = await ConnectionMultiplexer.ConnectAsync(redisFixture.CreateDatabase());
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var store = new SalesStore(database.DataSource);
+        var store = makeStore?.Invoke(database.DataSource) ?? new SalesStore(database.DataSource);
         var live = new LiveAggregates(redis, database.DataSource, NullLogger<LiveAggregates>.Instance);
         var processor = new BatchProcessor(new CatalogCache(database.DataSource), store, live, new IngestionMetrics(meters), TimeProvider.System,
             NullLogger<BatchProcessor>.Instance);
