@@ -23,12 +23,6 @@ public sealed class ConsumerOptions
     /// </summary>
     public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(25);
 
-    /// <summary>
-    /// Whether the consumer adds each batch up for the rollups it can before PostgreSQL upserts them (RollupFolding);
-    /// false leaves all the grouping to PostgreSQL (for side-by-side measurements).
-    /// </summary>
-    public bool FoldRollupsInMemory { get; set; } = true;
-
     /// <summary>A ticket price above this is absurd and dead-lettered.</summary>
     [Range(1, 10_000)] public decimal MaxTicketPrice { get; set; } = 100m;
 

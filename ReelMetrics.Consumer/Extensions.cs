@@ -53,7 +53,7 @@ public static class Extensions
             RefreshInterval = options.CatalogRefreshInterval,
             UnknownRecheckInterval = options.CatalogUnknownRecheck,
         });
-        builder.Services.AddSingleton(sp => new SalesStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()) { FoldRollupsInMemory = options.FoldRollupsInMemory });
+        builder.Services.AddSingleton<SalesStore>();
         builder.Services.AddSingleton<LiveAggregates>();
         builder.Services.AddSingleton(sp => new BatchProcessor(
             sp.GetRequiredService<CatalogCache>(), sp.GetRequiredService<SalesStore>(), sp.GetRequiredService<LiveAggregates>(),

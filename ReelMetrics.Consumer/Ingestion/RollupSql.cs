@@ -27,22 +27,6 @@ internal static class RollupSql
         union all {Totals(rollup => (rollup.Name, null))}
         """;
 
-    /// <summary>
-    /// <see cref="InsertAndAggregate"/> with the <see cref="RollupFolding.Folded"/> rollups added up by the consumer:
-    /// their rows come as arrays ($2 on, <see cref="RollupFolding.Parameters"/>) and are upserted only if the statement
-    /// inserted exactly $1 sales, the ones the consumer added up (another writer may have stored one of them meanwhile).
-    /// When the count of sales it inserted (<see cref="InsertedCountRow"/>) is not $1, the folded rollups were left alone
-    /// and the caller must undo the statement.
-    /// </summary>
-    public static string InsertAndAggregateFolded { get; } =
-        $"""
-        with inserted as (
-            {Indent(SaleColumns.InsertSql, 1)}),
-        {string.Join(",\n", FoldedUpserts())}
-        {InsertedCount}
-        union all {Totals(rollup => (rollup.Name, null))}
-        """;
-
     /// <summary>The number of the row that counts the sales a statement inserted (in its sales column), among its totals.</summary>
     public const int InsertedCountRow = 0;
 
@@ -83,7 +67,6 @@ internal static class RollupSql
         .AppendLine("-- staging table (once per session)").AppendLine(SaleColumns.StagingTableSql).AppendLine()
         .AppendLine("-- copy").AppendLine(SaleColumns.CopySql).AppendLine()
         .AppendLine("-- insert the batch and aggregate it").AppendLine(InsertAndAggregate).AppendLine()
-        .AppendLine("-- insert the batch and upsert the rollups the consumer added up (the others as above)").AppendLine(InsertAndAggregateFolded).AppendLine()
         .AppendLine("-- rebuild Redis").AppendLine(Rebuild).AppendLine()
         .AppendLine("-- reconcile Redis").AppendLine(Recent)
         .ToString();
@@ -105,34 +88,6 @@ internal static class RollupSql
                 on conflict ({keys}) do update set {string.Join(", ", measures.Select(m => $"{m} = a.{m} + excluded.{m}"))}
                 returning a.*)
             """;
-    }
-
-    private static IEnumerable<string> FoldedUpserts()
-    {
-        var parameter = 2;
-        foreach (var rollup in Rollups.All)
-        {
-            if (!RollupFolding.CanFold(rollup))
-            {
-                yield return Upsert(rollup);
-                continue;
-            }
-            var keys = string.Join(", ", rollup.Keys.Select(k => k.Column));
-            var measures = rollup.Measures.Select(Rollup.Column).ToList();
-            var arrays = string.Join(", ", [.. rollup.Keys.Select(k => $"${parameter++}::{RollupFolding.ArrayType(k)}"),
-                .. rollup.Measures.Select(m => $"${parameter++}::{RollupFolding.ArrayType(m)}")]);
-            var values = string.Join(", ", [.. rollup.Keys.Select(k => k.Kind == KeyKind.Minute ? FromUnixMinute($"f.{k.Column}") : $"f.{k.Column}"),
-                .. measures.Select(m => $"f.{m}")]);
-            yield return $"""
-                {rollup.Name} as (
-                    insert into {rollup.Table} as a ({keys}, {string.Join(", ", measures)})
-                    select {values} from unnest({arrays}) f ({keys}, {string.Join(", ", measures)})
-                    where (select count(*) from inserted) = $1
-                    order by {string.Join(", ", rollup.Keys.Select((_, i) => i + 1))}
-                    on conflict ({keys}) do update set {string.Join(", ", measures.Select(m => $"{m} = a.{m} + excluded.{m}"))}
-                    returning a.*)
-                """;
-        }
     }
 
     /// <summary>The rows of every rollup in the one shape of <see cref="Read"/>; <paramref name="source"/> says from where (and which), or skips one.</summary>
@@ -175,10 +130,6 @@ internal static class RollupSql
     /// <summary>Minutes since the Unix epoch of a minute (exact); ±infinity at the ends of bigint (<see cref="RollupRow.Minute"/>).</summary>
     private static string UnixMinute(string minute) =>
         $"case when {minute} = 'infinity' then 9223372036854775807 when {minute} = '-infinity' then -9223372036854775808 else (extract(epoch from {minute}) / 60)::bigint end";
-
-    /// <summary>The minute of <see cref="UnixMinute"/>'s number, the ends of bigint ±infinity.</summary>
-    private static string FromUnixMinute(string minutes) =>
-        $"case when {minutes} = 9223372036854775807 then 'infinity'::timestamptz when {minutes} = -9223372036854775808 then '-infinity'::timestamptz else timestamptz 'epoch' + {minutes} * interval '1 minute' end";
 
     private static string Indent(string sql, int levels) => sql.ReplaceLineEndings("\n" + new string(' ', 4 * levels));
 }

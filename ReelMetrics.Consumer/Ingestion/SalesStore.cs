@@ -16,12 +16,6 @@ internal sealed record StoredBatch(
 /// </summary>
 internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
-    /// <summary>
-    /// Whether the consumer adds the batch up for the rollups it can (<see cref="RollupFolding"/>), so that PostgreSQL
-    /// upserts the groups instead of grouping the batch; otherwise PostgreSQL groups every rollup.
-    /// </summary>
-    public bool FoldRollupsInMemory { get; init; } = true;
-
     /// <summary>For tests: runs after the batch's duplicates were removed, before the sales are inserted (a second writer's moment).</summary>
     internal Func<Task>? BeforeInsert { get; init; }
 
@@ -102,49 +96,24 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         }
 
         if (BeforeInsert is not null) await BeforeInsert();
-        var inserting = sales.Where(s => !duplicates.Contains(s.Sequence)).ExceptBy(overbooked, s => s.Sequence).ToList();
-        var folded = FoldRollupsInMemory ? await InsertAndAggregateFoldedAsync(connection, inserting, overbooked, cancellationToken) : null;
-        var (totals, inserted) = folded ?? await InsertAsync(connection, RollupSql.InsertAndAggregate, [], overbooked, cancellationToken);
+        var (totals, inserted) = await InsertAsync(connection, overbooked, cancellationToken);
         // A sale another writer stored after the duplicates were removed is a duplicate too.
-        return (inserted, duplicates.Count + inserting.Count - inserted, overbooked, totals);
+        return (inserted, sales.Count - overbooked.Count - inserted, overbooked, totals);
     }
 
     /// <summary>
-    /// Inserts the sales with the rollups the consumer added up (<see cref="RollupSql.InsertAndAggregateFolded"/>).
-    /// Null, with nothing done, when the statement did not insert exactly <paramref name="inserting"/>: another writer
-    /// stored one of them since the duplicates were removed, and only PostgreSQL knows which.
-    /// </summary>
-    private static async Task<(List<RollupRow> Totals, int Inserted)?> InsertAndAggregateFoldedAsync(
-        NpgsqlConnection connection, List<Sale> inserting, List<int> overbooked, CancellationToken cancellationToken)
-    {
-        await using (var savepoint = new NpgsqlCommand("savepoint folded_rollups", connection))
-        {
-            await savepoint.ExecuteNonQueryAsync(cancellationToken);
-        }
-        object[] parameters = [(long)inserting.Count, .. RollupFolding.Parameters(inserting)];
-        var stored = await InsertAsync(connection, RollupSql.InsertAndAggregateFolded, parameters, overbooked, cancellationToken);
-        if (stored.Inserted == inserting.Count) return stored;
-
-        await using var undo = new NpgsqlCommand("rollback to savepoint folded_rollups", connection);
-        await undo.ExecuteNonQueryAsync(cancellationToken);
-        return null;
-    }
-
-    /// <summary>
-    /// Removes the overbooked sales from the staging table and runs <paramref name="statement"/>; returns the rollups'
-    /// new totals and the number of sales inserted (<see cref="RollupSql.InsertedCountRow"/>).
+    /// Removes the overbooked sales from the staging table, inserts the rest and adds them to the rollups
+    /// (<see cref="RollupSql.InsertAndAggregate"/>); returns the rollups' new totals and the number of sales inserted.
     /// </summary>
     private static async Task<(List<RollupRow> Totals, int Inserted)> InsertAsync(
-        NpgsqlConnection connection, string statement, object[] parameters, List<int> overbooked, CancellationToken cancellationToken)
+        NpgsqlConnection connection, List<int> overbooked, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);
         if (overbooked.Count > 0)
         {
             batch.BatchCommands.Add(new("delete from incoming_sales where seq = any($1)") { Parameters = { new() { Value = overbooked.ToArray() } } });
         }
-        var insert = new NpgsqlBatchCommand(statement);
-        foreach (var value in parameters) insert.Parameters.Add(new() { Value = value });
-        batch.BatchCommands.Add(insert);
+        batch.BatchCommands.Add(new(RollupSql.InsertAndAggregate));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var totals = new List<RollupRow>();
         var inserted = 0;

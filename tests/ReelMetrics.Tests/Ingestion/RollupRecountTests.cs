@@ -8,28 +8,15 @@ using LiveMeasure = ReelMetrics.Contracts.Live.LiveKeys.Measure;
 namespace ReelMetrics.Tests.Ingestion;
 
 /// <summary>
-/// The consumer adds a batch up in memory for the rollups it can (<see cref="RollupFolding"/>); PostgreSQL groups
-/// the others. Either way every rollup must equal a recount of the sales table by its declaration, whatever the
-/// times of sale, and a sale another writer stores while a batch is on its way counts once.
+/// Every rollup equals a recount of the sales table by its declaration (keys, join, filter), whatever the times of
+/// sale, and a sale another writer stores while a batch is on its way counts once, as a duplicate of that batch.
 /// </summary>
-public sealed class RollupFoldingTests(PostgresFixture postgres, RedisFixture redis)
+public sealed class RollupRecountTests(PostgresFixture postgres, RedisFixture redis)
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Fact]
-    public void EveryRollupThatNeedsOnlyTheSaleIsAddedUpInMemory()
+    public async Task EveryRollupEqualsARecountOfTheSalesWhateverTheTimesOfSale()
     {
-        Assert.Equal(["theater_day", "movie_day", "theater_movie_day", "channel_day", "chain_minute", "date_minute"],
-            RollupFolding.Folded.Select(r => r.Name));
-    }
-
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task EveryRollupEqualsARecountOfTheSalesWhateverTheTimesOfSale(bool foldInMemory)
-    {
-        await using var harness = await IngestionHarness.CreateAsync(postgres, redis, $"rollup_folding_{foldInMemory}".ToLowerInvariant(),
-            dataSource => new SalesStore(dataSource) { FoldRollupsInMemory = foldInMemory });
+        await using var harness = await IngestionHarness.CreateAsync(postgres, redis, "rollup_recount");
         var random = new Random(7);
         DateTimeOffset[] edges =
         [
@@ -53,7 +40,7 @@ public sealed class RollupFoldingTests(PostgresFixture postgres, RedisFixture re
     [Fact]
     public async Task ASaleAnotherWriterStoresWhileTheBatchIsOnItsWayCountsOnceInEveryRollup()
     {
-        await using var database = await SalesDatabase.CreateAsync(postgres, "rollup_folding_race");
+        await using var database = await SalesDatabase.CreateAsync(postgres, "rollup_recount_race");
         await using var other = await IngestionHarness.CreateAsync(database, redis);
         RawMessage? contested = null;
         var raced = 0;
