@@ -81,5 +81,8 @@ public sealed class SignInRateLimitSettings
 {
     public int PermitLimit { get; set; } = 30;
 
+    /// <summary>Code and refresh-token exchanges from one address per window (no secret is guessed there).</summary>
+    public int ExchangePermitLimit { get; set; } = 600;
+
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }

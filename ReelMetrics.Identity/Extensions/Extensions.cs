@@ -113,6 +113,7 @@ public static class Extensions
         app.UseRouting();
         app.UseCors(CorsPolicy);
         // Before authentication: OpenIddict answers rejected token requests there, and those must count too.
+        app.UseTokenRequestForm(Connect.ConnectEndpoints.TokenPath);
         app.UseRateLimiter();
         app.UseAuthentication();
         app.MapAccountEndpoints();

@@ -6,7 +6,10 @@ namespace ReelMetrics.Identity.Extensions;
 
 /// <summary>
 /// Limits password guessing from one client address on the sign-in form and the token endpoint (lockout limits it
-/// per account). A refused request gets 429 with <c>Retry-After</c>.
+/// per account). A refused request gets 429 with <c>Retry-After</c>. Exchanging an authorization code or a refresh
+/// token guesses no secret (both are long random values), so those requests have a budget of their own,
+/// <see cref="SignInRateLimitSettings.ExchangePermitLimit"/>: many people behind one address (an office) renewing
+/// their sessions must not use up the sign-in attempts of that address, nor be refused themselves.
 /// </summary>
 public static class SignInRateLimit
 {
@@ -15,9 +18,15 @@ public static class SignInRateLimit
     public static IServiceCollection AddSignInRateLimit(this IServiceCollection services, SignInRateLimitSettings settings) =>
         services.AddRateLimiter(options =>
         {
-            options.AddPolicy(PolicyName, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.PermitLimit, Window = settings.Window, QueueLimit = 0 }));
+            options.AddPolicy(PolicyName, context =>
+            {
+                var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                return IsExchange(context.Request)
+                    ? RateLimitPartition.GetFixedWindowLimiter("exchange " + address,
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.ExchangePermitLimit, Window = settings.Window, QueueLimit = 0 })
+                    : RateLimitPartition.GetFixedWindowLimiter(address,
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.PermitLimit, Window = settings.Window, QueueLimit = 0 });
+            });
             options.OnRejected = async (context, cancellationToken) =>
             {
                 var response = context.HttpContext.Response;
@@ -28,4 +37,22 @@ public static class SignInRateLimit
                     .ExecuteAsync(context.HttpContext);
             };
         });
+
+    /// <summary>
+    /// Reads the form of a token request before the rate limiter runs (it decides synchronously), so that
+    /// <see cref="IsExchange"/> can tell the grant type. The form is kept for the endpoint.
+    /// </summary>
+    public static IApplicationBuilder UseTokenRequestForm(this IApplicationBuilder app, string tokenPath) =>
+        app.Use(async (context, next) =>
+        {
+            if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path == tokenPath && context.Request.HasFormContentType)
+            {
+                await context.Request.ReadFormAsync(context.RequestAborted);
+            }
+            await next(context);
+        });
+
+    private static bool IsExchange(HttpRequest request) =>
+        request.HasFormContentType && request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IFormFeature>()?.Form is { } form
+        && form["grant_type"].ToString() is "authorization_code" or "refresh_token";
 }

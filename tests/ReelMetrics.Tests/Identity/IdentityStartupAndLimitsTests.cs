@@ -117,4 +117,49 @@ public sealed class IdentityStartupAndLimitsTests(PostgresFixture postgres)
         Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
         last.Dispose();
     }
+
+    [Fact]
+    public async Task RefreshTokenExchangesFromOneAddressNeitherSpendTheSignInAttemptsNorAreRefusedAtTheirLimit()
+    {
+        var database = await postgres.CreateDatabaseAsync("identity_exchange_limit", TestContext.Current.CancellationToken);
+        await using var host = new IdentityHost(database, new Dictionary<string, string>
+        {
+            ["Identity:SignInRateLimit:PermitLimit"] = "3",
+            ["Identity:SignInRateLimit:Window"] = "00:10:00",
+        });
+        using var client = host.Browser();
+        async Task<HttpStatusCode> PostAsync(Dictionary<string, string> form)
+        {
+            using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(form), TestContext.Current.CancellationToken);
+            return response.StatusCode;
+        }
+
+        // Many people behind one address renewing their sessions (here with refresh tokens that are no longer valid).
+        var renewals = new List<HttpStatusCode>();
+        for (var request = 0; request < 10; request++)
+        {
+            renewals.Add(await PostAsync(new()
+            {
+                ["grant_type"] = "refresh_token",
+                ["client_id"] = "reelmetrics-cli",
+                ["refresh_token"] = $"expired-{request}",
+            }));
+        }
+
+        Assert.All(renewals, status => Assert.Equal(HttpStatusCode.BadRequest, status));
+        // The address still has its three sign-in attempts, and no more.
+        var guesses = new List<HttpStatusCode>();
+        for (var request = 0; request < 4; request++)
+        {
+            guesses.Add(await PostAsync(new()
+            {
+                ["grant_type"] = "password",
+                ["client_id"] = "reelmetrics-cli",
+                ["username"] = "viewer",
+                ["password"] = "not-the-password",
+            }));
+        }
+
+        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], guesses);
+    }
 }
