@@ -107,12 +107,12 @@ internal sealed class IngestionWorker(
     {
         health.Running();
         Task? storing = null;
-        List<ConsumeResult<string, byte[]>> inStore = [];
+        List<Received> inStore = [];
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var (batch, messages) = Collect(storing, stoppingToken);
+                var batch = Collect(storing, stoppingToken);
                 if (storing is not null)
                 {
                     await storing;
@@ -120,8 +120,7 @@ internal sealed class IngestionWorker(
                     if (startedOver.Count > 0)
                     {
                         // Read again from the beginning of those partitions: what was taken of them meanwhile comes again.
-                        batch.RemoveAll(r => startedOver.Contains(r.TopicPartition));
-                        messages.RemoveAll(m => startedOver.Contains(new TopicPartition(m.Source.Topic, m.Source.Partition)));
+                        batch.RemoveAll(r => startedOver.Contains(r.Result.TopicPartition));
                     }
                     ReportLag();
                 }
@@ -129,7 +128,7 @@ internal sealed class IngestionWorker(
                 {
                     StartOverIfTheBrokerForgotWhileIdle();
                 }
-                (storing, inStore) = batch.Count == 0 ? (null, []) : (Task.Run(() => StoreAsync(batch, messages, stoppingToken), CancellationToken.None), batch);
+                (storing, inStore) = batch.Count == 0 ? (null, []) : (Task.Run(() => StoreAsync(batch, stoppingToken), CancellationToken.None), batch);
             }
         }
         finally
@@ -214,10 +213,9 @@ internal sealed class IngestionWorker(
     /// <paramref name="storing"/> (the batch before) is being stored, and for at most MaxBatchWait after its first
     /// message once that is done; it ends at once, empty, when the store is done and nothing has arrived.
     /// </summary>
-    private (List<ConsumeResult<string, byte[]>> Batch, List<RawMessage> Messages) Collect(Task? storing, CancellationToken stoppingToken)
+    private List<Received> Collect(Task? storing, CancellationToken stoppingToken)
     {
-        var batch = new List<ConsumeResult<string, byte[]>>();
-        var messages = new List<RawMessage>();
+        var batch = new List<Received>();
         long bytes = 0;
         var deadline = long.MaxValue;
         while (batch.Count < settings.MaxBatchSize && bytes < settings.MaxBatchBytes && !stoppingToken.IsCancellationRequested)
@@ -236,21 +234,26 @@ internal sealed class IngestionWorker(
                 continue;
             }
             if (batch.Count == 0) deadline = Stopwatch.GetTimestamp() + (long)(settings.MaxBatchWait.TotalSeconds * Stopwatch.Frequency);
-            batch.Add(next);
+            batch.Add(Received.From(next));
             bytes += next.Message.Value?.Length ?? 0;
-            messages.Add(Received(next));
         }
-        return (batch, messages);
+        return batch;
     }
 
-    /// <summary>The message as the store takes it, parsed and identified now, beside the store of the batch before.</summary>
-    private static RawMessage Received(ConsumeResult<string, byte[]> result)
+    /// <summary>
+    /// A message as Kafka gave it (its offset to commit, its headers to trace) and as the store takes it, parsed and
+    /// identified when it arrives, beside the store of the batch before.
+    /// </summary>
+    private sealed record Received(ConsumeResult<string, byte[]> Result, RawMessage Message)
     {
-        var message = new RawMessage(new MessageCoordinates(result.Topic, result.Partition.Value, result.Offset.Value),
-            result.Message.Key, result.Message.Value ?? [], result.Message.Timestamp.UnixTimestampMs);
-        _ = message.Parsed;
-        _ = message.Identity;
-        return message;
+        public static Received From(ConsumeResult<string, byte[]> result)
+        {
+            var message = new RawMessage(new MessageCoordinates(result.Topic, result.Partition.Value, result.Offset.Value),
+                result.Message.Key, result.Message.Value ?? [], result.Message.Timestamp.UnixTimestampMs);
+            _ = message.Parsed;
+            _ = message.Identity;
+            return new Received(result, message);
+        }
     }
 
     /// <summary>One message, or null. Errors the client reports are logged; a fatal one ends the loop (and restarts it).</summary>
@@ -291,8 +294,9 @@ internal sealed class IngestionWorker(
     }
 
     /// <summary>Stores the batch, holding it and retrying for as long as the infrastructure fails.</summary>
-    private async Task StoreAsync(List<ConsumeResult<string, byte[]>> batch, List<RawMessage> messages, CancellationToken stoppingToken)
+    private async Task StoreAsync(List<Received> batch, CancellationToken stoppingToken)
     {
+        var messages = batch.Select(r => r.Message).ToList();
         await storeRetry.ExecuteAsync(async token =>
         {
             using var activity = StartBatchActivity(batch);
@@ -329,16 +333,16 @@ internal sealed class IngestionWorker(
     }
 
     /// <summary>One span per batch, linked to the spans that produced its messages.</summary>
-    private static Activity? StartBatchActivity(List<ConsumeResult<string, byte[]>> batch)
+    private static Activity? StartBatchActivity(List<Received> batch)
     {
         if (!IngestionMetrics.ActivitySource.HasListeners()) return null;
         var links = new List<ActivityLink>();
-        foreach (var result in batch)
+        foreach (var (result, _) in batch)
         {
             if (KafkaTraceContext.TryExtract(result.Message.Headers, out var context)) links.Add(new ActivityLink(context));
             if (links.Count == MaxLinksPerBatchSpan) break;
         }
-        var activity = IngestionMetrics.ActivitySource.StartActivity($"{batch[0].Topic} process", ActivityKind.Consumer, default(ActivityContext), links: links);
+        var activity = IngestionMetrics.ActivitySource.StartActivity($"{batch[0].Result.Topic} process", ActivityKind.Consumer, default(ActivityContext), links: links);
         activity?.SetTag("messaging.system", "kafka");
         activity?.SetTag("messaging.batch.message_count", batch.Count);
         return activity;
@@ -346,11 +350,11 @@ internal sealed class IngestionWorker(
 
     /// <summary>Commits a stored batch's offsets.</summary>
     /// <returns>The partitions read again from the beginning instead (see <see cref="StartOverWhereTheBrokerForgot"/>).</returns>
-    private IReadOnlySet<TopicPartition> Commit(List<ConsumeResult<string, byte[]>> batch)
+    private IReadOnlySet<TopicPartition> Commit(List<Received> batch)
     {
         var offsets = batch
-            .GroupBy(r => r.TopicPartition)
-            .Select(g => new TopicPartitionOffset(g.Key, new Offset(g.Max(r => r.Offset.Value) + 1)))
+            .GroupBy(r => r.Result.TopicPartition)
+            .Select(g => new TopicPartitionOffset(g.Key, new Offset(g.Max(r => r.Result.Offset.Value) + 1)))
             .ToList();
         IReadOnlySet<TopicPartition> startedOver = new HashSet<TopicPartition>();
         try

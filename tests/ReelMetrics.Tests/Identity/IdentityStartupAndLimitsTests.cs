@@ -89,25 +89,14 @@ public sealed class IdentityStartupAndLimitsTests(PostgresFixture postgres)
     [Fact]
     public async Task TooManyTokenRequestsFromOneAddressGet429WithRetryAfter()
     {
-        var database = await postgres.CreateDatabaseAsync("identity_ratelimit", TestContext.Current.CancellationToken);
-        await using var host = new IdentityHost(database, new Dictionary<string, string>
-        {
-            ["Identity:SignInRateLimit:PermitLimit"] = "3",
-            ["Identity:SignInRateLimit:Window"] = "00:10:00",
-        });
+        await using var host = await HostWithThreeSignInAttemptsAsync("identity_ratelimit");
         using var client = host.Browser();
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? last = null;
         for (var request = 0; request < 5; request++)
         {
             last?.Dispose();
-            last = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["grant_type"] = "password",
-                ["client_id"] = "reelmetrics-cli",
-                ["username"] = "viewer",
-                ["password"] = "not-the-password",
-            }), TestContext.Current.CancellationToken);
+            last = await client.PostAsync("/connect/token", new FormUrlEncodedContent(WrongPasswordGrant()), TestContext.Current.CancellationToken);
             statuses.Add(last.StatusCode);
         }
 
@@ -119,14 +108,9 @@ public sealed class IdentityStartupAndLimitsTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task RefreshTokenExchangesFromOneAddressNeitherSpendTheSignInAttemptsNorAreRefusedAtTheirLimit()
+    public async Task RefreshTokenExchangesFromOneAddressAreNotRefusedAndDoNotSpendItsSignInAttempts()
     {
-        var database = await postgres.CreateDatabaseAsync("identity_exchange_limit", TestContext.Current.CancellationToken);
-        await using var host = new IdentityHost(database, new Dictionary<string, string>
-        {
-            ["Identity:SignInRateLimit:PermitLimit"] = "3",
-            ["Identity:SignInRateLimit:Window"] = "00:10:00",
-        });
+        await using var host = await HostWithThreeSignInAttemptsAsync("identity_exchange_limit");
         using var client = host.Browser();
         async Task<HttpStatusCode> PostAsync(Dictionary<string, string> form)
         {
@@ -151,15 +135,29 @@ public sealed class IdentityStartupAndLimitsTests(PostgresFixture postgres)
         var guesses = new List<HttpStatusCode>();
         for (var request = 0; request < 4; request++)
         {
-            guesses.Add(await PostAsync(new()
-            {
-                ["grant_type"] = "password",
-                ["client_id"] = "reelmetrics-cli",
-                ["username"] = "viewer",
-                ["password"] = "not-the-password",
-            }));
+            guesses.Add(await PostAsync(WrongPasswordGrant()));
         }
 
         Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], guesses);
     }
+
+    /// <summary>An identity service that allows three sign-in attempts per address in ten minutes.</summary>
+    private async Task<IdentityHost> HostWithThreeSignInAttemptsAsync(string databaseName)
+    {
+        var database = await postgres.CreateDatabaseAsync(databaseName, TestContext.Current.CancellationToken);
+        return new IdentityHost(database, new Dictionary<string, string>
+        {
+            ["Identity:SignInRateLimit:PermitLimit"] = "3",
+            ["Identity:SignInRateLimit:Window"] = "00:10:00",
+        });
+    }
+
+    /// <summary>A password grant for the demo viewer with a wrong password: a guess.</summary>
+    private static Dictionary<string, string> WrongPasswordGrant() => new()
+    {
+        ["grant_type"] = "password",
+        ["client_id"] = "reelmetrics-cli",
+        ["username"] = "viewer",
+        ["password"] = "not-the-password",
+    };
 }
