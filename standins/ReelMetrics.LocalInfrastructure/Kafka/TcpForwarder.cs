@@ -47,8 +47,25 @@ internal sealed class TcpForwarder : IAsyncDisposable
     public static TcpForwarder Start(int port, IPEndPoint upstream, Action<string> log)
     {
         var forwarder = new TcpForwarder(upstream, log);
-        forwarder.Listen(port, retryWhileInUse: false);
-        return forwarder;
+        if (port != 0)
+        {
+            forwarder.Listen(port, retryWhileInUse: false);
+            return forwarder;
+        }
+        // Any port: one from FreePort, below the kernel's ephemeral range, so that while the broker is down
+        // (SetDown) no client socket takes its port or connects to itself on it. Another process may bind the
+        // probed port first; then take the next one.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                forwarder.Listen(FreePort.Next(), retryWhileInUse: false);
+                return forwarder;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 20)
+            {
+            }
+        }
     }
 
     /// <summary>Closes the listeners and resets every relayed connection.</summary>

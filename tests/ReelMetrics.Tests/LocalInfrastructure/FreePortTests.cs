@@ -1,0 +1,35 @@
+using ReelMetrics.LocalInfrastructure;
+using ReelMetrics.Tests.Fixtures;
+
+namespace ReelMetrics.Tests.LocalInfrastructure;
+
+/// <summary>
+/// Ports for the local servers come from below the kernel's ephemeral range: a port inside it can be taken by an
+/// outgoing connection while its server is stopped (it then cannot restart on it), or a client can connect to
+/// itself on it (the stopped server then seems to answer). Both happened in CI.
+/// </summary>
+public sealed class FreePortTests
+{
+    private static int EphemeralStart =>
+        OperatingSystem.IsLinux()
+            ? int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0],
+                System.Globalization.CultureInfo.InvariantCulture)
+            : 32_768;
+
+    [Fact]
+    public void Ports_are_distinct_and_below_the_ephemeral_range()
+    {
+        var ports = Enumerable.Range(0, 200).Select(_ => FreePort.Next()).ToList();
+
+        Assert.Equal(ports.Count, ports.Distinct().Count());
+        Assert.All(ports, port => Assert.InRange(port, 1_025, EphemeralStart - 1));
+    }
+
+    [Fact]
+    public async Task A_broker_started_on_any_port_listens_below_the_ephemeral_range()
+    {
+        await using var broker = KafkaFixture.StartPrivateBroker();
+
+        Assert.InRange(broker.Port, 1_025, EphemeralStart - 1);
+    }
+}
