@@ -112,11 +112,12 @@ public sealed class GeneratorWorker(
         var tracing = new TraceBudget(settings.TracedSalesPerSecond);
         var started = clock.GetTimestamp();
         var retries = new Queue<UndeliveredSale>();
+        long newSales = 0, givenUp = 0;   // only this thread counts these: no race with delivery reports
         totals.MarkStarted();
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            await RetryUndeliveredAsync(model, retries, stoppingToken);
+            givenUp += await RetryUndeliveredAsync(model, retries, stoppingToken);
             totals.SoldOutShowtimes = model.Seats.SoldOutShowtimes;
             var now = clock.GetUtcNow();
             var multiplier = model.RateMultiplier(now);
@@ -131,8 +132,11 @@ public sealed class GeneratorWorker(
             var due = paced ? pacer.Take(clock.GetTimestamp(), rate * multiplier, clock) : BurstChunk;
             if (settings.Count > 0)
             {
-                // Count acknowledged sales: top up for deliveries that failed until exactly Count arrived.
-                var open = settings.Count - totals.SalesCount - totals.InFlight;
+                // Count acknowledged sales: a sale that failed is published again (the retries above), one given up is
+                // replaced. Counted from this thread's own counters: reading the delivery counters instead raced with a
+                // failure reported just after the retries were taken (it was then both retried and replaced, and one
+                // sale too many was sold).
+                var open = settings.Count - newSales + givenUp;
                 if (open <= 0)
                 {
                     if (totals.SalesCount >= settings.Count && totals.InFlight == 0)
@@ -165,6 +169,7 @@ public sealed class GeneratorWorker(
                 {
                     await Task.Delay(1, stoppingToken);   // the producer's queue is full: let deliveries drain it
                 }
+                newSales++;
             }
 
             if (timer is not null)
@@ -178,9 +183,11 @@ public sealed class GeneratorWorker(
     /// <summary>
     /// Publishes again, first thing, the sales the broker did not acknowledge (same event id, seats still
     /// held), or gives their seats back when a sale is given up. Either way the count is still met.
+    /// Returns the number of sales given up (each to be replaced by a new one).
     /// </summary>
-    private async Task RetryUndeliveredAsync(SalesModel model, Queue<UndeliveredSale> retries, CancellationToken stoppingToken)
+    private async Task<int> RetryUndeliveredAsync(SalesModel model, Queue<UndeliveredSale> retries, CancellationToken stoppingToken)
     {
+        var givenUp = 0;
         while (publisher.TryTakeUndelivered(out var failed))
         {
             if (failed.ShouldRetry)
@@ -192,17 +199,19 @@ public sealed class GeneratorWorker(
                 logger.LogError("Gave up sale {EventId} after {Attempts} attempts ({Reason}); its seats go back on sale",
                     failed.Sale.EventId, failed.Attempts, failed.Reason);
                 model.Cancel(failed.Sale);
+                givenUp++;
             }
         }
         while (retries.TryPeek(out var retry))
         {
-            if (!publisher.TryPublish(retry.Sale, retry.Attempts + 1))
+            if (!publisher.TryPublishAgain(retry))
             {
                 await Task.Delay(1, stoppingToken);   // queue full
                 continue;
             }
             retries.Dequeue();
         }
+        return givenUp;
     }
 
     private bool Publish(TicketSold sale, bool traced)

@@ -10,7 +10,11 @@ using ReelMetrics.Contracts;
 namespace ReelMetrics.Generator;
 
 /// <summary>A sale the broker did not acknowledge, after <see cref="Attempts"/> attempts.</summary>
-public sealed record UndeliveredSale(TicketSold Sale, int Attempts, PersistenceStatus Status, string Reason)
+/// <param name="MayBeOnTopic">
+/// Whether any attempt so far may have reached the topic (<see cref="PersistenceStatus.PossiblyPersisted"/>): once true it
+/// stays true, whatever later attempts report, since the consumer will count that copy.
+/// </param>
+public sealed record UndeliveredSale(TicketSold Sale, int Attempts, PersistenceStatus Status, string Reason, bool MayBeOnTopic)
 {
     /// <summary>Attempts after which a sale that is surely not on the topic is given up (its seats go back on sale).</summary>
     public const int MaxAttempts = 5;
@@ -20,7 +24,7 @@ public sealed record UndeliveredSale(TicketSold Sale, int Attempts, PersistenceS
     /// (the consumer counts an event id once, so only a retry keeps our totals equal to the database's),
     /// otherwise for a few attempts, since most failures (timeouts, a broker restarting) pass.
     /// </summary>
-    public bool ShouldRetry => Status == PersistenceStatus.PossiblyPersisted || Attempts < MaxAttempts;
+    public bool ShouldRetry => MayBeOnTopic || Attempts < MaxAttempts;
 }
 
 /// <summary>
@@ -51,16 +55,21 @@ public sealed class SalesPublisher(
     public string Topic => topic;
 
     /// <summary>
-    /// Hands <paramref name="sale"/> to the producer (<paramref name="attempt"/> counts from 1). False when
-    /// the producer's local queue is full: wait a moment (deliveries drain it) and try again.
+    /// Hands <paramref name="sale"/> to the producer for the first time. False when the producer's local queue is
+    /// full: wait a moment (deliveries drain it) and try again.
     /// </summary>
-    public bool TryPublish(TicketSold sale, int attempt = 1)
+    public bool TryPublish(TicketSold sale) => TryPublish(sale, attempt: 1, mayBeOnTopic: false);
+
+    /// <summary>Hands a sale the broker did not acknowledge to the producer again, with the same event id.</summary>
+    public bool TryPublishAgain(UndeliveredSale failed) => TryPublish(failed.Sale, failed.Attempts + 1, failed.MayBeOnTopic);
+
+    private bool TryPublish(TicketSold sale, int attempt, bool mayBeOnTopic)
     {
         var message = new Message<string, byte[]> { Key = KeyOf(sale.TheaterId), Value = Serialize(sale) };
         totals.RecordProduced();   // before Produce: the delivery report may arrive before Produce returns
         try
         {
-            producer.Produce(topic, message, report => OnDelivery(report, sale, attempt));
+            producer.Produce(topic, message, report => OnDelivery(report, sale, attempt, mayBeOnTopic));
             return true;
         }
         catch (ProduceException<string, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -114,7 +123,7 @@ public sealed class SalesPublisher(
         }
     }
 
-    private void OnDelivery(DeliveryReport<string, byte[]> report, TicketSold sale, int attempt)
+    private void OnDelivery(DeliveryReport<string, byte[]> report, TicketSold sale, int attempt, bool mayBeOnTopic)
     {
         if (!report.Error.IsError)
         {
@@ -122,7 +131,8 @@ public sealed class SalesPublisher(
             return;
         }
         totals.RecordDeliveryFailed();
-        undelivered.Enqueue(new UndeliveredSale(sale, attempt, report.Status, report.Error.Reason));
+        undelivered.Enqueue(new UndeliveredSale(sale, attempt, report.Status, report.Error.Reason,
+            mayBeOnTopic || report.Status == PersistenceStatus.PossiblyPersisted));
         var failures = Interlocked.Increment(ref loggedFailures);
         if (failures <= LoggedFailuresLimit)
         {

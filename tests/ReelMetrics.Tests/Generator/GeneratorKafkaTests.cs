@@ -120,6 +120,39 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
     }
 
     [Fact]
+    public async Task SalesAcrossABrokerThatKeepsGoingDownAddUpToExactlyTheCount()
+    {
+        // Faults on a schedule: the broker goes down for 0.6 s every second while sales are sold, so deliveries time out
+        // (and are published again) while others are acknowledged and new sales are sold. The generator once sold one
+        // sale too many when a failure was reported between its retries and its count of the sales still to sell.
+        const int count = 1_500;
+        await using var broker = KafkaFixture.StartPrivateBroker();
+        broker.CreateTopic("flapping", 2);
+        await using var app = BuildGenerator(
+            "--bootstrap-servers", broker.BootstrapServers, "--topic", "flapping", "--count", $"{count}", "--burst", "--rate", "400",
+            "--seed", "13", "--exit-when-done", "false", "--Aspire:Confluent:Kafka:Producer:Config:MessageTimeoutMs=500");
+        await app.StartAsync(Cancellation);
+        var totals = app.Services.GetRequiredService<GeneratorTotals>();
+
+        for (var outage = 0; outage < 6 && totals.SalesCount < count; outage++)
+        {
+            await Task.Delay(400, Cancellation);
+            broker.SetDown();
+            await Task.Delay(600, Cancellation);
+            broker.SetUp();
+        }
+        await Eventually.TrueAsync(() => totals.SalesCount >= count && totals.InFlight == 0, Deadline, $"{count} acknowledged sales");
+        await Task.Delay(500, Cancellation);   // had it sold more, their acknowledgements would be in by now
+
+        Assert.True(totals.DeliveryFailures > 0, "no delivery failed: the outages did not test anything");
+        Assert.Equal(count, totals.SalesCount);
+        var onTopic = ConsumeEverything(broker.BootstrapServers, "flapping", partitions: 2);
+        Assert.Equal(count, onTopic.DistinctBy(s => s.EventId).Count());
+        Assert.Equal(totals.Snapshot().TicketsSold, onTopic.DistinctBy(s => s.EventId).Sum(s => s.TicketsSold));
+        await app.StopAsync(Cancellation);
+    }
+
+    [Fact]
     public async Task SeatsTheDatabaseAlreadySoldAreNotSoldAgain()
     {
         await using var database = await SalesDatabase.CreateAsync(postgres, "generator");
@@ -226,6 +259,26 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
             }
         }
         consumer.Close();
+        return sales;
+    }
+
+    /// <summary>Every message on the topic's partitions, up to their high watermarks.</summary>
+    private static List<TicketSold> ConsumeEverything(string bootstrapServers, string topic, int partitions)
+    {
+        using var consumer = NewConsumer(bootstrapServers, topic);
+        var total = Enumerable.Range(0, partitions)
+            .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+        var sales = new List<TicketSold>();
+        var deadline = DateTime.UtcNow + Deadline;
+        while (sales.Count < total && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false } result)
+            {
+                sales.Add(JsonSerializer.Deserialize(result.Message.Value, ContractJson.Default.TicketSold)!);
+            }
+        }
+        consumer.Close();
+        Assert.Equal(total, sales.Count);
         return sales;
     }
 
