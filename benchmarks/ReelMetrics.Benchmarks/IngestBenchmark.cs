@@ -109,7 +109,10 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         var variantDlls = new List<string?>();
         foreach (var (_, environment) in options.Variants)
         {
-            variantDlls.Add(environment.TryGetValue("COMMIT", out var revision) ? await context.Products.BuildConsumerAtAsync(revision, context.Say) : null);
+            variantDlls.Add(
+                environment.TryGetValue("COMMIT", out var revision) ? await context.Products.BuildConsumerAtAsync(revision, context.Say)
+                : environment.ContainsKey("READYTORUN") ? await context.Products.PublishReadyToRunConsumerAsync(context.Say)
+                : null);
         }
 
         // 2. Our consumer drains it.
@@ -127,7 +130,7 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
             {
                 if (key == "PRESET") await ApplyPresetAsync(variantDbs[i], value);
                 else if (key == "CONSUMERS") consumers = ConsumerCount(value);
-                else if (key == "COMMIT") continue;   // built above
+                else if (key is "COMMIT" or "READYTORUN") continue;   // built above
                 else merged[key] = value;
             }
             variants.Add(await DrainAsync($"ours-{variantName}", topic, variantDbs[i], Infra.NewRedisConnectionString(), totals, naive: false, merged, consumers, dll));
@@ -249,6 +252,7 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
     /// +15 % on 300,000 sales, -9 % on 1,000,000; not adopted).
     /// <c>capacity-trigger</c>: the per-row capacity trigger of migration 0005 instead of the check constraint of 0010, for
     /// a consumer of an earlier <c>COMMIT</c> (which does not write a showtime row's capacity): what 0010 bought.
+    /// <c>sales-date-index</c>: the index on <c>sales (sale_date)</c> that migration 0011 dropped, to re-measure what that bought.
     /// </summary>
     private static readonly string[] AggregateTables =
         ["theater_daily_sales", "movie_daily_sales", "theater_movie_daily_sales", "channel_daily_sales", "chain_minute_sales", "showtime_sales"];
@@ -278,7 +282,8 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
                 create trigger showtime_sales_within_capacity before insert or update of tickets_sold on showtime_sales
                     for each row execute function showtime_sales_within_capacity()
                 """,
-            _ => throw new BenchmarkFailure($"unknown PRESET '{preset}' (known: with-sales-fks, aggregates-fillfactor-50, capacity-trigger)"),
+            "sales-date-index" => "create index sales_sale_date on sales (sale_date)",
+            _ => throw new BenchmarkFailure($"unknown PRESET '{preset}' (known: with-sales-fks, aggregates-fillfactor-50, capacity-trigger, sales-date-index)"),
         };
         await using var dataSource = NpgsqlDataSource.Create(postgres);
         await using var command = dataSource.CreateCommand(sql);

@@ -63,6 +63,21 @@ internal sealed class Products(string repositoryRoot, string logDirectory)
         return dll;
     }
 
+    /// <summary>
+    /// This repository's consumer published with ReadyToRun (its code and its libraries' compiled ahead of time by
+    /// crossgen2, for linux-x64): what a variant <c>READYTORUN=1</c> runs, to measure what start-up compilation costs.
+    /// </summary>
+    /// <returns>The path of that consumer's dll.</returns>
+    public async Task<string> PublishReadyToRunConsumerAsync(Action<string> say)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "reelmetrics-bench-builds", "readytorun");
+        say($"publishing {Consumer} with ReadyToRun (Release, linux-x64, in {folder})");
+        await RunAsync("dotnet", ["publish", "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true",
+            "-nologo", "-v", "q", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-o", folder,
+            Path.Combine(RepositoryRoot, Consumer, Consumer + ".csproj")], $"publishing {Consumer} with ReadyToRun");
+        return Path.Combine(folder, Consumer + ".dll");
+    }
+
     private static async Task<string> RunAsync(string program, IEnumerable<string> arguments, string what)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
