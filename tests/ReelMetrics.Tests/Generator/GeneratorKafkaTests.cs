@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ReelMetrics.Contracts;
 using ReelMetrics.Generator;
+using ReelMetrics.LocalInfrastructure.Kafka;
 using ReelMetrics.Tests.Fixtures;
 using ReelMetrics.Tests.Kafka;
 
@@ -94,13 +95,8 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
     public async Task SalesThatFailDuringAnOutageArePublishedAgainUntilExactlyTheCountIsAcknowledged()
     {
         const int count = 300;
-        await using var broker = KafkaFixture.StartPrivateBroker();   // this test takes its broker down
-        broker.CreateTopic("outage", 2);
-        await using var app = BuildGenerator(
-            "--bootstrap-servers", broker.BootstrapServers, "--topic", "outage", "--count", $"{count}", "--burst", "--rate", "100",
-            "--seed", "11", "--exit-when-done", "false", "--Aspire:Confluent:Kafka:Producer:Config:MessageTimeoutMs=1500");
-        await app.StartAsync(Cancellation);
-        var totals = app.Services.GetRequiredService<GeneratorTotals>();
+        await using var generator = await OnItsOwnBrokerAsync("outage", count, rate: 100, seed: 11, messageTimeoutMs: 1500);
+        var (broker, app, totals) = (generator.Broker, generator.App, generator.Totals);
 
         await Eventually.TrueAsync(() => totals.SalesCount >= 50, Deadline, "sales before the outage");
         broker.SetDown();
@@ -123,16 +119,12 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
     public async Task SalesAcrossABrokerThatKeepsGoingDownAddUpToExactlyTheCount()
     {
         // Faults on a schedule: the broker goes down for 0.6 s every second while sales are sold, so deliveries time out
-        // (and are published again) while others are acknowledged and new sales are sold. The generator once sold one
-        // sale too many when a failure was reported between its retries and its count of the sales still to sell.
+        // (and are published again, or given up) while others are acknowledged and new sales are sold. It caught the
+        // generator giving up a sale whose first attempt may have reached the topic (1 run in 10 left 3-5 uncounted sales
+        // on the topic).
         const int count = 1_500;
-        await using var broker = KafkaFixture.StartPrivateBroker();
-        broker.CreateTopic("flapping", 2);
-        await using var app = BuildGenerator(
-            "--bootstrap-servers", broker.BootstrapServers, "--topic", "flapping", "--count", $"{count}", "--burst", "--rate", "400",
-            "--seed", "13", "--exit-when-done", "false", "--Aspire:Confluent:Kafka:Producer:Config:MessageTimeoutMs=500");
-        await app.StartAsync(Cancellation);
-        var totals = app.Services.GetRequiredService<GeneratorTotals>();
+        await using var generator = await OnItsOwnBrokerAsync("flapping", count, rate: 400, seed: 13, messageTimeoutMs: 500);
+        var (broker, app, totals) = (generator.Broker, generator.App, generator.Totals);
 
         for (var outage = 0; outage < 6 && totals.SalesCount < count; outage++)
         {
@@ -222,6 +214,27 @@ public sealed class GeneratorKafkaTests(KafkaFixture kafka, PostgresFixture post
     }
 
     private static WebApplication BuildGenerator(params string[] args) => GeneratorHost.Build(args);
+
+    /// <summary>A generator started on a broker of its own (a test that takes the broker down), with a topic of two partitions.</summary>
+    private static async Task<OwnBrokerGenerator> OnItsOwnBrokerAsync(string topic, int count, int rate, int seed, int messageTimeoutMs)
+    {
+        var broker = KafkaFixture.StartPrivateBroker();
+        broker.CreateTopic(topic, 2);
+        var app = BuildGenerator(
+            "--bootstrap-servers", broker.BootstrapServers, "--topic", topic, "--count", $"{count}", "--burst", "--rate", $"{rate}",
+            "--seed", $"{seed}", "--exit-when-done", "false", $"--Aspire:Confluent:Kafka:Producer:Config:MessageTimeoutMs={messageTimeoutMs}");
+        await app.StartAsync(Cancellation);
+        return new OwnBrokerGenerator(broker, app, app.Services.GetRequiredService<GeneratorTotals>());
+    }
+
+    private sealed record OwnBrokerGenerator(LocalKafkaBroker Broker, WebApplication App, GeneratorTotals Totals) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await Broker.DisposeAsync();
+        }
+    }
 
     private static string Address(WebApplication app) => GeneratorHost.Address(app);   // the port Kestrel picked, once started
 
