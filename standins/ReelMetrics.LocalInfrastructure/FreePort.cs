@@ -6,12 +6,17 @@ namespace ReelMetrics.LocalInfrastructure;
 /// <summary>Hands out loopback TCP ports that were free a moment ago.</summary>
 /// <remarks>
 /// <para>
-/// The ports come from below the kernel's ephemeral range (Linux: <c>/proc/sys/net/ipv4/ip_local_port_range</c>,
-/// usually 32768–60999). A port from inside that range is also the local port the kernel gives to outgoing
-/// connections: while a server is stopped (a restart, an outage test) a client socket could take its port, so the
-/// server could not bind it again, and a connection to it could even connect to itself (a TCP self-connect), so
-/// the stopped server would seem to answer. Below the range only processes that ask for a port by number take it.
+/// The ports come from 4000–9999, a range no one else here allocates from:
 /// </para>
+/// <list type="bullet">
+/// <item>not the kernel's ephemeral range (Linux: <c>/proc/sys/net/ipv4/ip_local_port_range</c>, usually 32768–60999),
+/// where outgoing connections get their local ports: while a server is stopped (a restart, an outage test) a client
+/// socket could take its port, so the server could not bind it again, and a connection to it could connect to itself
+/// (a TCP self-connect), so the stopped server would seem to answer;</item>
+/// <item>not Aspire's range for the ports of the processes it runs (10000–32767): while the AppHost has stopped a
+/// resource, its port is free, and a server given that port would receive the resource's traffic once it restarts
+/// (CI saw the generator's health checks land elsewhere after a restart when this class used that range).</item>
+/// </list>
 /// <para>
 /// There is an unavoidable gap between probing a port and a server binding it; the helper never hands out the
 /// same port twice within one process, so parallel tests in one run cannot collide with each other, and it
@@ -20,9 +25,10 @@ namespace ReelMetrics.LocalInfrastructure;
 /// </remarks>
 public static class FreePort
 {
-    private const int LowestPort = 10_000;
+    /// <summary>The ports handed out, inclusive.</summary>
+    public static (int First, int Last) Range { get; } = RangeBelowOthers();
+
     private static readonly HashSet<int> Issued = [];
-    private static readonly (int First, int Last) Range = RangeBelowEphemeral();
     private static int _cursor = Random.Shared.Next(Range.First, Range.Last + 1);
 
     /// <summary>Returns a TCP port on 127.0.0.1 that was free just now and that this process has not handed out before.</summary>
@@ -45,10 +51,10 @@ public static class FreePort
         }
     }
 
-    /// <summary>The ports handed out: from <see cref="LowestPort"/> up to just below the kernel's ephemeral range.</summary>
-    internal static (int First, int Last) RangeBelowEphemeral()
+    private static (int First, int Last) RangeBelowOthers()
     {
-        var ephemeralStart = 32_768;   // the Linux default, and what IANA's range (49152) stays above
+        const int first = 4_000, last = 9_999;   // below Aspire's 10000-32767
+        var ephemeralStart = 32_768;               // the Linux default
         try
         {
             var text = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range");
@@ -59,9 +65,8 @@ public static class FreePort
         {
             // Not Linux, or not readable: keep the default.
         }
-        // A machine whose ephemeral range starts very low leaves little room below it; use ports above 1024 then.
-        var lowest = ephemeralStart - 1 - LowestPort >= 1_000 ? LowestPort : 1_025;
-        return (lowest, Math.Max(lowest + 999, ephemeralStart - 1));
+        // A machine whose ephemeral range starts below 10000 leaves less room: stay below it.
+        return (first, Math.Max(first + 499, Math.Min(last, ephemeralStart - 1)));
     }
 
     private static bool IsFree(int port)
