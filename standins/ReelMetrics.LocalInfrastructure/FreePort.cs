@@ -26,7 +26,7 @@ namespace ReelMetrics.LocalInfrastructure;
 public static class FreePort
 {
     /// <summary>The ports handed out, inclusive.</summary>
-    public static (int First, int Last) Range { get; } = RangeBelowOthers();
+    private static readonly (int First, int Last) Range = RangeBelowOthers();
 
     private static readonly HashSet<int> Issued = [];
     private static int _cursor = Random.Shared.Next(Range.First, Range.Last + 1);

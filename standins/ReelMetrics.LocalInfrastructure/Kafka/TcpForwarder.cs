@@ -52,9 +52,9 @@ internal sealed class TcpForwarder : IAsyncDisposable
             forwarder.Listen(port, retryWhileInUse: false);
             return forwarder;
         }
-        // Any port: one from FreePort, below the kernel's ephemeral range, so that while the broker is down
-        // (SetDown) no client socket takes its port or connects to itself on it. Another process may bind the
-        // probed port first; then take the next one.
+        // Any port: one from FreePort (see there why not the kernel's choice: while the broker is down, SetDown, no
+        // client socket may take its port or connect to itself on it). Another process may bind the probed port
+        // first; then take the next one.
         for (var attempt = 1; ; attempt++)
         {
             try

@@ -30,7 +30,7 @@ public sealed class FreePortTests
     }
 
     [Fact]
-    public async Task A_broker_started_on_any_port_listens_below_the_ephemeral_range()
+    public async Task A_broker_started_on_any_port_listens_below_the_ephemeral_range_and_Aspires()
     {
         await using var broker = KafkaFixture.StartPrivateBroker();
 
