@@ -100,11 +100,11 @@ internal sealed class BatchProcessor(
             else deadLetters.Add(deadLetter!);
         }
 
-        var validated = await ValidateAsync(parsed, receivedAt, cancellationToken);
+        var validated = await ValidateAsync(parsed, receivedAt, tracksIdentities: settle is not null, cancellationToken);
         if (validated.CatalogMisses > 0 && await catalog.ReloadForUnknownAsync(cancellationToken))
         {
             // Something named a theater, movie or showtime the cache does not know: it may have been added since.
-            validated = await ValidateAsync(parsed, receivedAt, cancellationToken);
+            validated = await ValidateAsync(parsed, receivedAt, tracksIdentities: settle is not null, cancellationToken);
         }
         deadLetters.AddRange(validated.DeadLetters);
         var (sales, bySequence, inBatchDuplicates) = (validated.Sales, validated.BySequence, validated.InBatchDuplicates);
@@ -145,11 +145,15 @@ internal sealed class BatchProcessor(
         return new BatchOutcome(stored.Inserted, duplicates, newLetters, stored.Totals);
     }
 
-    /// <param name="EventIds">The event id of every valid message, by message identity (duplicates in the batch included).</param>
+    /// <param name="EventIds">
+    /// The event id of every valid message, by message identity (duplicates in the batch included), when a replay asked for
+    /// them; empty otherwise (a message's identity is a hash of all of it, not worth working out for nothing).
+    /// </param>
     private sealed record Validation(List<Sale> Sales, Dictionary<int, RawMessage> BySequence, int InBatchDuplicates, List<DeadLetter> DeadLetters,
         int CatalogMisses, Dictionary<Guid, Guid> EventIds);
 
-    private async Task<Validation> ValidateAsync(List<(IncomingSale Sale, RawMessage Message)> parsed, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    private async Task<Validation> ValidateAsync(
+        List<(IncomingSale Sale, RawMessage Message)> parsed, DateTimeOffset receivedAt, bool tracksIdentities, CancellationToken cancellationToken)
     {
         await catalog.FetchShowtimesAsync(parsed.Where(p => p.Sale.ShowtimeId is not null).Select(p => p.Sale.ShowtimeId!.Value), cancellationToken);
 
@@ -171,7 +175,7 @@ internal sealed class BatchProcessor(
             }
             else
             {
-                eventIds[message.Identity] = valid.EventId;
+                if (tracksIdentities) eventIds[message.Identity] = valid.EventId;
                 if (!seen.Add(valid.EventId))
                 {
                     inBatchDuplicates++;   // the same event twice in one batch (a producer retry, a replay)

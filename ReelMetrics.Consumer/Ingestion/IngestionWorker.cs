@@ -241,8 +241,9 @@ internal sealed class IngestionWorker(
     }
 
     /// <summary>
-    /// A message as Kafka gave it (its offset to commit, its headers to trace) and as the store takes it, parsed and
-    /// identified when it arrives, beside the store of the batch before.
+    /// A message as Kafka gave it (its offset to commit, its headers to trace) and as the store takes it, parsed when it
+    /// arrives, beside the store of the batch before. Its identity (a hash of the whole message) is worked out only when
+    /// something reads it: a dead letter, an original-format sale.
     /// </summary>
     private sealed record Received(ConsumeResult<string, byte[]> Result, RawMessage Message)
     {
@@ -251,7 +252,6 @@ internal sealed class IngestionWorker(
             var message = new RawMessage(new MessageCoordinates(result.Topic, result.Partition.Value, result.Offset.Value),
                 result.Message.Key, result.Message.Value ?? [], result.Message.Timestamp.UnixTimestampMs);
             _ = message.Parsed;
-            _ = message.Identity;
             return new Received(result, message);
         }
     }

@@ -8,12 +8,18 @@ internal sealed record StoredBatch(
     int Inserted, int Duplicates, IReadOnlyList<int> OverbookedSequences, IReadOnlyList<RollupRow> Totals, IReadOnlySet<Guid> DeadLettersStored);
 
 /// <summary>
-/// Writes a batch of sales and the aggregates over them in one transaction: COPY into a staging
-/// table, drop what was already stored (redelivery), dead-letter what would overbook a showtime
-/// (decided sale by sale in message order, against the seats left, with the batch's showtimes locked),
-/// then one statement inserts the sales and upserts every aggregate from exactly the rows it
-/// inserted, returning the new totals (<see cref="RollupSql"/>, generated from the declared <see cref="Rollups"/>). Dead letters go into the same transaction.
+/// Writes a batch of sales and the aggregates over them in one transaction: COPY into a staging table, lock the
+/// batch's showtimes, then one statement inserts the sales not stored before (a redelivery is skipped by event id)
+/// and upserts every aggregate from exactly the rows it inserted, returning the new totals (<see cref="RollupSql"/>,
+/// generated from the declared <see cref="Rollups"/>). Dead letters go into the same transaction.
 /// </summary>
+/// <remarks>
+/// Seats are checked by the database (<c>showtime_sales_within_capacity</c>): when the whole batch fits, every sale
+/// in it fits in message order too (tickets are positive), so nothing needs deciding. When a showtime would be
+/// overbooked the statement fails, and the batch is stored again the careful way: drop what was already stored, read
+/// the seats sold, and dead-letter what would overbook, sale by sale in message order against the seats left (first
+/// come, first seated). That costs two statements more per batch, so it is done only when seats run short.
+/// </remarks>
 internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
     /// <summary>For tests: runs after the batch's duplicates were removed, before the sales are inserted (a second writer's moment).</summary>
@@ -35,6 +41,25 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         IReadOnlyList<Sale> sales, IReadOnlyList<DeadLetter> deadLetters, Func<Sale, DeadLetter> overbooked, Func<long, int> seats,
         CancellationToken cancellationToken, Func<NpgsqlConnection, CancellationToken, Task>? beforeCommit = null)
     {
+        try
+        {
+            return await StoreOnceAsync(sales, deadLetters, overbooked, seats: null, beforeCommit, cancellationToken);
+        }
+        catch (PostgresException ex) when (SeatsRanShort(ex))
+        {
+            // A showtime would be overbooked: decide sale by sale who is seated (the transaction above was rolled back).
+            return await StoreOnceAsync(sales, deadLetters, overbooked, seats, beforeCommit, cancellationToken);
+        }
+    }
+
+    private static bool SeatsRanShort(PostgresException ex) =>
+        ex is { SqlState: PostgresErrorCodes.CheckViolation, ConstraintName: "showtime_sales_within_capacity" };
+
+    /// <param name="seats">Null to let the database check the seats (the batch fails if any showtime would be overbooked).</param>
+    private async Task<StoredBatch> StoreOnceAsync(
+        IReadOnlyList<Sale> sales, IReadOnlyList<DeadLetter> deadLetters, Func<Sale, DeadLetter> overbooked, Func<long, int>? seats,
+        Func<NpgsqlConnection, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
+    {
         var connection = await ConnectionAsync(cancellationToken);
         try
         {
@@ -51,7 +76,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
             await transaction.CommitAsync(cancellationToken);
             return new StoredBatch(inserted, duplicates, overbookedSequences, totals, storedLetters);
         }
-        catch
+        catch (Exception ex) when (!(ex is PostgresException postgres && SeatsRanShort(postgres)))
         {
             // A broken session (server restart, network) must not be reused; a new one gets a new staging table.
             await DropConnectionAsync();
@@ -60,7 +85,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
     }
 
     private async Task<(int Inserted, int Duplicates, List<int> Overbooked, List<RollupRow> Totals)> StoreSalesAsync(
-        NpgsqlConnection connection, IReadOnlyList<Sale> sales, Func<long, int> seats, CancellationToken cancellationToken)
+        NpgsqlConnection connection, IReadOnlyList<Sale> sales, Func<long, int>? seats, CancellationToken cancellationToken)
     {
         await using (var truncate = new NpgsqlCommand("truncate incoming_sales", connection))
         {
@@ -73,19 +98,36 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
             await importer.CompleteAsync(cancellationToken);
         }
 
+        await using (var locks = new NpgsqlCommand(LockShowtimesSql, connection))
+        {
+            await locks.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var overbooked = seats is null ? [] : await OverbookedAsync(connection, sales, seats, cancellationToken);
+        if (BeforeInsert is not null) await BeforeInsert();
+        var (totals, inserted) = await InsertAsync(connection, overbooked, cancellationToken);
+        // Not inserted, not overbooked: stored before (a redelivery, or another writer meanwhile).
+        return (inserted, sales.Count - overbooked.Count - inserted, overbooked, totals);
+    }
+
+    /// <summary>
+    /// First come, first seated: removes the sales already stored from the staging table, then takes each sale in
+    /// message order if its tickets fit in the seats still left. A sale that does not fit leaves the seats to the
+    /// later, smaller ones, whatever the batching. Returns the sequences of the sales that do not fit.
+    /// </summary>
+    private static async Task<List<int>> OverbookedAsync(
+        NpgsqlConnection connection, IReadOnlyList<Sale> sales, Func<long, int> seats, CancellationToken cancellationToken)
+    {
         var duplicates = new HashSet<int>();
         var sold = new Dictionary<long, int>();
-        await using (var batch = new NpgsqlBatch(connection) { BatchCommands = { new(RemoveDuplicatesSql), new(LockShowtimesSql), new(SeatsSoldSql) } })
+        await using (var batch = new NpgsqlBatch(connection) { BatchCommands = { new(RemoveDuplicatesSql), new(SeatsSoldSql) } })
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken)) duplicates.Add(reader.GetInt32(0));
-            await reader.NextResultAsync(cancellationToken);   // the locks
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) sold[reader.GetInt64(0)] = reader.GetInt32(1);
         }
 
-        // First come, first seated: in message order, a sale is taken if its tickets fit in the seats still left.
-        // A sale that does not fit leaves the seats to the later, smaller ones, whatever the batching.
         var overbooked = new List<int>();
         foreach (var sale in sales)
         {
@@ -94,11 +136,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
             if (taken + sale.TicketsSold > seats(showtimeId)) overbooked.Add(sale.Sequence);
             else sold[showtimeId] = taken + sale.TicketsSold;
         }
-
-        if (BeforeInsert is not null) await BeforeInsert();
-        var (totals, inserted) = await InsertAsync(connection, overbooked, cancellationToken);
-        // A sale another writer stored after the duplicates were removed is a duplicate too.
-        return (inserted, sales.Count - overbooked.Count - inserted, overbooked, totals);
+        return overbooked;
     }
 
     /// <summary>
@@ -125,7 +163,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         return (totals, inserted);
     }
 
-    // Redelivered events (a crash before the offsets were committed, a producer retry) are already stored.
+    // Redelivered events (a crash before the offsets were committed, a producer retry) are already stored: they take no seats.
     private const string RemoveDuplicatesSql = """
         delete from incoming_sales i using sales s where s.event_id = i.event_id returning i.seq
         """;

@@ -171,6 +171,31 @@ public sealed class RobustIngestionTests(PostgresFixture postgres, RedisFixture 
     }
 
     [Fact]
+    public async Task ARedeliveredSaleTakesNoSeatsWhenAShowtimeRunsShort()
+    {
+        // The store lets the database check the seats and decides sale by sale only when a showtime runs short; then a
+        // sale stored before (a redelivery) must not count twice against the seats left.
+        await using var harness = await IngestionHarness.CreateAsync(postgres, redis, "seats_redelivery");
+        var showtime = SeedCatalog.ShowtimesOn(SalesDatabase.Today).First();
+        var filler = new List<TicketSold>();
+        while (showtime.Capacity - filler.Sum(s => s.TicketsSold) > 130) filler.Add(SaleEvents.For(showtime, 100));
+        filler.Add(SaleEvents.For(showtime, showtime.Capacity - filler.Sum(s => s.TicketsSold) - 30));
+        var first = SaleEvents.For(showtime, 10);
+        Assert.Equal(filler.Count + 1, (await harness.ProcessAsync([.. filler, first])).Stored);   // 20 seats left
+
+        var fits = SaleEvents.For(showtime, 15);        // fits in the 20 left; would not if the redelivery took 10 more
+        var tooMany = SaleEvents.For(showtime, 10);     // does not fit in the 5 left then
+        var outcome = await harness.ProcessAsync([first, fits, tooMany]);
+
+        Assert.Equal((1, 1), (outcome.Stored, outcome.Duplicates));
+        Assert.Equal(DeadLetterReasons.Overbooked, Assert.Single(outcome.DeadLetters).Reason);
+        Assert.Equal((1L, 0L), (
+            await harness.Database.ScalarAsync<long>("select count(*) from sales where event_id = $1", fits.EventId),
+            await harness.Database.ScalarAsync<long>("select count(*) from sales where event_id = $1", tooMany.EventId)));
+        Assert.Equal(showtime.Capacity - 5, await harness.Database.ScalarAsync<int>("select tickets_sold from showtime_sales where showtime_id = $1", showtime.ShowtimeId));
+    }
+
+    [Fact]
     public async Task TheDatabaseRefusesAShowtimeSoldBeyondItsCapacity()
     {
         await using var database = await SalesDatabase.CreateAsync(postgres, "seat_check");
