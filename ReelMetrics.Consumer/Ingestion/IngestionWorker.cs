@@ -107,7 +107,7 @@ internal sealed class IngestionWorker(
     {
         health.Running();
         Task? storing = null;
-        List<Received> inStore = [];
+        Batch inStore = new();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -120,15 +120,15 @@ internal sealed class IngestionWorker(
                     if (startedOver.Count > 0)
                     {
                         // Read again from the beginning of those partitions: what was taken of them meanwhile comes again.
-                        batch.RemoveAll(r => startedOver.Contains(r.Result.TopicPartition));
+                        batch.Messages.RemoveAll(m => startedOver.Contains(new TopicPartition(m.Source.Topic, m.Source.Partition)));
                     }
                     ReportLag();
                 }
-                else if (batch.Count == 0)
+                else if (batch.Messages.Count == 0)
                 {
                     StartOverIfTheBrokerForgotWhileIdle();
                 }
-                (storing, inStore) = batch.Count == 0 ? (null, []) : (Task.Run(() => StoreAsync(batch, stoppingToken), CancellationToken.None), batch);
+                (storing, inStore) = batch.Messages.Count == 0 ? (null, new()) : (Task.Run(() => StoreAsync(batch, stoppingToken), CancellationToken.None), batch);
             }
         }
         finally
@@ -213,17 +213,16 @@ internal sealed class IngestionWorker(
     /// <paramref name="storing"/> (the batch before) is being stored, and for at most MaxBatchWait after its first
     /// message once that is done; it ends at once, empty, when the store is done and nothing has arrived.
     /// </summary>
-    private List<Received> Collect(Task? storing, CancellationToken stoppingToken)
+    private Batch Collect(Task? storing, CancellationToken stoppingToken)
     {
-        var batch = new List<Received>();
-        long bytes = 0;
+        var batch = new Batch(traced: IngestionMetrics.ActivitySource.HasListeners());
         var deadline = long.MaxValue;
-        while (batch.Count < settings.MaxBatchSize && bytes < settings.MaxBatchBytes && !stoppingToken.IsCancellationRequested)
+        while (batch.Messages.Count < settings.MaxBatchSize && batch.Bytes < settings.MaxBatchBytes && !stoppingToken.IsCancellationRequested)
         {
             var storeDone = storing is null || storing.IsCompleted;
             TimeSpan timeout;
             if (!storeDone) timeout = StorePollInterval;
-            else if (batch.Count > 0) timeout = TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+            else if (batch.Messages.Count > 0) timeout = TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
             else if (storing is not null) break;   // stored, and nothing waiting: go and commit it
             else timeout = IdleWait;
 
@@ -233,26 +232,36 @@ internal sealed class IngestionWorker(
                 if (storeDone) break;
                 continue;
             }
-            if (batch.Count == 0) deadline = Stopwatch.GetTimestamp() + (long)(settings.MaxBatchWait.TotalSeconds * Stopwatch.Frequency);
-            batch.Add(Received.From(next));
-            bytes += next.Message.Value?.Length ?? 0;
+            if (batch.Messages.Count == 0) deadline = Stopwatch.GetTimestamp() + (long)(settings.MaxBatchWait.TotalSeconds * Stopwatch.Frequency);
+            batch.Add(next);
         }
         return batch;
     }
 
     /// <summary>
-    /// A message as Kafka gave it (its offset to commit, its headers to trace) and as the store takes it, parsed when it
-    /// arrives, beside the store of the batch before. Its identity (a hash of the whole message) is worked out only when
-    /// something reads it: a dead letter, an original-format sale.
+    /// The messages of one batch as the store takes them, each parsed when it arrived (beside the store of the batch
+    /// before), and links to the spans that produced the first of them. Kafka's own objects for a message (its result,
+    /// headers, key and timestamp objects) are let go as soon as it is read: a batch lives for seconds, and whatever
+    /// lives that long the GC copies from generation to generation. A message's identity (a hash of all of it) is
+    /// worked out only when something reads it: a dead letter, an original-format sale, a replay.
     /// </summary>
-    private sealed record Received(ConsumeResult<string, byte[]> Result, RawMessage Message)
+    private sealed class Batch(bool traced = false)
     {
-        public static Received From(ConsumeResult<string, byte[]> result)
+        public List<RawMessage> Messages { get; } = [];
+        public List<ActivityLink> Links { get; } = [];
+        public long Bytes { get; private set; }
+
+        public void Add(ConsumeResult<string, byte[]> result)
         {
             var message = new RawMessage(new MessageCoordinates(result.Topic, result.Partition.Value, result.Offset.Value),
                 result.Message.Key, result.Message.Value ?? [], result.Message.Timestamp.UnixTimestampMs);
             _ = message.Parsed;
-            return new Received(result, message);
+            Messages.Add(message);
+            Bytes += message.Payload.Length;
+            if (traced && Links.Count < MaxLinksPerBatchSpan && KafkaTraceContext.TryExtract(result.Message.Headers, out var context))
+            {
+                Links.Add(new ActivityLink(context));
+            }
         }
     }
 
@@ -294,9 +303,9 @@ internal sealed class IngestionWorker(
     }
 
     /// <summary>Stores the batch, holding it and retrying for as long as the infrastructure fails.</summary>
-    private async Task StoreAsync(List<Received> batch, CancellationToken stoppingToken)
+    private async Task StoreAsync(Batch batch, CancellationToken stoppingToken)
     {
-        var messages = batch.Select(r => r.Message).ToList();
+        var messages = batch.Messages;
         await storeRetry.ExecuteAsync(async token =>
         {
             using var activity = StartBatchActivity(batch);
@@ -333,28 +342,23 @@ internal sealed class IngestionWorker(
     }
 
     /// <summary>One span per batch, linked to the spans that produced its messages.</summary>
-    private static Activity? StartBatchActivity(List<Received> batch)
+    private static Activity? StartBatchActivity(Batch batch)
     {
         if (!IngestionMetrics.ActivitySource.HasListeners()) return null;
-        var links = new List<ActivityLink>();
-        foreach (var (result, _) in batch)
-        {
-            if (KafkaTraceContext.TryExtract(result.Message.Headers, out var context)) links.Add(new ActivityLink(context));
-            if (links.Count == MaxLinksPerBatchSpan) break;
-        }
-        var activity = IngestionMetrics.ActivitySource.StartActivity($"{batch[0].Result.Topic} process", ActivityKind.Consumer, default(ActivityContext), links: links);
+        var activity = IngestionMetrics.ActivitySource.StartActivity(
+            $"{batch.Messages[0].Source.Topic} process", ActivityKind.Consumer, default(ActivityContext), links: batch.Links);
         activity?.SetTag("messaging.system", "kafka");
-        activity?.SetTag("messaging.batch.message_count", batch.Count);
+        activity?.SetTag("messaging.batch.message_count", batch.Messages.Count);
         return activity;
     }
 
     /// <summary>Commits a stored batch's offsets.</summary>
     /// <returns>The partitions read again from the beginning instead (see <see cref="StartOverWhereTheBrokerForgot"/>).</returns>
-    private IReadOnlySet<TopicPartition> Commit(List<Received> batch)
+    private IReadOnlySet<TopicPartition> Commit(Batch batch)
     {
-        var offsets = batch
-            .GroupBy(r => r.Result.TopicPartition)
-            .Select(g => new TopicPartitionOffset(g.Key, new Offset(g.Max(r => r.Result.Offset.Value) + 1)))
+        var offsets = batch.Messages
+            .GroupBy(m => (m.Source.Topic, m.Source.Partition))
+            .Select(g => new TopicPartitionOffset(g.Key.Topic, g.Key.Partition, new Offset(g.Max(m => m.Source.Offset) + 1)))
             .ToList();
         IReadOnlySet<TopicPartition> startedOver = new HashSet<TopicPartition>();
         try

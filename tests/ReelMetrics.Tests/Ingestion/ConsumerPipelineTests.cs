@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using ReelMetrics.Consumer.Ingestion;
 using ReelMetrics.Contracts;
 using ReelMetrics.Tests.Fixtures;
 
@@ -75,6 +78,53 @@ public sealed class ConsumerPipelineTests(PostgresFixture postgres, RedisFixture
         Assert.Equal(events.Sum(e => e.TicketsSold * e.TicketPrice), await database.ScalarAsync<decimal>("select sum(revenue) from theater_daily_sales"));
         Assert.Equal(events.Sum(e => e.TicketsSold * e.TicketPrice), await database.ScalarAsync<decimal>("select sum(revenue) from movie_daily_sales"));
         Assert.Equal(events.Sum(e => e.TicketsSold), await database.ScalarAsync<long>("select sum(tickets_sold) from showtime_sales"));
+    }
+
+    [Fact]
+    public async Task EachBatchSpanLinksToTheSpansThatProducedItsFirstMessages()
+    {
+        var pipeline = await CreatePipelineAsync("batch_span_links", maxBatchSize: 100);
+        await using var database = pipeline.Database;
+        var events = SaleEvents.Random(300, seed: 5);
+        var batchSpans = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == IngestionMetrics.Name,
+            Sample = (ref _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => { if (activity.DisplayName == $"{pipeline.Topic} process") batchSpans.Add(activity); },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var producedTraces = new HashSet<ActivityTraceId>();
+        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build())
+        {
+            foreach (var sale in events)
+            {
+                var produced = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+                producedTraces.Add(produced.TraceId);
+                var headers = new Headers();
+                KafkaTraceContext.Inject(produced, headers);
+                producer.Produce(pipeline.Topic, new Message<string, byte[]>
+                {
+                    Key = sale.TheaterId.ToString(CultureInfo.InvariantCulture),
+                    Value = JsonSerializer.SerializeToUtf8Bytes(sale, ContractJson.Default.TicketSold),
+                    Headers = headers,
+                });
+            }
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+
+        using var host = ConsumerHost.Build(pipeline.Settings);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(events.Count, await WaitForSalesAsync(database, events.Count));
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.NotEmpty(batchSpans);
+        Assert.All(batchSpans, span =>
+        {
+            Assert.InRange(span.Links.Count(), 1, 32);
+            Assert.All(span.Links, link => Assert.Contains(link.Context.TraceId, producedTraces));
+        });
+        Assert.Equal(events.Count, batchSpans.Sum(span => (int)span.GetTagItem("messaging.batch.message_count")!));
     }
 
     [Fact]
