@@ -68,11 +68,8 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         try
         {
             var batch = Db.CreateBatch();
-            var writes = new List<Task>(totals.Count * 3 + 1);
-            foreach (var total in totals)
-            {
-                foreach (var (key, member, score) in total.LiveEntries()) writes.Add(batch.SortedSetAddAsync(key, member, score, SortedSetWhen.GreaterThan));
-            }
+            var writes = new List<Task>();
+            AddEntries(batch, writes, totals);
             writes.Add(batch.PublishAsync(RedisChannel.Literal(SalesUpdatedChannel), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             batch.Execute();
             await Task.WhenAll(writes);
@@ -230,19 +227,20 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var batch = Db.CreateBatch();
         var writes = new List<Task>();
+        var chunk = new List<RollupRow>(RebuildChunk);
         var rows = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
+            chunk.Add(RollupSql.Read(reader));
+            rows++;
+            if (chunk.Count < RebuildChunk) continue;
             // GT: a batch another consumer applies meanwhile is newer than this snapshot and must win.
-            foreach (var (key, member, score) in RollupSql.Read(reader).LiveEntries()) writes.Add(batch.SortedSetAddAsync(key, member, score, SortedSetWhen.GreaterThan));
-            if (++rows % 10_000 == 0)
-            {
-                batch.Execute();
-                await Task.WhenAll(writes);
-                writes.Clear();
-                batch = Db.CreateBatch();
-            }
+            AddEntries(batch, writes, chunk);
+            batch.Execute();
+            await Task.WhenAll(writes);
+            (writes, chunk, batch) = ([], new(RebuildChunk), Db.CreateBatch());
         }
+        AddEntries(batch, writes, chunk);
         writes.Add(batch.StringSetAsync(Built, started.ToString("O", CultureInfo.InvariantCulture)));
         writes.Add(batch.PublishAsync(RedisChannel.Literal(SalesUpdatedChannel), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         batch.Execute();
@@ -258,6 +256,27 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
         logger.LogInformation("Rebuilt the live cache from PostgreSQL: {Rows} aggregate rows ({Deleted} old keys removed) in {Elapsed} ms",
             rows, deleted, (DateTimeOffset.UtcNow - started).TotalMilliseconds);
         return true;
+    }
+
+    private const int RebuildChunk = 10_000;
+
+    /// <summary>
+    /// Queues the sorted-set entries that show <paramref name="rows"/> (<see cref="RollupRow.LiveEntries"/>): one
+    /// <c>ZADD GT</c> per key with all its members, so a batch of 40,000 sales is a few thousand commands, not tens of
+    /// thousands. A member twice in one command keeps the greater score, as two commands would.
+    /// </summary>
+    private static void AddEntries(IBatch batch, List<Task> writes, IEnumerable<RollupRow> rows)
+    {
+        var byKey = new Dictionary<string, List<SortedSetEntry>>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            foreach (var (key, member, score) in row.LiveEntries())
+            {
+                if (!byKey.TryGetValue(key, out var entries)) byKey[key] = entries = [];
+                entries.Add(new SortedSetEntry(member, score));
+            }
+        }
+        foreach (var (key, entries) in byKey) writes.Add(batch.SortedSetAddAsync(key, [.. entries], SortedSetWhen.GreaterThan));
     }
 
     private async Task ReleaseLockAsync()

@@ -3,6 +3,7 @@ using System.Text.Json;
 using ReelMetrics.Consumer.Ingestion;
 using ReelMetrics.Contracts;
 using ReelMetrics.Contracts.Live;
+using ReelMetrics.Contracts.Rollups;
 using ReelMetrics.Database.Catalog;
 using ReelMetrics.Tests.Fixtures;
 
@@ -177,5 +178,25 @@ public sealed class BatchIngestionTests(PostgresFixture postgres, RedisFixture r
 
         Assert.True(await harness.Redis.GetDatabase().KeyExistsAsync(LiveKeys.Built));
         await harness.AssertCacheMatchesDatabaseAsync();
+    }
+
+    [Fact]
+    public async Task TotalsForOneMemberTwiceInABatchLeaveTheGreaterInTheCache()
+    {
+        // One ZADD GT per key carries all of a batch's members; a member can be in it twice (totals of two writers
+        // of the same row, or of a batch split in halves). Whatever the order, the greater total must stay.
+        await using var harness = await IngestionHarness.CreateAsync(postgres, redis, "zadd_one_member_twice");
+        var date = new DateOnly(2025, 3, 11);
+        RollupRow Total(long tickets) => new(Rollups.TheaterDay, date, 7, 0, null, null, tickets, tickets * 10m, tickets);
+
+        var db = harness.Redis.GetDatabase();
+        await harness.Live.ApplyAsync([Total(30), Total(20), Total(25)]);
+        Assert.Equal(30d, await db.SortedSetScoreAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Tickets), "7"));
+        await harness.Live.ApplyAsync([Total(10), Total(40)]);
+
+        Assert.Equal((40d, 400d, 40d), (
+            (await db.SortedSetScoreAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Tickets), "7"))!.Value,
+            (await db.SortedSetScoreAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Revenue), "7"))!.Value,
+            (await db.SortedSetScoreAsync(LiveKeys.Theaters(date, LiveKeys.Measure.Sales), "7"))!.Value));
     }
 }
