@@ -14,14 +14,19 @@ namespace ReelMetrics.Consumer.Ingestion;
 internal static class RollupSql
 {
     /// <summary>
-    /// Inserts the staged sales not stored before and adds them to every rollup, returning the rollups' new totals and
-    /// the number of sales it inserted (<see cref="InsertedCountRow"/>). Each rollup is upserted in key order, so
-    /// concurrent consumers lock rows in the same order.
+    /// Inserts the staged sales and adds them to every rollup, returning the rollups' new totals and the number of sales
+    /// it inserted (<see cref="InsertedCountRow"/>). Each rollup is upserted in key order, so concurrent consumers lock
+    /// rows in the same order. Fails on a sale stored before (<see cref="SaleColumns.InsertSql"/>).
     /// </summary>
-    public static string InsertAndAggregate { get; } =
+    public static string InsertAndAggregate { get; } = InsertAndAggregateFrom(SaleColumns.InsertSql);
+
+    /// <summary>As <see cref="InsertAndAggregate"/>, for the staged sales not stored before (a redelivery is skipped).</summary>
+    public static string InsertNewAndAggregate { get; } = InsertAndAggregateFrom(SaleColumns.InsertNewSql);
+
+    private static string InsertAndAggregateFrom(string insertSales) =>
         $"""
         with inserted as (
-            {Indent(SaleColumns.InsertSql, 1)}),
+            {Indent(insertSales, 1)}),
         {string.Join(",\n", Rollups.All.Select(Upsert))}
         {InsertedCount}
         union all {Totals(rollup => (rollup.Name, null))}
@@ -47,7 +52,7 @@ internal static class RollupSql
         {Totals(rollup => LiveDate(rollup) is { } date ? (rollup.Table, $"{date} in (select sale_date from days)") : default, mirroredOnly: true)}
         """;
 
-    /// <summary>Reads a row of <see cref="InsertAndAggregate"/>, <see cref="Rebuild"/> or <see cref="Recent"/>.</summary>
+    /// <summary>Reads a row of <see cref="InsertAndAggregate"/> (and <see cref="InsertNewAndAggregate"/>), <see cref="Rebuild"/> or <see cref="Recent"/>.</summary>
     public static RollupRow Read(NpgsqlDataReader reader) => new(
         Rollups.All[reader.GetInt32(0) - 1],
         reader.IsDBNull(1) ? default : reader.GetFieldValue<DateOnly>(1),
@@ -67,6 +72,7 @@ internal static class RollupSql
         .AppendLine("-- staging table (once per session)").AppendLine(SaleColumns.StagingTableSql).AppendLine()
         .AppendLine("-- copy").AppendLine(SaleColumns.CopySql).AppendLine()
         .AppendLine("-- insert the batch and aggregate it").AppendLine(InsertAndAggregate).AppendLine()
+        .AppendLine("-- the same, skipping sales stored before (after the statement above failed on one)").AppendLine(InsertNewAndAggregate).AppendLine()
         .AppendLine("-- rebuild Redis").AppendLine(Rebuild).AppendLine()
         .AppendLine("-- reconcile Redis").AppendLine(Recent)
         .ToString();

@@ -9,16 +9,22 @@ internal sealed record StoredBatch(
 
 /// <summary>
 /// Writes a batch of sales and the aggregates over them in one transaction: COPY into a staging table, lock the
-/// batch's showtimes, then one statement inserts the sales not stored before (a redelivery is skipped by event id)
-/// and upserts every aggregate from exactly the rows it inserted, returning the new totals (<see cref="RollupSql"/>,
-/// generated from the declared <see cref="Rollups"/>). Dead letters go into the same transaction.
+/// batch's showtimes, then one statement inserts the sales and upserts every aggregate from exactly the rows it
+/// inserted, returning the new totals (<see cref="RollupSql"/>, generated from the declared <see cref="Rollups"/>).
+/// Dead letters go into the same transaction.
 /// </summary>
 /// <remarks>
-/// Seats are checked by the database (<c>showtime_sales_within_capacity</c>): when the whole batch fits, every sale
-/// in it fits in message order too (tickets are positive), so nothing needs deciding. When a showtime would be
-/// overbooked the statement fails, and the batch is stored again the careful way: drop what was already stored, read
-/// the seats sold, and dead-letter what would overbook, sale by sale in message order against the seats left (first
-/// come, first seated). That costs two statements more per batch, so it is done only when seats run short.
+/// The common batch is stored the cheap way, and the database says when it is not common:
+/// <list type="bullet">
+/// <item>A sale stored before (a redelivery after a crash, another writer) breaks the sales' primary key: the batch is
+/// stored again skipping what is there (<see cref="RollupSql.InsertNewAndAggregate"/>, which costs PostgreSQL a
+/// quarter more per sale), and so is the next batch, until one holds nothing stored before.</item>
+/// <item>A showtime that would be overbooked breaks <c>showtime_sales_within_capacity</c>. When the whole batch fits,
+/// every sale of it fits in message order too (tickets are positive), so nothing needs deciding; when it does not, the
+/// batch is stored again the careful way: drop what was already stored, read the seats sold, and dead-letter what
+/// would overbook, sale by sale in message order against the seats left (first come, first seated).</item>
+/// </list>
+/// A failed attempt is rolled back whole, so a batch is stored exactly once whichever way.
 /// </remarks>
 internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
@@ -27,6 +33,10 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
 
     // One connection for the life of the writer: the staging table is a temporary table of its session.
     private NpgsqlConnection? connection;
+
+    // The batch before held sales stored before: redeliveries come in runs (a partition read again), so the next batch
+    // skips stored sales from the start instead of failing on one first.
+    private bool expectStored;
 
     /// <param name="sales">Valid sales, distinct by event id.</param>
     /// <param name="deadLetters">Messages already found unusable.</param>
@@ -41,23 +51,38 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
         IReadOnlyList<Sale> sales, IReadOnlyList<DeadLetter> deadLetters, Func<Sale, DeadLetter> overbooked, Func<long, int> seats,
         CancellationToken cancellationToken, Func<NpgsqlConnection, CancellationToken, Task>? beforeCommit = null)
     {
-        try
+        var attempt = new Attempt(SkipStored: expectStored, Seats: null);
+        while (true)
         {
-            return await StoreOnceAsync(sales, deadLetters, overbooked, seats: null, beforeCommit, cancellationToken);
-        }
-        catch (PostgresException ex) when (SeatsRanShort(ex))
-        {
-            // A showtime would be overbooked: decide sale by sale who is seated (the transaction above was rolled back).
-            return await StoreOnceAsync(sales, deadLetters, overbooked, seats, beforeCommit, cancellationToken);
+            try
+            {
+                var stored = await StoreOnceAsync(sales, deadLetters, overbooked, attempt, beforeCommit, cancellationToken);
+                expectStored = stored.Duplicates > 0;
+                return stored;
+            }
+            catch (PostgresException ex) when (attempt.Seats is null && SeatsRanShort(ex))
+            {
+                // A showtime would be overbooked: decide sale by sale who is seated (the attempt above was rolled back).
+                attempt = new Attempt(SkipStored: true, seats);
+            }
+            catch (PostgresException ex) when (!attempt.SkipStored && StoredBefore(ex))
+            {
+                attempt = attempt with { SkipStored = true };
+            }
         }
     }
+
+    /// <summary>How a batch is stored: skipping sales stored before or not; deciding the seats here, or leaving them to the database (null).</summary>
+    private readonly record struct Attempt(bool SkipStored, Func<long, int>? Seats);
 
     private static bool SeatsRanShort(PostgresException ex) =>
         ex is { SqlState: PostgresErrorCodes.CheckViolation, ConstraintName: "showtime_sales_within_capacity" };
 
-    /// <param name="seats">Null to let the database check the seats (the batch fails if any showtime would be overbooked).</param>
+    private static bool StoredBefore(PostgresException ex) =>
+        ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: SaleColumns.StoredBeforeConstraint };
+
     private async Task<StoredBatch> StoreOnceAsync(
-        IReadOnlyList<Sale> sales, IReadOnlyList<DeadLetter> deadLetters, Func<Sale, DeadLetter> overbooked, Func<long, int>? seats,
+        IReadOnlyList<Sale> sales, IReadOnlyList<DeadLetter> deadLetters, Func<Sale, DeadLetter> overbooked, Attempt attempt,
         Func<NpgsqlConnection, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
         var connection = await ConnectionAsync(cancellationToken);
@@ -66,7 +91,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var (inserted, duplicates, overbookedSequences, totals) = sales.Count == 0
                 ? (0, 0, [], [])
-                : await StoreSalesAsync(connection, sales, seats, cancellationToken);
+                : await StoreSalesAsync(connection, sales, attempt, cancellationToken);
 
             var overbookedSet = overbookedSequences.ToHashSet();
             var allDeadLetters = deadLetters.Concat(sales.Where(s => overbookedSet.Contains(s.Sequence)).Select(overbooked)).ToList();
@@ -76,7 +101,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
             await transaction.CommitAsync(cancellationToken);
             return new StoredBatch(inserted, duplicates, overbookedSequences, totals, storedLetters);
         }
-        catch (Exception ex) when (!(ex is PostgresException postgres && SeatsRanShort(postgres)))
+        catch (Exception ex) when (!(ex is PostgresException postgres && (SeatsRanShort(postgres) || StoredBefore(postgres))))
         {
             // A broken session (server restart, network) must not be reused; a new one gets a new staging table.
             await DropConnectionAsync();
@@ -85,7 +110,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
     }
 
     private async Task<(int Inserted, int Duplicates, List<int> Overbooked, List<RollupRow> Totals)> StoreSalesAsync(
-        NpgsqlConnection connection, IReadOnlyList<Sale> sales, Func<long, int>? seats, CancellationToken cancellationToken)
+        NpgsqlConnection connection, IReadOnlyList<Sale> sales, Attempt attempt, CancellationToken cancellationToken)
     {
         await using (var truncate = new NpgsqlCommand("truncate incoming_sales", connection))
         {
@@ -103,9 +128,9 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
             await locks.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var overbooked = seats is null ? [] : await OverbookedAsync(connection, sales, seats, cancellationToken);
+        var overbooked = attempt.Seats is { } seats ? await OverbookedAsync(connection, sales, seats, cancellationToken) : [];
         if (BeforeInsert is not null) await BeforeInsert();
-        var (totals, inserted) = await InsertAsync(connection, overbooked, cancellationToken);
+        var (totals, inserted) = await InsertAsync(connection, overbooked, attempt.SkipStored, cancellationToken);
         // Not inserted, not overbooked: stored before (a redelivery, or another writer meanwhile).
         return (inserted, sales.Count - overbooked.Count - inserted, overbooked, totals);
     }
@@ -140,18 +165,19 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
     }
 
     /// <summary>
-    /// Removes the overbooked sales from the staging table, inserts the rest and adds them to the rollups
-    /// (<see cref="RollupSql.InsertAndAggregate"/>); returns the rollups' new totals and the number of sales inserted.
+    /// Removes the overbooked sales from the staging table, inserts the rest (those not stored before, when
+    /// <paramref name="skipStored"/>) and adds them to the rollups (<see cref="RollupSql.InsertAndAggregate"/>); returns
+    /// the rollups' new totals and the number of sales inserted.
     /// </summary>
     private static async Task<(List<RollupRow> Totals, int Inserted)> InsertAsync(
-        NpgsqlConnection connection, List<int> overbooked, CancellationToken cancellationToken)
+        NpgsqlConnection connection, List<int> overbooked, bool skipStored, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);
         if (overbooked.Count > 0)
         {
             batch.BatchCommands.Add(new("delete from incoming_sales where seq = any($1)") { Parameters = { new() { Value = overbooked.ToArray() } } });
         }
-        batch.BatchCommands.Add(new(RollupSql.InsertAndAggregate));
+        batch.BatchCommands.Add(new(skipStored ? RollupSql.InsertNewAndAggregate : RollupSql.InsertAndAggregate));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var totals = new List<RollupRow>();
         var inserted = 0;

@@ -171,6 +171,33 @@ public sealed class RobustIngestionTests(PostgresFixture postgres, RedisFixture 
     }
 
     [Fact]
+    public async Task RedeliveriesAreSkippedAfterOneFailedAttemptAndARunOfThemCostsNoMore()
+    {
+        // The store inserts plainly and lets the sales' primary key say when a sale was stored before; then it stores the
+        // batch again skipping those, and goes on skipping from the start until a batch holds none. Each attempt at a
+        // batch reaches the moment before the insert once.
+        var attempts = 0;
+        await using var harness = await IngestionHarness.CreateAsync(postgres, redis, "redelivery_attempts",
+            dataSource => new SalesStore(dataSource) { BeforeInsert = () => { attempts++; return Task.CompletedTask; } });
+        var sales = SaleEvents.Random(400, seed: 17);
+        (int Stored, int Duplicates, int Attempts) Stored(BatchOutcome outcome)
+        {
+            var result = (outcome.Stored, outcome.Duplicates, attempts);
+            attempts = 0;
+            return result;
+        }
+
+        Assert.Equal((100, 0, 1), Stored(await harness.ProcessAsync(sales.Take(100))));
+        Assert.Equal((50, 50, 2), Stored(await harness.ProcessAsync(sales.Skip(50).Take(100))));     // half of it redelivered
+        Assert.Equal((0, 100, 1), Stored(await harness.ProcessAsync(sales.Take(100))));              // a run of redeliveries
+        Assert.Equal((100, 0, 1), Stored(await harness.ProcessAsync(sales.Skip(150).Take(100))));    // the run is over
+        Assert.Equal((150, 0, 1), Stored(await harness.ProcessAsync(sales.Skip(250))));
+        Assert.Equal(400L, await harness.Database.ScalarAsync<long>("select count(*) from sales"));
+        Assert.Equal(sales.Sum(s => s.TicketsSold), await harness.Database.ScalarAsync<long>("select sum(tickets_sold) from theater_daily_sales"));
+        await harness.AssertCacheMatchesDatabaseAsync();
+    }
+
+    [Fact]
     public async Task ARedeliveredSaleTakesNoSeatsWhenAShowtimeRunsShort()
     {
         // The store lets the database check the seats and decides sale by sale only when a showtime runs short; then a
