@@ -59,7 +59,8 @@ public sealed class DapperPipelineReadModel(NpgsqlDataSource dataSource) : IPipe
     public Task<IReadOnlyList<TheaterActivity>> GetTheaterActivityAsync(DateRange baseline, CancellationToken cancellationToken) =>
         QueryAsync<TheaterActivity>("""
             select t.theater_id, t.name, t.time_zone,
-                   (select max(s.sold_at) from sales s where s.theater_id = t.theater_id) as last_sold_at,
+                   (select max(d.last_sold_at) from theater_daily_sales d
+                    where d.theater_id = t.theater_id and d.sale_date >= @from) as last_sold_at,
                    coalesce((select sum(d.sales_count) from theater_daily_sales d
                              where d.theater_id = t.theater_id and d.sale_date between @from and @to), 0)::bigint as baseline_sales
             from theaters t

@@ -57,7 +57,7 @@ public sealed class EfPipelineReadModel(ReelMetricsDbContext db) : IPipelineStat
     public async Task<IReadOnlyList<TheaterActivity>> GetTheaterActivityAsync(DateRange baseline, CancellationToken cancellationToken) =>
         await db.Theaters
             .Select(t => new TheaterActivity(t.TheaterId, t.Name, t.TimeZone,
-                db.Set<SaleEntity>().Where(s => s.TheaterId == t.TheaterId).Max(s => (DateTime?)s.SoldAt),
+                db.TheaterDailySales.Where(d => d.TheaterId == t.TheaterId && d.SaleDate >= baseline.From).Max(d => d.LastSoldAt),
                 db.TheaterDailySales.Where(d => d.TheaterId == t.TheaterId && d.SaleDate >= baseline.From && d.SaleDate <= baseline.To)
                     .Sum(d => (long?)d.SalesCount) ?? 0))
             .ToListAsync(cancellationToken);

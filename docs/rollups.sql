@@ -27,11 +27,11 @@ with inserted as (
         from incoming_sales
         returning event_id, sold_at, theater_id, movie_id, showtime_id, sale_date, tickets_sold, ticket_price, currency, channel, revenue),
 theater_day as (
-    insert into theater_daily_sales as a (sale_date, theater_id, tickets_sold, revenue, sales_count)
-    select sale_date, theater_id, sum(tickets_sold), sum(revenue), count(*)
+    insert into theater_daily_sales as a (sale_date, theater_id, tickets_sold, revenue, sales_count, last_sold_at)
+    select sale_date, theater_id, sum(tickets_sold), sum(revenue), count(*), max(sold_at)
     from inserted
     group by 1, 2 order by 1, 2
-    on conflict (sale_date, theater_id) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold, revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count
+    on conflict (sale_date, theater_id) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold, revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count, last_sold_at = greatest(a.last_sold_at, excluded.last_sold_at)
     returning a.*),
 movie_day as (
     insert into movie_daily_sales as a (sale_date, movie_id, tickets_sold, revenue, sales_count)
@@ -100,11 +100,11 @@ with inserted as (
         on conflict (event_id) do nothing
         returning event_id, sold_at, theater_id, movie_id, showtime_id, sale_date, tickets_sold, ticket_price, currency, channel, revenue),
 theater_day as (
-    insert into theater_daily_sales as a (sale_date, theater_id, tickets_sold, revenue, sales_count)
-    select sale_date, theater_id, sum(tickets_sold), sum(revenue), count(*)
+    insert into theater_daily_sales as a (sale_date, theater_id, tickets_sold, revenue, sales_count, last_sold_at)
+    select sale_date, theater_id, sum(tickets_sold), sum(revenue), count(*), max(sold_at)
     from inserted
     group by 1, 2 order by 1, 2
-    on conflict (sale_date, theater_id) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold, revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count
+    on conflict (sale_date, theater_id) do update set tickets_sold = a.tickets_sold + excluded.tickets_sold, revenue = a.revenue + excluded.revenue, sales_count = a.sales_count + excluded.sales_count, last_sold_at = greatest(a.last_sold_at, excluded.last_sold_at)
     returning a.*),
 movie_day as (
     insert into movie_daily_sales as a (sale_date, movie_id, tickets_sold, revenue, sales_count)

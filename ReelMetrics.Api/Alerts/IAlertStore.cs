@@ -19,7 +19,11 @@ public interface IAlertStore
     /// <summary>Showtimes of a business date with at least <paramref name="share"/> of their seats sold.</summary>
     Task<IReadOnlyList<FillingShowtime>> GetFillingShowtimesAsync(DateOnly date, double share, CancellationToken cancellationToken);
 
-    /// <summary>Every theater with its time zone, when it last sold a ticket, and its sales over the <paramref name="baseline"/> dates.</summary>
+    /// <summary>
+    /// Every theater with its time zone, its sales over the <paramref name="baseline"/> dates, and when it last sold a
+    /// ticket for a business date from the baseline's first on (theater_daily_sales.last_sold_at: tickets sold now are
+    /// for today or later, and a last sale before today's opening counts as none).
+    /// </summary>
     Task<IReadOnlyList<TheaterActivity>> GetTheaterActivityAsync(DateRange baseline, CancellationToken cancellationToken);
 
     /// <summary>Dead letters received with <paramref name="from"/> ≤ received_at &lt; <paramref name="to"/>.</summary>

@@ -20,11 +20,6 @@ internal static class PipelineModel
             alert.Property(a => a.AlertId).UseIdentityAlwaysColumn();
             alert.Property(a => a.Details).HasColumnType("jsonb");
         });
-        modelBuilder.Entity<SaleEntity>(sale =>
-        {
-            sale.ToTable("sales");
-            sale.HasKey(s => s.EventId);
-        });
     }
 }
 
@@ -54,12 +49,4 @@ public sealed class AlertEntity
     public required string Details { get; init; }
     public DateTime RaisedAt { get; init; }
     public DateTime? ResolvedAt { get; init; }
-}
-
-/// <summary>A sale, as far as the quiet-theater rule reads it: where and when.</summary>
-public sealed class SaleEntity
-{
-    public Guid EventId { get; init; }
-    public int TheaterId { get; init; }
-    public DateTime SoldAt { get; init; }
 }

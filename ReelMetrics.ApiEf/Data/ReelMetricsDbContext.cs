@@ -97,6 +97,9 @@ public abstract class DailyTotals : Totals
 public sealed class TheaterDailySalesEntity : DailyTotals
 {
     public int TheaterId { get; init; }
+
+    /// <summary>When the theater's last sale for the date was sold (UTC); null in rows older than migration 0012 had no sales.</summary>
+    public DateTime? LastSoldAt { get; init; }
 }
 
 public sealed class MovieDailySalesEntity : DailyTotals

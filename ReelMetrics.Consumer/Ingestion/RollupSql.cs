@@ -80,18 +80,23 @@ internal static class RollupSql
     private static string Upsert(Rollup rollup)
     {
         var keys = string.Join(", ", rollup.Keys.Select(k => k.Column));
-        var attributes = rollup.AttributesOrNone;
-        var columns = string.Join(", ", [.. rollup.Keys.Select(k => k.Column), .. attributes.Select(a => a.Column)]);
-        var groups = string.Join(", ", Enumerable.Range(1, rollup.Keys.Count + attributes.Count));
-        var positions = string.Join(", ", rollup.Keys.Select((_, i) => i + 1));
+        var (fixedAttributes, latest) = (rollup.FixedAttributes, rollup.LatestAttributes);
         var measures = rollup.Measures.Select(Rollup.Column).ToList();
+        var columns = string.Join(", ",
+            [.. rollup.Keys.Select(k => k.Column), .. fixedAttributes.Select(a => a.Column), .. measures, .. latest.Select(a => a.Column)]);
+        var values = string.Join(", ", [.. rollup.Keys.Select(k => k.FromSale), .. fixedAttributes.Select(a => a.FromSale),
+            .. rollup.Measures.Select(Rollup.Aggregate), .. latest.Select(a => $"max({a.FromSale})")]);
+        var groups = string.Join(", ", Enumerable.Range(1, rollup.Keys.Count + fixedAttributes.Count));
+        var positions = string.Join(", ", rollup.Keys.Select((_, i) => i + 1));
+        var updates = string.Join(", ", [.. measures.Select(m => $"{m} = a.{m} + excluded.{m}"),
+            .. latest.Select(a => $"{a.Column} = greatest(a.{a.Column}, excluded.{a.Column})")]);
         return $"""
             {rollup.Name} as (
-                insert into {rollup.Table} as a ({columns}, {string.Join(", ", measures)})
-                select {string.Join(", ", [.. rollup.Keys.Select(k => k.FromSale), .. attributes.Select(a => a.FromSale), .. rollup.Measures.Select(Rollup.Aggregate)])}
+                insert into {rollup.Table} as a ({columns})
+                select {values}
                 from inserted{(rollup.Join is null ? "" : " " + rollup.Join)}{(rollup.Where is null ? "" : " where " + rollup.Where)}
                 group by {groups} order by {positions}
-                on conflict ({keys}) do update set {string.Join(", ", measures.Select(m => $"{m} = a.{m} + excluded.{m}"))}
+                on conflict ({keys}) do update set {updates}
                 returning a.*)
             """;
     }

@@ -16,8 +16,9 @@ namespace ReelMetrics.Contracts.Rollups;
 /// <param name="Join">More tables a key's value needs (SQL after <c>from inserted</c>), e.g. <c>join theaters using (theater_id)</c>.</param>
 /// <param name="Where">Which sales count (SQL over a sale), e.g. only sales with a showtime.</param>
 /// <param name="Attributes">
-/// Columns the keys determine (SQL over a sale and <paramref name="Join"/>), written when a row is first inserted and never
-/// summed, e.g. a showtime's capacity, which the table's check constraint compares the tickets sold with.
+/// Columns beside the measures (<see cref="RollupAttribute"/>): what the keys determine, e.g. a showtime's capacity, which
+/// the table's check constraint compares the tickets sold with; or the latest of a value over the row's sales, e.g. when
+/// the last sale was.
 /// </param>
 public sealed record Rollup(
     string Name, string Table, IReadOnlyList<RollupKey> Keys, IReadOnlyList<Measure> Measures,
@@ -25,6 +26,15 @@ public sealed record Rollup(
 {
     /// <summary><see cref="Attributes"/>, or none.</summary>
     public IReadOnlyList<RollupAttribute> AttributesOrNone => Attributes ?? [];
+
+    /// <summary>The attributes the keys determine (grouped by, written once).</summary>
+    public IReadOnlyList<RollupAttribute> FixedAttributes => [.. AttributesOrNone.Where(a => !a.Latest)];
+
+    /// <summary>The attributes that keep the latest value over the row's sales.</summary>
+    public IReadOnlyList<RollupAttribute> LatestAttributes => [.. AttributesOrNone.Where(a => a.Latest)];
+
+    /// <summary>The columns the consumer changes in an existing row: the measures and the latest attributes.</summary>
+    public IEnumerable<string> UpdatedColumns => [.. Measures.Select(Column), .. LatestAttributes.Select(a => a.Column)];
 
     /// <summary>The business date of the rollup's rows, when it has one (its first <see cref="KeyKind.Date"/> key).</summary>
     public RollupKey? DateKey => Keys.FirstOrDefault(k => k.Kind == KeyKind.Date);
@@ -65,8 +75,12 @@ public enum KeyKind
     Minute,
 }
 
-/// <summary>A column of a rollup its keys determine: its column and its value (SQL over a sale and the rollup's join).</summary>
-public sealed record RollupAttribute(string Column, string FromSale);
+/// <summary>A column of a rollup beside its measures: its column and its value (SQL over a sale and the rollup's join).</summary>
+/// <param name="Latest">
+/// False: the keys determine the value, written when the row is first inserted. True: the row keeps the greatest value
+/// of its sales (<c>max</c> over a batch, <c>greatest</c> with what the row held), e.g. the time of the last sale.
+/// </param>
+public sealed record RollupAttribute(string Column, string FromSale, bool Latest = false);
 
 /// <summary>A key of a rollup: its column, its kind, and its value for a sale (SQL over the columns of <c>sales</c>).</summary>
 public sealed record RollupKey(string Column, KeyKind Kind, string FromSale)

@@ -13,12 +13,12 @@ public static class DatabasePrivileges
     /// <summary>Tables the consumer writes while ingesting, and how (<see cref="Ingestion"/> says why each is needed).</summary>
     public static IReadOnlyList<TableGrant> Ingestion { get; } =
     [
-        // Sales are inserted once (on conflict do nothing) and never changed.
+        // Sales are inserted once and never changed.
         new("sales", "select, insert"),
-        // Aggregates are upserted: insert ... on conflict do update of their measures only (a row's keys, and the
-        // capacity a showtime's row carries, never change). (While a batch decides which sales fit, its showtimes are
-        // held with advisory locks, which need no privilege.)
-        .. Rollups.All.Select(rollup => new TableGrant(rollup.Table, $"select, insert, update ({string.Join(", ", rollup.Measures.Select(Rollup.Column))})")),
+        // Aggregates are upserted: insert ... on conflict do update of their measures and latest values only (a row's keys,
+        // and the capacity a showtime's row carries, never change). (While a batch decides which sales fit, its showtimes
+        // are held with advisory locks, which need no privilege.)
+        .. Rollups.All.Select(rollup => new TableGrant(rollup.Table, $"select, insert, update ({string.Join(", ", rollup.UpdatedColumns)})")),
         // The outbox of the dead-letter topic: stored, then marked published.
         new("dead_letters", "select, insert, update"),
         // Its own heartbeat row (upserted every second); rows of consumers gone for a day are deleted at start.

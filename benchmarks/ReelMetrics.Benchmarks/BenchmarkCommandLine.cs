@@ -48,7 +48,7 @@ internal static class BenchmarkCommandLine
         Text("--consumer-env", "K=V[;K=V]", "extra environment for our consumer, e.g. Consumer__MaxBatchSize=50000");
     private static readonly Option<string> Variants = Text("--variants", "NAME:K=V,K=V|NAME:...",
         "after our consumer, drain the same topic again with each setting (own database); K=V is environment for the consumer, "
-        + "or PRESET=with-sales-fks / aggregates-fillfactor-50 / capacity-trigger / sales-date-index / without-theater-sold-at-index (schema experiments on the variant's own database), "
+        + "or PRESET=with-sales-fks / aggregates-fillfactor-50 / capacity-trigger / sales-date-index / theater-sold-at-index (schema experiments on the variant's own database), "
         + "CONSUMERS=N (N consumer processes in one group), COMMIT=rev (the consumer as built from that commit: a code change side by side), "
         + "READYTORUN=1 (this consumer published with ReadyToRun)");
     private static readonly Option<string> Out = Text("--out", "DIR", "results folder (default artifacts/benchmarks/<timestamp>)");

@@ -13,7 +13,7 @@ public sealed class DatabaseMigratorTests(PostgresFixture postgres)
     [
         "0001_catalog", "0002_sales", "0003_aggregates", "0004_sales_without_foreign_keys", "0005_robust_ingestion", "0006_business_day",
         "0007_pipeline_status_and_alerts", "0008_dead_letter_console", "0009_theater_hourly_sales", "0010_showtime_capacity_check",
-        "0011_sales_without_sale_date_index",
+        "0011_sales_without_sale_date_index", "0012_theater_last_sale",
     ];
 
     [Fact]

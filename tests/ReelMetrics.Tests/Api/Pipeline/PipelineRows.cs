@@ -50,12 +50,23 @@ internal sealed class PipelineRows(NpgsqlDataSource database)
 
     public async Task ClearDeadLettersAsync() => await ExecuteAsync("delete from dead_letters");
 
-    /// <summary>A sale written straight into the sales table (no aggregates): what "when did this theater last sell" reads.</summary>
-    public async Task SaleAsync(int theaterId, DateTimeOffset soldAt) =>
+    /// <summary>
+    /// A sale of one ticket for the business date of <paramref name="soldAt"/> (UTC), with what the consumer adds to the
+    /// theater's daily row: what "when did this theater last sell" reads.
+    /// </summary>
+    public async Task SaleAsync(int theaterId, DateTimeOffset soldAt)
+    {
         await ExecuteAsync("""
             insert into sales (event_id, sold_at, theater_id, movie_id, sale_date, tickets_sold, ticket_price, revenue, currency, channel)
             values (gen_random_uuid(), $1, $2, 1, ($1 at time zone 'UTC')::date, 1, 10, 10, 'USD', 'online')
             """, soldAt, theaterId);
+        await ExecuteAsync("""
+            insert into theater_daily_sales as a (sale_date, theater_id, tickets_sold, revenue, sales_count, last_sold_at)
+            values (($1 at time zone 'UTC')::date, $2, 1, 10, 1, $1)
+            on conflict (sale_date, theater_id) do update set tickets_sold = a.tickets_sold + 1, revenue = a.revenue + 10,
+                sales_count = a.sales_count + 1, last_sold_at = greatest(a.last_sold_at, excluded.last_sold_at)
+            """, soldAt, theaterId);
+    }
 
     /// <summary>Sets a theater's sales count of each date (the aggregate its usual rhythm is read from).</summary>
     public async Task DailySalesAsync(int theaterId, IEnumerable<DateOnly> dates, long salesCount)
