@@ -238,7 +238,9 @@ internal sealed class LiveAggregates(IConnectionMultiplexer redis, NpgsqlDataSou
             AddEntries(batch, writes, chunk);
             batch.Execute();
             await Task.WhenAll(writes);
-            (writes, chunk, batch) = ([], new(RebuildChunk), Db.CreateBatch());
+            writes.Clear();
+            chunk.Clear();
+            batch = Db.CreateBatch();
         }
         AddEntries(batch, writes, chunk);
         writes.Add(batch.StringSetAsync(Built, started.ToString("O", CultureInfo.InvariantCulture)));

@@ -72,7 +72,8 @@ internal static class RollupSql
         .AppendLine("-- staging table (once per session)").AppendLine(SaleColumns.StagingTableSql).AppendLine()
         .AppendLine("-- copy").AppendLine(SaleColumns.CopySql).AppendLine()
         .AppendLine("-- insert the batch and aggregate it").AppendLine(InsertAndAggregate).AppendLine()
-        .AppendLine("-- the same, skipping sales stored before (after the statement above failed on one)").AppendLine(InsertNewAndAggregate).AppendLine()
+        .AppendLine("-- the same statement with this insert of the sales instead, skipping sales stored before (after the one above")
+        .AppendLine("-- failed on one)").AppendLine(SaleColumns.InsertNewSql).AppendLine()
         .AppendLine("-- rebuild Redis").AppendLine(Rebuild).AppendLine()
         .AppendLine("-- reconcile Redis").AppendLine(Recent)
         .ToString();

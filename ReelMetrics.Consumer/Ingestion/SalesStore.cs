@@ -28,7 +28,7 @@ internal sealed record StoredBatch(
 /// </remarks>
 internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
 {
-    /// <summary>For tests: runs after the batch's duplicates were removed, before the sales are inserted (a second writer's moment).</summary>
+    /// <summary>For tests: runs in each attempt at a batch just before its sales are inserted (a second writer's moment).</summary>
     internal Func<Task>? BeforeInsert { get; init; }
 
     // One connection for the life of the writer: the staging table is a temporary table of its session.
@@ -81,6 +81,9 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
     private static bool StoredBefore(PostgresException ex) =>
         ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: SaleColumns.StoredBeforeConstraint };
 
+    /// <summary>The database refused an attempt that another attempt can store: the session itself is fine.</summary>
+    private static bool RefusedAttempt(Exception ex) => ex is PostgresException postgres && (SeatsRanShort(postgres) || StoredBefore(postgres));
+
     private async Task<StoredBatch> StoreOnceAsync(
         IReadOnlyList<Sale> sales, IReadOnlyList<DeadLetter> deadLetters, Func<Sale, DeadLetter> overbooked, Attempt attempt,
         Func<NpgsqlConnection, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
@@ -101,7 +104,7 @@ internal sealed class SalesStore(NpgsqlDataSource dataSource) : IAsyncDisposable
             await transaction.CommitAsync(cancellationToken);
             return new StoredBatch(inserted, duplicates, overbookedSequences, totals, storedLetters);
         }
-        catch (Exception ex) when (!(ex is PostgresException postgres && (SeatsRanShort(postgres) || StoredBefore(postgres))))
+        catch (Exception ex) when (!RefusedAttempt(ex))
         {
             // A broken session (server restart, network) must not be reused; a new one gets a new staging table.
             await DropConnectionAsync();
