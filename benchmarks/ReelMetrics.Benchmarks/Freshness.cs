@@ -18,7 +18,10 @@ internal sealed record Percentiles(long Count, double P50, double P95, double P9
 internal sealed record SecondStats(double T, long Produced, long Committed, double? CommitP50, double? CommitP99, double? VisibleP50, double? VisibleP99);
 
 /// <summary>Freshness of one run, two ways; see docs/benchmarks.md.</summary>
-internal sealed record FreshnessReport(Percentiles Commit, Percentiles? Visible, long NeverSeen, string? VisibleThrough, IReadOnlyList<SecondStats> Seconds);
+/// <param name="PollGaps">Milliseconds between consecutive visibility samples: the resolution the visible figures actually had.</param>
+/// <param name="FailedPolls">Visibility polls that got no count, and the first one's error.</param>
+internal sealed record FreshnessReport(Percentiles Commit, Percentiles? Visible, long NeverSeen, string? VisibleThrough, IReadOnlyList<SecondStats> Seconds,
+    Percentiles? PollGaps = null, int FailedPolls = 0, string? FirstPollError = null);
 
 /// <summary>
 /// Freshness, measured from data rather than from the consumer's own word:
@@ -35,7 +38,8 @@ internal sealed record FreshnessReport(Percentiles Commit, Percentiles? Visible,
 /// </summary>
 internal static class Freshness
 {
-    public static async Task<FreshnessReport> AnalyseAsync(string postgres, IReadOnlyList<VisibilitySample> visible, string? visibleThrough, long runStartUnixMs)
+    public static async Task<FreshnessReport> AnalyseAsync(
+        string postgres, IReadOnlyList<VisibilitySample> visible, string? visibleThrough, long runStartUnixMs, (int Count, string? First) failedPolls = default)
     {
         var sales = new List<(long SoldAt, long CommittedAt)>();
         await using (var dataSource = NpgsqlDataSource.Create(postgres))
@@ -91,6 +95,9 @@ internal static class Freshness
         }
 
         var visibleList = visibleMs.Where(v => v is not null).Select(v => v!.Value).ToList();
-        return new FreshnessReport(Percentiles.Of(commit), visible.Count == 0 ? null : Percentiles.Of(visibleList), neverSeen, visibleThrough, seconds);
+        var stamps = visible.Where(v => v.UnixMs >= runStartUnixMs).Select(v => v.UnixMs).Order().ToList();
+        var gaps = stamps.Zip(stamps.Skip(1), (a, b) => (double)(b - a)).ToList();
+        return new FreshnessReport(Percentiles.Of(commit), visible.Count == 0 ? null : Percentiles.Of(visibleList), neverSeen, visibleThrough, seconds,
+            gaps.Count == 0 ? null : Percentiles.Of(gaps), failedPolls.Count, failedPolls.First);
     }
 }

@@ -359,7 +359,11 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
 
         var exactness = await Exactness.CheckOursAsync(postgres, redis, totals);
         context.Report(name, exactness);
-        var freshness = await Freshness.AnalyseAsync(postgres, monitor.Visible, probe.Description, start);
+        var freshness = await Freshness.AnalyseAsync(postgres, monitor.Visible, probe.Description, start, monitor.FailedPolls);
+        if (freshness.FailedPolls > 0)
+        {
+            context.Say($"{name}: WARNING {freshness.FailedPolls:N0} visibility reads failed (first: {freshness.FirstPollError}); visible freshness is measured at a coarser interval");
+        }
         await dataSource.DisposeAsync();
 
         var progress = monitor.Progress;

@@ -116,6 +116,14 @@ internal static class Summary
                         $"| {r.TargetRate:N0}/s | {r.GeneratorRate:N0}/s | {r.Events:N0} | {r.StoredRate:N0} | {Ms(r.Freshness.Commit)} | {(v is null ? "–" : Ms(v))} | {r.MaxLag:N0} | {r.ConsumerPeakKb / 1024.0:N0} MiB | {r.ApiPeakKb / 1024.0:N0} MiB | {Exact(r.Exactness)} |");
                 }
                 if (ingest.Rates[0].Freshness.VisibleThrough is { } through) s.AppendLine(CultureInfo.InvariantCulture, $"\nVisibility read through {through}.");
+                foreach (var r in ingest.Rates.Where(r => r.Freshness.PollGaps is not null))
+                {
+                    var gaps = r.Freshness.PollGaps!;
+                    var failed = r.Freshness.FailedPolls > 0
+                        ? string.Create(CultureInfo.InvariantCulture, $"; {r.Freshness.FailedPolls:N0} reads failed ({r.Freshness.FirstPollError}), so the visible figures are coarser.")
+                        : ".";
+                    s.AppendLine(CultureInfo.InvariantCulture, $"At {r.TargetRate:N0}/s the API was read every {gaps.P50:0} ms (p99 {gaps.P99:0} ms, longest {gaps.Max:0} ms){failed}");
+                }
                 s.AppendLine();
             }
         }

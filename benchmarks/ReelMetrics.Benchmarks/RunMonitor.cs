@@ -62,6 +62,8 @@ internal sealed class RunMonitor : IDisposable
     private readonly List<VisibilitySample> visible = [];
     private readonly Lock gate = new();
     private int probeErrors;
+    private int failedPolls;
+    private string? firstPollError;
 
     public RunMonitor(string bootstrap, string topic, int partitionCount, string group, VisibilityProbe stored, VisibilityProbe? visibility = null)
     {
@@ -88,6 +90,9 @@ internal sealed class RunMonitor : IDisposable
     }
 
     public int ProbeErrors => probeErrors;
+
+    /// <summary>Visibility polls that got no count (an error answer, a timeout), and the first one's error.</summary>
+    public (int Count, string? First) FailedPolls => (Volatile.Read(ref failedPolls), Volatile.Read(ref firstPollError));
 
     public ProgressSample? Last
     {
@@ -171,7 +176,9 @@ internal sealed class RunMonitor : IDisposable
             }
             catch (Exception e) when (e is HttpRequestException or NpgsqlException or JsonException or TimeoutException or TaskCanceledException or KeyNotFoundException or InvalidOperationException)
             {
-                Interlocked.Increment(ref probeErrors);
+                // A failed poll leaves a longer gap between samples, which the freshness visible in the API would include.
+                Interlocked.CompareExchange(ref firstPollError, $"{e.GetType().Name}: {e.Message}", null);
+                Interlocked.Increment(ref failedPolls);
             }
         }
         while (await Tick(timer, cancellationToken));
