@@ -18,10 +18,14 @@ internal sealed record Percentiles(long Count, double P50, double P95, double P9
 internal sealed record SecondStats(double T, long Produced, long Committed, double? CommitP50, double? CommitP99, double? VisibleP50, double? VisibleP99);
 
 /// <summary>Freshness of one run, two ways; see docs/benchmarks.md.</summary>
+/// <param name="VisibleWarm">
+/// Freshness visible in the API of the sales made from <see cref="Freshness.WarmAfter"/> into the run on: a consumer that
+/// has run for a while, without the start of its process (first compilations, first statements, joining the group).
+/// </param>
 /// <param name="PollGaps">Milliseconds between consecutive visibility samples: the resolution the visible figures actually had.</param>
 /// <param name="FailedPolls">Visibility polls that got no count, and the first one's error.</param>
 internal sealed record FreshnessReport(Percentiles Commit, Percentiles? Visible, long NeverSeen, string? VisibleThrough, IReadOnlyList<SecondStats> Seconds,
-    Percentiles? PollGaps = null, int FailedPolls = 0, string? FirstPollError = null);
+    Percentiles? PollGaps = null, int FailedPolls = 0, string? FirstPollError = null, Percentiles? VisibleWarm = null);
 
 /// <summary>
 /// Freshness, measured from data rather than from the consumer's own word:
@@ -38,6 +42,9 @@ internal sealed record FreshnessReport(Percentiles Commit, Percentiles? Visible,
 /// </summary>
 internal static class Freshness
 {
+    /// <summary>How long into a fixed-rate run a sale counts as made to a warm consumer (<see cref="FreshnessReport.VisibleWarm"/>).</summary>
+    public static readonly TimeSpan WarmAfter = TimeSpan.FromSeconds(10);
+
     public static async Task<FreshnessReport> AnalyseAsync(
         string postgres, IReadOnlyList<VisibilitySample> visible, string? visibleThrough, long runStartUnixMs, (int Count, string? First) failedPolls = default)
     {
@@ -95,9 +102,11 @@ internal static class Freshness
         }
 
         var visibleList = visibleMs.Where(v => v is not null).Select(v => v!.Value).ToList();
+        var warmFrom = runStartUnixMs + (long)WarmAfter.TotalMilliseconds;
+        var visibleWarm = sales.Select((s, i) => (s, i)).Where(x => x.s.SoldAt >= warmFrom && visibleMs[x.i] is not null).Select(x => visibleMs[x.i]!.Value).ToList();
         var stamps = visible.Where(v => v.UnixMs >= runStartUnixMs).Select(v => v.UnixMs).Order().ToList();
         var gaps = stamps.Zip(stamps.Skip(1), (a, b) => (double)(b - a)).ToList();
         return new FreshnessReport(Percentiles.Of(commit), visible.Count == 0 ? null : Percentiles.Of(visibleList), neverSeen, visibleThrough, seconds,
-            gaps.Count == 0 ? null : Percentiles.Of(gaps), failedPolls.Count, failedPolls.First);
+            gaps.Count == 0 ? null : Percentiles.Of(gaps), failedPolls.Count, failedPolls.First, visibleWarm.Count == 0 ? null : Percentiles.Of(visibleWarm));
     }
 }

@@ -372,6 +372,7 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         var storedRate = busy.Count == 0 ? 0 : busy.Sum(s => s.Committed) / (double)busy.Count;
         context.Say($"{name}: generator {totals.AverageRate:N0}/s; freshness to commit p50 {freshness.Commit.P50:0} ms, p95 {freshness.Commit.P95:0}, p99 {freshness.Commit.P99:0}; " +
                     (freshness.Visible is { } v ? $"visible p50 {v.P50:0} ms, p95 {v.P95:0}, p99 {v.P99:0}" : "visibility not measured") +
+                    (freshness.VisibleWarm is { } w ? $" (from {Freshness.WarmAfter.TotalSeconds:0} s on: p50 {w.P50:0} ms, p99 {w.P99:0})" : "") +
                     $"; max lag {(lags.Count == 0 ? 0 : lags.Max()):N0}");
         return new RateResult(rate, totals.Sales, totals.AverageRate, storedRate, lags.Count == 0 ? 0 : (long)lags.Max(),
             lags.Count == 0 ? 0 : Percentiles.Of(lags).P99, freshness, consumerPeak, apiPeak, exactness, start, progress);

@@ -63,7 +63,7 @@ internal static class IngestPlot
                 fresh.Add(new("visible p99", Naive, [.. busy.Where(b => b.VisibleP99 is not null).Select(b => (b.T, b.VisibleP99!.Value))], Dashed: true));
             }
             var visible = r.Freshness.Visible ?? r.Freshness.Commit;
-            Chart(multiplot.GetPlot(2 * columns + i), $"{r.TargetRate:N0}/s: freshness by second of sale (p99 {visible.P99:N0} ms)",
+            Chart(multiplot.GetPlot(2 * columns + i), $"{r.TargetRate:N0}/s: freshness by second of sale (p99 {visible.P99:N0} ms{(r.Freshness.VisibleWarm is { } warm ? $", from {Freshness.WarmAfter.TotalSeconds:0} s on {warm.P99:N0} ms" : "")})",
                 "seconds since the generator started", "ms", fresh, logY: false);
         }
         for (var unused = rates.Count; rates.Count > 0 && unused < columns; unused++)
