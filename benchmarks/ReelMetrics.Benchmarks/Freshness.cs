@@ -46,7 +46,7 @@ internal static class Freshness
     public static readonly TimeSpan WarmAfter = TimeSpan.FromSeconds(10);
 
     public static async Task<FreshnessReport> AnalyseAsync(
-        string postgres, IReadOnlyList<VisibilitySample> visible, string? visibleThrough, long runStartUnixMs, (int Count, string? First) failedPolls = default)
+        string postgres, IReadOnlyList<VisibilitySample> visible, string? visibleThrough, long runStartUnixMs, FailedReads? failedPolls = null)
     {
         var sales = new List<(long SoldAt, long CommittedAt)>();
         await using (var dataSource = NpgsqlDataSource.Create(postgres))
@@ -107,6 +107,6 @@ internal static class Freshness
         var stamps = visible.Where(v => v.UnixMs >= runStartUnixMs).Select(v => v.UnixMs).Order().ToList();
         var gaps = stamps.Zip(stamps.Skip(1), (a, b) => (double)(b - a)).ToList();
         return new FreshnessReport(Percentiles.Of(commit), visible.Count == 0 ? null : Percentiles.Of(visibleList), neverSeen, visibleThrough, seconds,
-            gaps.Count == 0 ? null : Percentiles.Of(gaps), failedPolls.Count, failedPolls.First, visibleWarm.Count == 0 ? null : Percentiles.Of(visibleWarm));
+            gaps.Count == 0 ? null : Percentiles.Of(gaps), failedPolls?.Count ?? 0, failedPolls?.First, visibleWarm.Count == 0 ? null : Percentiles.Of(visibleWarm));
     }
 }

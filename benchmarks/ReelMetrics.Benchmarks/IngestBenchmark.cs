@@ -214,6 +214,7 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         await dataSource.DisposeAsync();
         var postgresStats = await PostgresStatistics.ReadAsync(postgres);
 
+        WarnOfFailedReads(who, monitor);
         var progress = monitor.Progress;
         var final = progress.Count == 0 ? 0 : progress[^1].Stored;
         var done = progress.FirstOrDefault(p => p.Stored >= totals.Sales) ?? progress[^1];
@@ -294,6 +295,15 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Says in the log when the monitor's reads failed: its samples, and the figures made from them, are coarser then.</summary>
+    private void WarnOfFailedReads(string who, RunMonitor monitor)
+    {
+        foreach (var (what, failed) in new[] { ("progress", monitor.FailedProgressReads), ("visibility", monitor.FailedPolls) })
+        {
+            if (failed.Count > 0) context.Say($"{who}: WARNING {failed.Count:N0} {what} reads failed (first: {failed.First}); its figures are measured at a coarser interval");
+        }
+    }
+
     /// <summary>Events per second between the samples where 10 % and 90 % of <paramref name="final"/> were stored.</summary>
     private static double Sustained(IReadOnlyList<ProgressSample> progress, long final)
     {
@@ -360,10 +370,7 @@ internal sealed class IngestBenchmark(BenchContext context, IngestOptions option
         var exactness = await Exactness.CheckOursAsync(postgres, redis, totals);
         context.Report(name, exactness);
         var freshness = await Freshness.AnalyseAsync(postgres, monitor.Visible, probe.Description, start, monitor.FailedPolls);
-        if (freshness.FailedPolls > 0)
-        {
-            context.Say($"{name}: WARNING {freshness.FailedPolls:N0} visibility reads failed (first: {freshness.FirstPollError}); visible freshness is measured at a coarser interval");
-        }
+        WarnOfFailedReads(name, monitor);
         await dataSource.DisposeAsync();
 
         var progress = monitor.Progress;

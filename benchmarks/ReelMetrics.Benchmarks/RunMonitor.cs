@@ -40,6 +40,23 @@ internal sealed class VisibilityProbe(string description, Func<CancellationToken
     });
 }
 
+/// <summary>Reads of a sampling loop that failed: how many, and the first one's error.</summary>
+internal sealed class FailedReads
+{
+    private int count;
+    private string? first;
+
+    public int Count => Volatile.Read(ref count);
+
+    public string? First => Volatile.Read(ref first);
+
+    public void Add(Exception e)
+    {
+        Interlocked.CompareExchange(ref first, $"{e.GetType().Name}: {e.Message}", null);
+        Interlocked.Increment(ref count);
+    }
+}
+
 /// <summary>
 /// Samples a run while it goes: progress every 250 ms (stored count from PostgreSQL, the topic's high
 /// watermarks and the group's committed offsets from Kafka) and, when given a probe, visibility every 20 ms.
@@ -61,9 +78,6 @@ internal sealed class RunMonitor : IDisposable
     private readonly List<ProgressSample> progress = [];
     private readonly List<VisibilitySample> visible = [];
     private readonly Lock gate = new();
-    private int probeErrors;
-    private int failedPolls;
-    private string? firstPollError;
 
     public RunMonitor(string bootstrap, string topic, int partitionCount, string group, VisibilityProbe stored, VisibilityProbe? visibility = null)
     {
@@ -89,10 +103,11 @@ internal sealed class RunMonitor : IDisposable
         get { lock (gate) return [.. visible]; }
     }
 
-    public int ProbeErrors => probeErrors;
+    /// <summary>Progress samples that could not be read (PostgreSQL or Kafka failed): the progress series has gaps there.</summary>
+    public FailedReads FailedProgressReads { get; } = new();
 
-    /// <summary>Visibility polls that got no count (an error answer, a timeout), and the first one's error.</summary>
-    public (int Count, string? First) FailedPolls => (Volatile.Read(ref failedPolls), Volatile.Read(ref firstPollError));
+    /// <summary>Visibility polls that got no count (an error answer, a timeout): the visible figures are coarser there.</summary>
+    public FailedReads FailedPolls { get; } = new();
 
     public ProgressSample? Last
     {
@@ -154,7 +169,7 @@ internal sealed class RunMonitor : IDisposable
             }
             catch (Exception e) when (e is KafkaException or NpgsqlException or TimeoutException)
             {
-                Interlocked.Increment(ref probeErrors);
+                FailedProgressReads.Add(e);
             }
         }
         while (await Tick(timer, cancellationToken));
@@ -177,8 +192,7 @@ internal sealed class RunMonitor : IDisposable
             catch (Exception e) when (e is HttpRequestException or NpgsqlException or JsonException or TimeoutException or TaskCanceledException or KeyNotFoundException or InvalidOperationException)
             {
                 // A failed poll leaves a longer gap between samples, which the freshness visible in the API would include.
-                Interlocked.CompareExchange(ref firstPollError, $"{e.GetType().Name}: {e.Message}", null);
-                Interlocked.Increment(ref failedPolls);
+                FailedPolls.Add(e);
             }
         }
         while (await Tick(timer, cancellationToken));
