@@ -21,7 +21,7 @@ public sealed class FrontendTests(LocalAppFixture fixture)
         foreach (var script in new[] { "lint", "format:check", "typecheck" })
         {
             var result = await NpmScript.RunAsync(script, null, Timeout, TestContext.Current.CancellationToken);
-            Assert.True(result.ExitCode == 0, $"npm run {script} failed:\n{result.Output}");
+            Assert.True(result.ExitCode == 0, $"npm run {script} failed:\n{result.Report}");
         }
     }
 
@@ -29,7 +29,7 @@ public sealed class FrontendTests(LocalAppFixture fixture)
     public async Task TheDashboardPassesItsComponentTests()
     {
         var result = await NpmScript.RunAsync("test", null, Timeout, TestContext.Current.CancellationToken);
-        Assert.True(result.ExitCode == 0, $"npm test failed:\n{result.Output}");
+        Assert.True(result.ExitCode == 0, $"npm test failed:\n{result.Report}");
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class FrontendTests(LocalAppFixture fixture)
         // vite build, then vite preview as ReelMetrics:Frontend:Mode=Production serves it, in front of two fake APIs
         // (e2e/fake-api.mjs), with the same end-to-end tests as the running system gets.
         var result = await NpmScript.RunAsync("e2e:fake", null, Timeout, TestContext.Current.CancellationToken);
-        Assert.True(result.ExitCode == 0, $"npm run e2e:fake failed:\n{result.Output}");
+        Assert.True(result.ExitCode == 0, $"npm run e2e:fake failed:\n{result.Report}");
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class FrontendTests(LocalAppFixture fixture)
 
         // With sales flowing (the live totals must move); the value checks run in the next test, with sales paused.
         var result = await NpmScript.RunAsync("e2e:flow", environment, Timeout, ct);
-        Assert.True(result.ExitCode == 0, $"end-to-end tests against {frontend} failed:\n{result.Output}");
+        Assert.True(result.ExitCode == 0, $"end-to-end tests against {frontend} failed:\n{result.Report}");
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class FrontendTests(LocalAppFixture fixture)
         {
             await WaitUntilSalesStopMovingAsync(ct);
             var result = await NpmScript.RunAsync("e2e:values", environment, Timeout, ct);
-            Assert.True(result.ExitCode == 0, $"value tests against {frontend} failed:\n{result.Output}");
+            Assert.True(result.ExitCode == 0, $"value tests against {frontend} failed:\n{result.Report}");
         }
         finally
         {
@@ -99,7 +99,7 @@ public sealed class FrontendTests(LocalAppFixture fixture)
             environment["REELMETRICS_E2E_PIPELINE_STATE"] = "stalled";
             environment["REELMETRICS_E2E_PIPELINE_DEADLINE"] = Deadline(stoppedAt, StalledWithin);
             var stalled = await NpmScript.RunAsync("e2e:pipeline", environment, Timeout, ct);
-            Assert.True(stalled.ExitCode == 0, $"{frontend} did not say Stalled within {StalledWithin.TotalSeconds} s of the consumer stopping:\n{stalled.Output}");
+            Assert.True(stalled.ExitCode == 0, $"{frontend} did not say Stalled within {StalledWithin.TotalSeconds} s of the consumer stopping:\n{stalled.Report}");
         }
         finally
         {
@@ -110,7 +110,7 @@ public sealed class FrontendTests(LocalAppFixture fixture)
         environment["REELMETRICS_E2E_PIPELINE_STATE"] = "live";
         environment["REELMETRICS_E2E_PIPELINE_DEADLINE"] = Deadline(DateTimeOffset.UtcNow, LiveWithin);
         var live = await NpmScript.RunAsync("e2e:pipeline", environment, Timeout, ct);
-        Assert.True(live.ExitCode == 0, $"{frontend} did not say Live within {LiveWithin.TotalSeconds} s of the consumer starting:\n{live.Output}");
+        Assert.True(live.ExitCode == 0, $"{frontend} did not say Live within {LiveWithin.TotalSeconds} s of the consumer starting:\n{live.Report}");
     }
 
     private static readonly TimeSpan StalledWithin = TimeSpan.FromSeconds(20);

@@ -9,7 +9,22 @@ internal static class NpmScript
     public static readonly string FrontendDirectory = Path.GetFullPath(
         Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "frontend"));
 
-    public sealed record Result(int ExitCode, string Output);
+    public sealed record Result(int ExitCode, string Output)
+    {
+        /// <summary>
+        /// The output for a failure message: node's own list of the failing tests and their errors first (the end of
+        /// its spec report), then the whole output. CI shows only the first lines of a failed test's message at the
+        /// end of its log, and a browser suite's output starts with passing tests.
+        /// </summary>
+        public string Report
+        {
+            get
+            {
+                var failing = Output.LastIndexOf("✖ failing tests:", StringComparison.Ordinal);
+                return failing < 0 ? Output : $"{Output[failing..].TrimEnd()}\n\n--- the whole output ---\n{Output}";
+            }
+        }
+    }
 
     public static async Task<Result> RunAsync(string script, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, CancellationToken cancellationToken)
     {

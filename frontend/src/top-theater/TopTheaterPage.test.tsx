@@ -72,6 +72,40 @@ describe('top theater by date', () => {
     expect(requestedPaths(fetch)).toContain('/api/dapper/top-theater/2024-12-24');
   });
 
+  it('keeps a date typed while the business date was still loading, and asks for that date', async () => {
+    // Seen in the browser tests: a date typed before /business-day answered was replaced by the business date, so the
+    // page showed another day than the one asked for (whenever the business date is not the typed one).
+    const user = userEvent.setup();
+    let answerBusinessDay: (response: Response) => void = () => {};
+    const fetch = mockFetch({
+      '/api/dapper/business-day': () => new Promise<Response>((resolve) => (answerBusinessDay = resolve)),
+      '/api/dapper/top-theater/2025-03-10': problem404,
+      '/api/dapper/top-theater/2024-12-24': problem404,
+    });
+    renderWithProviders(<TopTheaterPage />, { route: '/top-theater' });
+
+    const input = screen.getByLabelText('Business date');
+    await user.type(input, '2024-12-24');
+    answerBusinessDay(
+      jsonResponse({
+        now: '2025-03-11T09:30:00Z',
+        time_zone: 'America/New_York',
+        cutoff: '06:00',
+        today: '2025-03-10',
+        day_start: '2025-03-10T10:00:00Z',
+        day_end: '2025-03-11T10:00:00Z',
+        this_week: { from: '2025-03-07', to: '2025-03-13', dates: [] },
+        same_time_last_week: '2025-03-04T09:30:00Z',
+      }),
+    );
+    await screen.findByText('No ticket sales on Monday, March 10, 2025.');
+    expect(input).toHaveValue('2024-12-24');
+
+    await user.click(screen.getByRole('button', { name: 'Show top theater' }));
+    expect(await screen.findByText('No ticket sales on Tuesday, December 24, 2024.')).toBeInTheDocument();
+    expect(requestedPaths(fetch)).toContain('/api/dapper/top-theater/2024-12-24');
+  });
+
   it('shows an error, not "no sales", when the backend is down', async () => {
     mockFetch({ '/api/dapper/top-theater/2025-03-11': () => jsonResponse({ title: 'Backend not reachable', status: 502 }, 502) });
     renderWithProviders(<TopTheaterPage />, { route: '/top-theater?date=2025-03-11' });

@@ -16,8 +16,11 @@ export function TopTheaterPage() {
   // Without a date, the chain's business date today (the API's default), not the browser's calendar date.
   const businessDay = useApiResource('business-day', (api, signal) => api.businessDay(signal), { enabled: requested === null });
   const date = requested ?? businessDay.data?.today ?? (businessDay.error !== undefined ? todayIso() : '');
+  // What is typed in the date field, and for which shown date it was typed: it gives way when the shown date changes
+  // (previous/next day, the address), except when the business date arrives: a date typed while it loaded is kept.
   const [draft, setDraft] = useState<{ for: string; value: string }>({ for: date, value: date });
-  const draftValue = draft.for === date ? draft.value : date;
+  const typedWhileLoading = draft.for === '' && draft.value !== '' && requested === null;
+  const draftValue = draft.for === date || typedWhileLoading ? draft.value : date;
   const valid = isIsoDate(date);
   const top = useApiResource(`top|${date}`, (api, signal) => api.topTheater(date, signal), { enabled: valid });
   const noSales = isApiError(top.error) && top.error.isNotFound;
