@@ -21,6 +21,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    // styles.css as text for its contrast test (src/styles.contrast.test.ts); no component test imports it.
+    css: { include: [/styles\.css/] },
     // Time limits, not expectations: the test command runs these beside the .NET suites on two cores, where a render
     // that takes 50 ms alone has taken over 5 s (vitest's default). A passing test ends as soon as it passes.
     testTimeout: 30_000,
