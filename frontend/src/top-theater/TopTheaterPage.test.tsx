@@ -4,6 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { jsonResponse, mockFetch, renderWithProviders, requestedPaths } from '../test/render';
 import { TopTheaterPage } from './TopTheaterPage';
 
+/** GET /business-day at 05:30 in New York on 2025-03-11: before the 06:00 cutoff, so the business date is still the 10th. */
+const businessDay = {
+  now: '2025-03-11T09:30:00Z',
+  time_zone: 'America/New_York',
+  cutoff: '06:00',
+  today: '2025-03-10',
+  day_start: '2025-03-10T10:00:00Z',
+  day_end: '2025-03-11T10:00:00Z',
+  this_week: { from: '2025-03-07', to: '2025-03-13', dates: [] },
+  same_time_last_week: '2025-03-04T09:30:00Z',
+};
+
 const problem404 = () =>
   jsonResponse({ type: 'about:blank', title: 'No sales', status: 404, detail: 'Nothing was sold on 2025-03-11.' }, 404);
 
@@ -29,16 +41,7 @@ describe('top theater by date', () => {
 
   it('without a date, shows the chain business date of the API, not the browser calendar date', async () => {
     const fetch = mockFetch({
-      '/api/dapper/business-day': {
-        now: '2025-03-11T09:30:00Z',
-        time_zone: 'America/New_York',
-        cutoff: '06:00',
-        today: '2025-03-10',
-        day_start: '2025-03-10T10:00:00Z',
-        day_end: '2025-03-11T10:00:00Z',
-        this_week: { from: '2025-03-07', to: '2025-03-13', dates: [] },
-        same_time_last_week: '2025-03-04T09:30:00Z',
-      },
+      '/api/dapper/business-day': businessDay,
       '/api/dapper/top-theater/2025-03-10': problem404,
     });
     renderWithProviders(<TopTheaterPage />, { route: '/top-theater' });
@@ -86,18 +89,7 @@ describe('top theater by date', () => {
 
     const input = screen.getByLabelText('Business date');
     await user.type(input, '2024-12-24');
-    answerBusinessDay(
-      jsonResponse({
-        now: '2025-03-11T09:30:00Z',
-        time_zone: 'America/New_York',
-        cutoff: '06:00',
-        today: '2025-03-10',
-        day_start: '2025-03-10T10:00:00Z',
-        day_end: '2025-03-11T10:00:00Z',
-        this_week: { from: '2025-03-07', to: '2025-03-13', dates: [] },
-        same_time_last_week: '2025-03-04T09:30:00Z',
-      }),
-    );
+    answerBusinessDay(jsonResponse(businessDay));
     await screen.findByText('No ticket sales on Monday, March 10, 2025.');
     expect(input).toHaveValue('2024-12-24');
 
