@@ -97,8 +97,8 @@ describe('colour contrast of styles.css (WCAG AA, 4.5:1 for text)', () => {
     let checked = 0;
     for (const rule of rules.filter((r) => headerParts.test(r.selector))) {
       const text = rule.declarations.get('color');
-      const fg = text === undefined ? undefined : parse(text);
-      if (text === undefined || !fg) continue;
+      const fg = text && parse(text);
+      if (!text || !fg) continue;
       const fill = background(rule);
       const own = fill ? parse(fill) : undefined;
       if (own?.alpha === 1) continue; // the first test checks it
